@@ -1,0 +1,215 @@
+/* yatai-command.c: a business operation as data
+ *
+ * The JSON form is {"id", "device", "kind", "args", "created"} (SYNC.md); created is microseconds since
+ * the Unix epoch. Parsing is strict: anything else is refused with YATAI_STORE_ERROR_INVALID, since
+ * commands arrive from other devices through the bucket.
+ */
+#define G_LOG_DOMAIN "yatai-command"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-command.h"
+#include "yatai-store.h"
+
+#define MAX_COMMAND_BYTES (16 * 1024 * 1024)
+
+struct _YataiCommand
+{
+  GObject     parent_instance;
+  char       *id;
+  char       *device;
+  char       *kind;
+  JsonObject *args;
+  gint64      created;
+};
+
+G_DEFINE_FINAL_TYPE (YataiCommand, yatai_command, G_TYPE_OBJECT)
+
+static void
+yatai_command_finalize (GObject *object)
+{
+  YataiCommand *self = (YataiCommand *) object;
+
+  g_free (self->id);
+  g_free (self->device);
+  g_free (self->kind);
+  g_clear_pointer (&self->args, json_object_unref);
+
+  G_OBJECT_CLASS (yatai_command_parent_class)->finalize (object);
+}
+
+static void
+yatai_command_class_init (YataiCommandClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = yatai_command_finalize;
+}
+
+static void
+yatai_command_init (YataiCommand *self)
+{
+}
+
+/* Takes a reference on @args (NULL for none). */
+YataiCommand *
+yatai_command_new (const char *kind,
+                   JsonObject *args)
+{
+  YataiCommand *self;
+
+  g_return_val_if_fail (kind != NULL, NULL);
+
+  self = g_object_new (YATAI_TYPE_COMMAND, NULL);
+  self->id = g_uuid_string_random ();
+  self->kind = g_strdup (kind);
+  self->args = args ? json_object_ref (args) : json_object_new ();
+  self->created = g_get_real_time ();
+  return self;
+}
+
+static gboolean
+refuse (GError    **error,
+        const char *what)
+{
+  g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+               _("A command from another device could not be read (%s)."), what);
+  return FALSE;
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+YataiCommand *
+yatai_command_new_from_json (const char *json,
+                             gssize      length,
+                             GError    **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(YataiCommand) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *root;
+  JsonNode *node;
+  const char *id, *kind, *device;
+
+  g_return_val_if_fail (json != NULL, NULL);
+
+  if (length < 0)
+    length = strlen (json);
+  if (length > MAX_COMMAND_BYTES)
+    return refuse (error, "too large"), NULL;
+  if (!json_parser_load_from_data (parser, json, length, &local_error))
+    return refuse (error, "not JSON"), NULL;
+
+  node = json_parser_get_root (parser);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return refuse (error, "not an object"), NULL;
+  root = json_node_get_object (node);
+
+  id = member_string (root, "id");
+  kind = member_string (root, "kind");
+  device = member_string (root, "device");
+  if (id == NULL || *id == '\0' || strlen (id) > 64)
+    return refuse (error, "id"), NULL;
+  if (kind == NULL || *kind == '\0' || strlen (kind) > 64)
+    return refuse (error, "kind"), NULL;
+
+  node = json_object_get_member (root, "args");
+  if (node != NULL && !JSON_NODE_HOLDS_OBJECT (node))
+    return refuse (error, "args"), NULL;
+
+  self = g_object_new (YATAI_TYPE_COMMAND, NULL);
+  self->id = g_strdup (id);
+  self->kind = g_strdup (kind);
+  self->device = g_strdup (device);
+  self->args = node ? json_object_ref (json_node_get_object (node)) : json_object_new ();
+
+  node = json_object_get_member (root, "created");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    self->created = json_node_get_int (node);
+
+  return g_steal_pointer (&self);
+}
+
+char *
+yatai_command_to_json (YataiCommand *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  JsonNode *args;
+
+  g_return_val_if_fail (YATAI_IS_COMMAND (self), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, self->id);
+  if (self->device != NULL)
+    {
+      json_builder_set_member_name (builder, "device");
+      json_builder_add_string_value (builder, self->device);
+    }
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, self->kind);
+  json_builder_set_member_name (builder, "args");
+  args = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (args, self->args);
+  json_builder_add_value (builder, args);
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_int_value (builder, self->created);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+const char *
+yatai_command_get_id (YataiCommand *self)
+{
+  g_return_val_if_fail (YATAI_IS_COMMAND (self), NULL);
+  return self->id;
+}
+
+const char *
+yatai_command_get_kind (YataiCommand *self)
+{
+  g_return_val_if_fail (YATAI_IS_COMMAND (self), NULL);
+  return self->kind;
+}
+
+const char *
+yatai_command_get_device (YataiCommand *self)
+{
+  g_return_val_if_fail (YATAI_IS_COMMAND (self), NULL);
+  return self->device;
+}
+
+void
+yatai_command_set_device (YataiCommand *self,
+                          const char   *device)
+{
+  g_return_if_fail (YATAI_IS_COMMAND (self));
+  g_free (self->device);
+  self->device = g_strdup (device);
+}
+
+gint64
+yatai_command_get_created (YataiCommand *self)
+{
+  g_return_val_if_fail (YATAI_IS_COMMAND (self), 0);
+  return self->created;
+}
+
+JsonObject *
+yatai_command_get_args (YataiCommand *self)
+{
+  g_return_val_if_fail (YATAI_IS_COMMAND (self), NULL);
+  return self->args;
+}

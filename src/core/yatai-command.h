@@ -1,0 +1,27 @@
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* A business operation as data: a kind ("product.save", "order.confirm", ...) and its arguments.
+ * Pages build commands and hand them to yatai_store_execute(); the sync engine sends the same commands
+ * from a follower to the writer as JSON. */
+#define YATAI_TYPE_COMMAND (yatai_command_get_type ())
+G_DECLARE_FINAL_TYPE (YataiCommand, yatai_command, YATAI, COMMAND, GObject)
+
+YataiCommand *yatai_command_new            (const char   *kind,
+                                            JsonObject   *args);
+YataiCommand *yatai_command_new_from_json  (const char   *json,
+                                            gssize        length,
+                                            GError      **error);
+char         *yatai_command_to_json        (YataiCommand *self);
+const char   *yatai_command_get_id         (YataiCommand *self);
+const char   *yatai_command_get_kind       (YataiCommand *self);
+const char   *yatai_command_get_device     (YataiCommand *self);
+void          yatai_command_set_device     (YataiCommand *self,
+                                            const char   *device);
+gint64        yatai_command_get_created    (YataiCommand *self);
+JsonObject   *yatai_command_get_args       (YataiCommand *self);
+
+G_END_DECLS

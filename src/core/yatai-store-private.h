@@ -1,0 +1,68 @@
+#pragma once
+
+/* What the parts of the store share: the operation table, prepared statements, change notes. Only
+ * src/core includes this. */
+
+#include "yatai-store.h"
+
+G_BEGIN_DECLS
+
+/* A business operation. Runs inside a transaction the store opened; returns FALSE with @error set to
+ * roll it all back. What it adds to @result is handed back to the caller (the new id, a call number). */
+typedef gboolean (*YataiOpFunc) (YataiStore  *self,
+                                 JsonObject  *args,
+                                 JsonObject  *result,
+                                 GError     **error);
+
+typedef struct
+{
+  const char  *kind;
+  YataiOpFunc  func;
+} YataiOp;
+
+/* One table a file of operations; each ends with { NULL, NULL }. */
+extern const YataiOp yatai_product_ops[];
+
+/* The schema (yatai-store-schema.c). */
+#define YATAI_SCHEMA_VERSION 2
+const char *yatai_schema_migration_sql (int to_version);
+gboolean    yatai_schema_migrate       (sqlite3 *db,
+                                        GError **error);
+
+sqlite3_stmt *yatai_store_prepare     (YataiStore  *self,
+                                       const char  *sql,
+                                       GError     **error);
+gboolean      yatai_store_exec        (YataiStore  *self,
+                                       const char  *sql,
+                                       GError     **error);
+gboolean      yatai_store_step_done   (YataiStore   *self,
+                                       sqlite3_stmt *stmt,
+                                       GError      **error);
+void          yatai_store_set_sqlite_error (YataiStore *self,
+                                            int         rc,
+                                            GError    **error);
+
+void          yatai_store_note_product (YataiStore *self,
+                                        gint64      id);
+void          yatai_store_note_order   (YataiStore *self,
+                                        gint64      id);
+void          yatai_store_note         (YataiStore      *self,
+                                        YataiChangeFlags flags);
+
+/* Arguments of a command, read with a clear error when missing or of the wrong type. */
+gboolean      yatai_args_get_int      (JsonObject  *args,
+                                       const char  *name,
+                                       gboolean     required,
+                                       gint64      *out,
+                                       GError     **error);
+gboolean      yatai_args_get_string   (JsonObject  *args,
+                                       const char  *name,
+                                       gboolean     required,
+                                       const char **out,
+                                       GError     **error);
+gboolean      yatai_args_get_bool     (JsonObject  *args,
+                                       const char  *name,
+                                       gboolean    *out,
+                                       GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,604 @@
+/* yatai-store-products.c: the menu's operations and reads
+ *
+ * "product.save" creates or edits a product with its tags and picture; "product.delete" removes one
+ * (orders keep their copied name and price; the line's product id becomes NULL). A tag no product uses
+ * any more is removed in the same transaction.
+ */
+#define G_LOG_DOMAIN "yatai-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-picture.h"
+#include "yatai-store-private.h"
+#include "yatai-store-products.h"
+#include "yatai-text.h"
+
+#define TAG_SEPARATOR "\x1f"
+
+#define PRODUCT_COLUMNS \
+  "p.id, p.name, p.price, p.stock, p.sold_out, p.picture, p.updated, " \
+  "(SELECT group_concat (name, char (31)) FROM " \
+  "  (SELECT t.name FROM product_tags pt JOIN tags t ON t.id = pt.tag_id " \
+  "   WHERE pt.product_id = p.id ORDER BY t.name))"
+
+static YataiProduct *
+product_from_row (sqlite3_stmt *stmt)
+{
+  g_autoptr(GBytes) picture = NULL;
+  g_auto(GStrv) tags = NULL;
+  const char *tag_text = (const char *) sqlite3_column_text (stmt, 7);
+
+  if (sqlite3_column_type (stmt, 5) == SQLITE_BLOB)
+    picture = g_bytes_new (sqlite3_column_blob (stmt, 5), sqlite3_column_bytes (stmt, 5));
+  tags = tag_text ? g_strsplit (tag_text, TAG_SEPARATOR, -1) : g_new0 (char *, 1);
+
+  return yatai_product_new (sqlite3_column_int64 (stmt, 0),
+                            (const char *) sqlite3_column_text (stmt, 1),
+                            sqlite3_column_int64 (stmt, 2),
+                            sqlite3_column_int64 (stmt, 3),
+                            sqlite3_column_int (stmt, 4),
+                            (const char * const *) tags,
+                            picture,
+                            sqlite3_column_int64 (stmt, 6));
+}
+
+GPtrArray *
+yatai_store_list_products (YataiStore  *self,
+                           GError     **error)
+{
+  g_autoptr(GPtrArray) products = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+
+  stmt = yatai_store_prepare (self, "SELECT " PRODUCT_COLUMNS " FROM products p ORDER BY p.id", error);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (products, product_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      yatai_store_set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&products);
+}
+
+/* Returns NULL without an error when there is no such product. */
+YataiProduct *
+yatai_store_get_product (YataiStore  *self,
+                         gint64       id,
+                         GError     **error)
+{
+  YataiProduct *product = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+
+  stmt = yatai_store_prepare (self, "SELECT " PRODUCT_COLUMNS " FROM products p WHERE p.id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    product = product_from_row (stmt);
+  else if (rc != SQLITE_DONE)
+    yatai_store_set_sqlite_error (self, rc, error);
+  sqlite3_reset (stmt);
+  return product;
+}
+
+GPtrArray *
+yatai_store_list_tags (YataiStore  *self,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+
+  stmt = yatai_store_prepare (self,
+                              "SELECT t.id, t.name, (SELECT count(*) FROM product_tags pt WHERE pt.tag_id = t.id) "
+                              "FROM tags t ORDER BY t.name",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (tags, yatai_tag_new (sqlite3_column_int64 (stmt, 0),
+                                          (const char *) sqlite3_column_text (stmt, 1),
+                                          sqlite3_column_int (stmt, 2)));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      yatai_store_set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&tags);
+}
+
+/* Names are unique as written: "Ramune" and "ramune" are two products. */
+gboolean
+yatai_store_product_name_taken (YataiStore *self,
+                                const char *name,
+                                gint64      except_id)
+{
+  sqlite3_stmt *stmt;
+  gboolean taken = FALSE;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), FALSE);
+
+  stmt = yatai_store_prepare (self, "SELECT 1 FROM products WHERE name = ? AND id != ?", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, except_id);
+  taken = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return taken;
+}
+
+static gint64
+count_rows (YataiStore *self,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = yatai_store_prepare (self, sql, NULL);
+  gint64 n = 0;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return n;
+}
+
+guint
+yatai_store_count_products (YataiStore *self)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), 0);
+  return count_rows (self, "SELECT count(*) FROM products");
+}
+
+JsonObject *
+yatai_product_save_args (gint64              id,
+                         const char         *name,
+                         gint64              price,
+                         gint64              stock,
+                         gboolean            sold_out,
+                         const char * const *tags,
+                         GBytes             *picture,
+                         gboolean            keep_picture)
+{
+  JsonObject *args = json_object_new ();
+  JsonArray *tag_array = json_array_new ();
+
+  if (id > 0)
+    json_object_set_int_member (args, "id", id);
+  json_object_set_string_member (args, "name", name);
+  json_object_set_int_member (args, "price", price);
+  json_object_set_int_member (args, "stock", stock);
+  json_object_set_boolean_member (args, "sold_out", sold_out);
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+    json_array_add_string_element (tag_array, tags[i]);
+  json_object_set_array_member (args, "tags", tag_array);
+
+  if (picture != NULL)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (picture, &size);
+      g_autofree char *encoded = g_base64_encode (data, size);
+
+      json_object_set_string_member (args, "picture", encoded);
+    }
+  else if (!keep_picture)
+    json_object_set_null_member (args, "picture");
+
+  return args;
+}
+
+/* Operations */
+
+static gboolean
+read_tags (JsonObject  *args,
+           GPtrArray   *out,
+           GError     **error)
+{
+  JsonNode *node = json_object_get_member (args, "tags");
+  JsonArray *array;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                   _("The operation is missing its “%s” or has it in the wrong form."), "tags");
+      return FALSE;
+    }
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autofree char *tag = NULL;
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        {
+          g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                       _("The operation is missing its “%s” or has it in the wrong form."), "tags");
+          return FALSE;
+        }
+
+      tag = yatai_product_check_tag (json_node_get_string (element), error);
+      if (tag == NULL)
+        return FALSE;
+
+      if (!g_ptr_array_find_with_equal_func (out, tag, g_str_equal, NULL))
+        g_ptr_array_add (out, g_steal_pointer (&tag));
+    }
+
+  if (out->len > YATAI_TAGS_PER_PRODUCT)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_LIMIT,
+                   _("A product can have at most %d tags."), YATAI_TAGS_PER_PRODUCT);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_picture (JsonObject  *args,
+              gboolean    *set,
+              GBytes     **out,
+              GError     **error)
+{
+  JsonNode *node = json_object_get_member (args, "picture");
+  const char *text;
+  guchar *data;
+  gsize length;
+
+  *set = node != NULL;
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                   _("The operation is missing its “%s” or has it in the wrong form."), "picture");
+      return FALSE;
+    }
+
+  text = json_node_get_string (node);
+  if (strlen (text) > YATAI_PICTURE_STORED_MAX / 3 * 4 + 4)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                   _("The product’s picture is not in a form Yatai stores. Pick the picture again."));
+      return FALSE;
+    }
+
+  data = g_base64_decode (text, &length);
+  *out = g_bytes_new_take (data, length);
+  if (!yatai_picture_check_stored (*out, error))
+    {
+      g_clear_pointer (out, g_bytes_unref);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gint64
+find_or_add_tag (YataiStore  *self,
+                 const char  *name,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 id = 0;
+
+  stmt = yatai_store_prepare (self, "SELECT id FROM tags WHERE name = ?", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (id != 0)
+    return id;
+
+  if (count_rows (self, "SELECT count(*) FROM tags") >= YATAI_TAGS_MAX)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_LIMIT,
+                   _("The store already has %d tags, the most it can hold. Remove tags no longer needed first."),
+                   YATAI_TAGS_MAX);
+      return 0;
+    }
+
+  stmt = yatai_store_prepare (self, "INSERT INTO tags (name) VALUES (?)", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  if (!yatai_store_step_done (self, stmt, error))
+    return 0;
+
+  yatai_store_note (self, YATAI_CHANGE_TAGS);
+  return sqlite3_last_insert_rowid (yatai_store_get_db (self));
+}
+
+static gboolean
+set_product_tags (YataiStore  *self,
+                  gint64       product_id,
+                  GPtrArray   *tags,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = yatai_store_prepare (self, "DELETE FROM product_tags WHERE product_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, product_id);
+  if (!yatai_store_step_done (self, stmt, error))
+    return FALSE;
+
+  for (guint i = 0; i < tags->len; i++)
+    {
+      gint64 tag_id = find_or_add_tag (self, g_ptr_array_index (tags, i), error);
+
+      if (tag_id == 0)
+        return FALSE;
+
+      stmt = yatai_store_prepare (self, "INSERT INTO product_tags (product_id, tag_id) VALUES (?, ?)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, product_id);
+      sqlite3_bind_int64 (stmt, 2, tag_id);
+      if (!yatai_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+
+  yatai_store_note (self, YATAI_CHANGE_TAGS);
+  return TRUE;
+}
+
+static gboolean
+drop_unused_tags (YataiStore  *self,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt = yatai_store_prepare (self,
+                                            "DELETE FROM tags WHERE NOT EXISTS "
+                                            "(SELECT 1 FROM product_tags pt WHERE pt.tag_id = tags.id)",
+                                            error);
+  if (stmt == NULL || !yatai_store_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (yatai_store_get_db (self)) > 0)
+    yatai_store_note (self, YATAI_CHANGE_TAGS);
+  return TRUE;
+}
+
+static gboolean
+product_exists (YataiStore *self,
+                gint64      id)
+{
+  sqlite3_stmt *stmt = yatai_store_prepare (self, "SELECT 1 FROM products WHERE id = ?", NULL);
+  gboolean exists;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  exists = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return exists;
+}
+
+static gboolean
+op_product_save (YataiStore  *self,
+                 JsonObject  *args,
+                 JsonObject  *result,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GBytes) picture = NULL;
+  g_autofree char *name = NULL;
+  const char *raw_name = NULL;
+  gint64 id = 0, price = 0, stock = 0;
+  gboolean sold_out = FALSE, picture_set = FALSE;
+  gint64 now = yatai_store_now (self);
+  sqlite3_stmt *stmt;
+
+  if (!yatai_args_get_int (args, "id", FALSE, &id, error) ||
+      !yatai_args_get_string (args, "name", TRUE, &raw_name, error) ||
+      !yatai_args_get_int (args, "price", TRUE, &price, error) ||
+      !yatai_args_get_int (args, "stock", TRUE, &stock, error) ||
+      !yatai_args_get_bool (args, "sold_out", &sold_out, error))
+    return FALSE;
+
+  name = yatai_product_check_name (raw_name, error);
+  if (name == NULL)
+    return FALSE;
+  if (price < 0 || price > YATAI_PRICE_MAX)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                   _("The price must be a whole number of yen from 0 to 1,000,000,000."));
+      return FALSE;
+    }
+  if (stock < 0 || stock > YATAI_STOCK_MAX)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                   _("The stock must be a whole number from 0 to 1,000,000,000."));
+      return FALSE;
+    }
+  if (!read_tags (args, tags, error) ||
+      !read_picture (args, &picture_set, &picture, error))
+    return FALSE;
+
+  if (id != 0 && !product_exists (self, id))
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND,
+                   _("“%s” was deleted meanwhile. Create it again if it is still needed."), name);
+      return FALSE;
+    }
+
+  if (yatai_store_product_name_taken (self, name, id))
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_DUPLICATE,
+                   _("A product with this name already exists."));
+      return FALSE;
+    }
+
+  if (id == 0)
+    {
+      if (yatai_store_count_products (self) >= YATAI_PRODUCTS_MAX)
+        {
+          g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_LIMIT,
+                       _("The menu already has %d products, the most it can hold. Delete one first."),
+                       YATAI_PRODUCTS_MAX);
+          return FALSE;
+        }
+
+      stmt = yatai_store_prepare (self,
+                                  "INSERT INTO products (name, price, stock, sold_out, picture, created, updated) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                  error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, price);
+      sqlite3_bind_int64 (stmt, 3, stock);
+      sqlite3_bind_int (stmt, 4, sold_out);
+      if (picture != NULL)
+        sqlite3_bind_blob (stmt, 5, g_bytes_get_data (picture, NULL), g_bytes_get_size (picture), SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 5);
+      sqlite3_bind_int64 (stmt, 6, now);
+      sqlite3_bind_int64 (stmt, 7, now);
+      if (!yatai_store_step_done (self, stmt, error))
+        return FALSE;
+      id = sqlite3_last_insert_rowid (yatai_store_get_db (self));
+    }
+  else
+    {
+      stmt = yatai_store_prepare (self,
+                                  "UPDATE products SET name = ?, price = ?, stock = ?, sold_out = ?, updated = ?, "
+                                  "picture = CASE WHEN ?6 THEN ?7 ELSE picture END "
+                                  "WHERE id = ?8",
+                                  error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, price);
+      sqlite3_bind_int64 (stmt, 3, stock);
+      sqlite3_bind_int (stmt, 4, sold_out);
+      sqlite3_bind_int64 (stmt, 5, now);
+      sqlite3_bind_int (stmt, 6, picture_set);
+      if (picture != NULL)
+        sqlite3_bind_blob (stmt, 7, g_bytes_get_data (picture, NULL), g_bytes_get_size (picture), SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 7);
+      sqlite3_bind_int64 (stmt, 8, id);
+      if (!yatai_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+
+  if (!set_product_tags (self, id, tags, error) ||
+      !drop_unused_tags (self, error))
+    return FALSE;
+
+  yatai_store_note_product (self, id);
+  json_object_set_int_member (result, "id", id);
+  return TRUE;
+}
+
+static gboolean
+op_product_delete (YataiStore  *self,
+                   JsonObject  *args,
+                   JsonObject  *result,
+                   GError     **error)
+{
+  gint64 id = 0;
+  sqlite3_stmt *stmt;
+
+  if (!yatai_args_get_int (args, "id", TRUE, &id, error))
+    return FALSE;
+
+  stmt = yatai_store_prepare (self, "DELETE FROM products WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!yatai_store_step_done (self, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (yatai_store_get_db (self)) == 0)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND,
+                   _("The product was already deleted."));
+      return FALSE;
+    }
+
+  if (!drop_unused_tags (self, error))
+    return FALSE;
+
+  /* Lines of past orders now have no product id; the orders themselves did not change. */
+  yatai_store_note_product (self, id);
+  json_object_set_int_member (result, "id", id);
+  return TRUE;
+}
+
+const YataiOp yatai_product_ops[] = {
+  { "product.save", op_product_save },
+  { "product.delete", op_product_delete },
+  { NULL, NULL },
+};
+
+/* The demo menu: a school-festival stand. */
+
+typedef struct
+{
+  const char *name;
+  gint64      price;
+  gint64      stock;
+  gboolean    sold_out;
+  const char *tags[3];
+} DemoProduct;
+
+static const DemoProduct demo_menu[] = {
+  { "焼きそば", 500, 80, FALSE, { "フード", "温かい", NULL } },
+  { "たこ焼き (8個)", 450, 60, FALSE, { "フード", "温かい", NULL } },
+  { "フランクフルト", 300, 40, FALSE, { "フード", "温かい", NULL } },
+  { "唐揚げ", 400, 4, FALSE, { "フード", "温かい", NULL } },
+  { "チョコバナナ", 250, 30, FALSE, { "デザート", NULL } },
+  { "かき氷 いちご", 300, 50, FALSE, { "デザート", "冷たい", NULL } },
+  { "りんご飴", 350, 0, FALSE, { "デザート", NULL } },
+  { "ラムネ", 200, 48, FALSE, { "ドリンク", "冷たい", NULL } },
+  { "緑茶", 150, 24, FALSE, { "ドリンク", "冷たい", NULL } },
+  { "ホットコーヒー", 200, 30, TRUE, { "ドリンク", "温かい", NULL } },
+};
+
+gboolean
+yatai_store_load_demo (YataiStore  *self,
+                       GError     **error)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (demo_menu); i++)
+    {
+      const DemoProduct *p = &demo_menu[i];
+      g_autoptr(JsonObject) args = NULL;
+      g_autoptr(JsonNode) result = NULL;
+
+      if (yatai_store_product_name_taken (self, p->name, 0))
+        continue;
+
+      args = yatai_product_save_args (0, p->name, p->price, p->stock, p->sold_out, p->tags, NULL, TRUE);
+      result = yatai_store_run (self, "product.save", args, error);
+      if (result == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "yatai-product.h"
+#include "yatai-store.h"
+
+G_BEGIN_DECLS
+
+/* Reads of the menu. Each returns new objects; the live models in yatai-models.h keep them current. */
+GPtrArray    *yatai_store_list_products    (YataiStore  *self,
+                                            GError     **error);
+YataiProduct *yatai_store_get_product      (YataiStore  *self,
+                                            gint64       id,
+                                            GError     **error);
+GPtrArray    *yatai_store_list_tags        (YataiStore  *self,
+                                            GError     **error);
+gboolean      yatai_store_product_name_taken (YataiStore *self,
+                                              const char *name,
+                                              gint64      except_id);
+guint         yatai_store_count_products   (YataiStore  *self);
+
+/* Arguments of "product.save": @id 0 creates. @picture NULL with @keep_picture keeps what is there. */
+JsonObject   *yatai_product_save_args      (gint64              id,
+                                            const char         *name,
+                                            gint64              price,
+                                            gint64              stock,
+                                            gboolean            sold_out,
+                                            const char * const *tags,
+                                            GBytes             *picture,
+                                            gboolean            keep_picture);
+
+G_END_DECLS

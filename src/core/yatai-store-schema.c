@@ -1,0 +1,150 @@
+/* yatai-store-schema.c: the tables, and the steps that bring an older file up to date
+ *
+ * The version is SQLite's user_version. Each step runs in the transaction of the open, so a file is
+ * either at the old version or at the new one, never in between. Every table that sync carries has a
+ * declared primary key (the session extension needs one); local_meta stays on this device.
+ */
+#define G_LOG_DOMAIN "yatai-schema"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-store-private.h"
+
+/* Version 1: the menu and the orders. */
+static const char schema_v1[] =
+  "CREATE TABLE products ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  price INTEGER NOT NULL CHECK (price BETWEEN 0 AND 1000000000),"
+  "  stock INTEGER NOT NULL CHECK (stock BETWEEN 0 AND 1000000000),"
+  "  sold_out INTEGER NOT NULL DEFAULT 0 CHECK (sold_out IN (0, 1)),"
+  "  picture BLOB,"
+  "  created INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE tags ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE"
+  ");"
+  "CREATE TABLE product_tags ("
+  "  product_id INTEGER NOT NULL REFERENCES products (id) ON DELETE CASCADE,"
+  "  tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (product_id, tag_id)"
+  ");"
+  "CREATE INDEX product_tags_tag ON product_tags (tag_id);"
+  "CREATE TABLE orders ("
+  "  id INTEGER PRIMARY KEY,"
+  "  call_number INTEGER NOT NULL,"
+  "  business_day TEXT NOT NULL,"
+  "  customer TEXT NOT NULL DEFAULT '',"
+  "  note TEXT NOT NULL DEFAULT '',"
+  "  total INTEGER NOT NULL,"
+  "  paid INTEGER NOT NULL DEFAULT 0,"
+  "  status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'completed', 'cancelled')),"
+  "  created INTEGER NOT NULL,"
+  "  updated INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX orders_day ON orders (business_day, call_number);"
+  "CREATE TABLE order_lines ("
+  "  order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,"
+  "  line_no INTEGER NOT NULL,"
+  "  product_id INTEGER REFERENCES products (id) ON DELETE SET NULL,"
+  "  name TEXT NOT NULL,"
+  "  unit_price INTEGER NOT NULL,"
+  "  quantity INTEGER NOT NULL CHECK (quantity > 0),"
+  "  done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),"
+  "  PRIMARY KEY (order_id, line_no)"
+  ");"
+  "CREATE INDEX order_lines_product ON order_lines (product_id);";
+
+/* Version 2: what sync and the kitchen need. The status history, the commands already applied (so
+ * one sent twice does nothing), the closed business days, a per-device table sync never carries, and
+ * when a product last changed. */
+static const char schema_v2[] =
+  "ALTER TABLE products ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE products SET updated = created;"
+  "CREATE TABLE status_changes ("
+  "  id INTEGER PRIMARY KEY,"
+  "  order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,"
+  "  from_status TEXT,"
+  "  to_status TEXT NOT NULL,"
+  "  device TEXT NOT NULL,"
+  "  at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX status_changes_order ON status_changes (order_id);"
+  "CREATE INDEX orders_status ON orders (status);"
+  "CREATE TABLE applied_commands ("
+  "  id TEXT PRIMARY KEY,"
+  "  device TEXT,"
+  "  kind TEXT NOT NULL,"
+  "  applied INTEGER NOT NULL,"
+  "  result TEXT"
+  ");"
+  "CREATE TABLE day_closings ("
+  "  id INTEGER PRIMARY KEY,"
+  "  business_day TEXT NOT NULL,"
+  "  closed INTEGER NOT NULL,"
+  "  last_call_number INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE local_meta ("
+  "  key TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ");";
+
+const char *
+yatai_schema_migration_sql (int to_version)
+{
+  switch (to_version)
+    {
+    case 1:
+      return schema_v1;
+    case 2:
+      return schema_v2;
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+yatai_schema_migrate (sqlite3  *db,
+                      GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = 0;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_OK)
+    goto failed;
+
+  if (version > YATAI_SCHEMA_VERSION)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+                   _("This store was written by a newer version of Yatai. Update Yatai to open it."));
+      return FALSE;
+    }
+
+  for (int v = version + 1; v <= YATAI_SCHEMA_VERSION; v++)
+    {
+      g_autofree char *pragma = g_strdup_printf ("PRAGMA user_version = %d", v);
+
+      g_debug ("Migrating the store to schema version %d", v);
+      rc = sqlite3_exec (db, yatai_schema_migration_sql (v), NULL, NULL, NULL);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_exec (db, pragma, NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        goto failed;
+    }
+
+  return TRUE;
+
+failed:
+  g_warning ("Schema migration failed: %s", sqlite3_errmsg (db));
+  g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+               _("The store could not be brought up to date. It may be damaged."));
+  return FALSE;
+}

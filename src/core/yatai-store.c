@@ -1,0 +1,783 @@
+/* yatai-store.c: the stall's data in one SQLite file
+ *
+ * A YataiStore owns one connection. Every change is a command run by yatai_store_execute() in one
+ * IMMEDIATE transaction: the operation checks and writes, the command id is recorded, and only after the
+ * commit does "changed" say what was touched, so the live models update themselves from any window.
+ */
+#define G_LOG_DOMAIN "yatai-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "yatai-store-private.h"
+
+#define YATAI_APPLICATION_ID 0x59544149 /* "YTAI" in PRAGMA application_id */
+#define BUSY_TIMEOUT_MS 5000
+
+struct _YataiStore
+{
+  GObject         parent_instance;
+
+  char           *path;
+  sqlite3        *db;
+  GHashTable     *statements;   /* const char *sql → sqlite3_stmt * */
+  char           *device_id;
+  char           *device_name;
+
+  YataiClockFunc  clock_func;
+  gpointer        clock_data;
+
+  YataiChanges   *pending;      /* what the transaction under way touched */
+  gboolean        in_transaction;
+};
+
+G_DEFINE_FINAL_TYPE (YataiStore, yatai_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (yatai-store-error-quark, yatai_store_error)
+G_DEFINE_BOXED_TYPE (YataiChanges, yatai_changes, yatai_changes_copy, yatai_changes_free)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const YataiOp *op_tables[] = {
+  yatai_product_ops,
+};
+
+/* Changes */
+
+static YataiChanges *
+yatai_changes_new (void)
+{
+  YataiChanges *changes = g_new0 (YataiChanges, 1);
+
+  changes->product_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  changes->order_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  return changes;
+}
+
+YataiChanges *
+yatai_changes_copy (const YataiChanges *changes)
+{
+  YataiChanges *copy = yatai_changes_new ();
+
+  copy->flags = changes->flags;
+  g_array_append_vals (copy->product_ids, changes->product_ids->data, changes->product_ids->len);
+  g_array_append_vals (copy->order_ids, changes->order_ids->data, changes->order_ids->len);
+  return copy;
+}
+
+void
+yatai_changes_free (YataiChanges *changes)
+{
+  if (changes == NULL)
+    return;
+  g_array_unref (changes->product_ids);
+  g_array_unref (changes->order_ids);
+  g_free (changes);
+}
+
+static gboolean
+array_has (GArray *array,
+           gint64  id)
+{
+  for (guint i = 0; i < array->len; i++)
+    if (g_array_index (array, gint64, i) == id)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+yatai_changes_has_product (const YataiChanges *changes,
+                           gint64              id)
+{
+  return array_has (changes->product_ids, id);
+}
+
+gboolean
+yatai_changes_has_order (const YataiChanges *changes,
+                         gint64              id)
+{
+  return array_has (changes->order_ids, id);
+}
+
+void
+yatai_store_note_product (YataiStore *self,
+                          gint64      id)
+{
+  g_assert (self->pending != NULL);
+  self->pending->flags |= YATAI_CHANGE_PRODUCTS;
+  if (!array_has (self->pending->product_ids, id))
+    g_array_append_val (self->pending->product_ids, id);
+}
+
+void
+yatai_store_note_order (YataiStore *self,
+                        gint64      id)
+{
+  g_assert (self->pending != NULL);
+  self->pending->flags |= YATAI_CHANGE_ORDERS;
+  if (!array_has (self->pending->order_ids, id))
+    g_array_append_val (self->pending->order_ids, id);
+}
+
+void
+yatai_store_note (YataiStore      *self,
+                  YataiChangeFlags flags)
+{
+  g_assert (self->pending != NULL);
+  self->pending->flags |= flags;
+}
+
+/* Tells every model that anything may have changed (after a restore, or writes from elsewhere). */
+void
+yatai_store_emit_reset (YataiStore *self)
+{
+  g_autoptr(YataiChanges) changes = yatai_changes_new ();
+
+  g_return_if_fail (YATAI_IS_STORE (self));
+  changes->flags = YATAI_CHANGE_ALL;
+  g_signal_emit (self, signals[CHANGED], 0, changes);
+}
+
+/* The object */
+
+static void
+yatai_store_finalize (GObject *object)
+{
+  YataiStore *self = (YataiStore *) object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_clear_pointer (&self->pending, yatai_changes_free);
+  g_free (self->path);
+  g_free (self->device_id);
+  g_free (self->device_name);
+
+  G_OBJECT_CLASS (yatai_store_parent_class)->finalize (object);
+}
+
+static void
+yatai_store_class_init (YataiStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = yatai_store_finalize;
+
+  /**
+   * YataiStore::changed:
+   * @changes: a #YataiChanges: what the committed transaction touched
+   *
+   * Emitted after every committed change, on the thread that made it.
+   */
+  signals[CHANGED] = g_signal_new ("changed",
+                                   G_TYPE_FROM_CLASS (klass),
+                                   G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 1,
+                                   YATAI_TYPE_CHANGES | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+yatai_store_init (YataiStore *self)
+{
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, finalize_statement);
+}
+
+/* Errors */
+
+void
+yatai_store_set_sqlite_error (YataiStore *self,
+                              int         rc,
+                              GError    **error)
+{
+  const char *detail = self && self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  g_debug ("SQLite: %s (%d)", detail, rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY,
+                   _("Another program kept the store busy. Try again."));
+      break;
+    case SQLITE_FULL:
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_IO,
+                   _("The disk is full. Free some space, then try again."));
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_IO,
+                   _("The store’s file could not be written. Check the disk and its permissions."));
+      break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+                   _("The store’s file is damaged or is not a Yatai store."));
+      break;
+    case SQLITE_CONSTRAINT:
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                   _("The change does not fit the data already there."));
+      break;
+    default:
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_IO,
+                   _("The store could not save the change."));
+      break;
+    }
+}
+
+/* Statements */
+
+/* A cached statement, reset and unbound, for SQL that is a string constant. */
+sqlite3_stmt *
+yatai_store_prepare (YataiStore  *self,
+                     const char  *sql,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  int rc;
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_critical ("Could not prepare “%s”: %s", sql, sqlite3_errmsg (self->db));
+      yatai_store_set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
+gboolean
+yatai_store_exec (YataiStore  *self,
+                  const char  *sql,
+                  GError     **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      yatai_store_set_sqlite_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Steps a statement that returns no rows and resets it. */
+gboolean
+yatai_store_step_done (YataiStore   *self,
+                       sqlite3_stmt *stmt,
+                       GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      yatai_store_set_sqlite_error (self, rc, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Opening */
+
+char *
+yatai_store_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "yatai", "yatai.sqlite3", NULL);
+}
+
+static char *
+read_local_meta (YataiStore *self,
+                 const char *key)
+{
+  sqlite3_stmt *stmt = yatai_store_prepare (self, "SELECT value FROM local_meta WHERE key = ?", NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+static gboolean
+write_local_meta (YataiStore  *self,
+                  const char  *key,
+                  const char  *value,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt = yatai_store_prepare (self,
+                                            "INSERT INTO local_meta (key, value) VALUES (?, ?) "
+                                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  return yatai_store_step_done (self, stmt, error);
+}
+
+static gboolean
+check_application_id (YataiStore  *self,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int app_id = 0, n_tables = 0, version = 0;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT (SELECT application_id FROM pragma_application_id), "
+                           "       (SELECT count(*) FROM sqlite_schema), "
+                           "       (SELECT user_version FROM pragma_user_version)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          app_id = sqlite3_column_int (stmt, 0);
+          n_tables = sqlite3_column_int (stmt, 1);
+          version = sqlite3_column_int (stmt, 2);
+          rc = SQLITE_OK;
+        }
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_OK)
+    {
+      yatai_store_set_sqlite_error (self, rc, error);
+      return FALSE;
+    }
+
+  /* A file of another program: refuse rather than add tables to it. Version 1 files were written
+   * before the application id was set, so they are recognised by their version. */
+  if (n_tables > 0 && app_id != YATAI_APPLICATION_ID && version == 0)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+                   _("“%s” is not a Yatai store."), self->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+YataiStore *
+yatai_store_open (const char  *path,
+                  GError     **error)
+{
+  g_autoptr(YataiStore) self = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *pragma = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (YATAI_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_IO,
+                   _("The folder “%s” could not be made: %s"), dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      yatai_store_set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* WAL so readers never wait for the writer; FULL so a confirmed order is on disk before its call
+   * number is shown; foreign keys so order lines follow their product. */
+  if (!check_application_id (self, error) ||
+      !yatai_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !yatai_store_exec (self, "PRAGMA synchronous = FULL", error) ||
+      !yatai_store_exec (self, "PRAGMA foreign_keys = ON", error))
+    return NULL;
+
+  if (!yatai_store_exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
+
+  pragma = g_strdup_printf ("PRAGMA application_id = %d", YATAI_APPLICATION_ID);
+  if (!yatai_schema_migrate (self->db, error) ||
+      !yatai_store_exec (self, pragma, error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return NULL;
+    }
+
+  self->device_id = read_local_meta (self, "device_id");
+  if (self->device_id == NULL)
+    {
+      self->device_id = g_uuid_string_random ();
+      if (!write_local_meta (self, "device_id", self->device_id, error))
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return NULL;
+        }
+    }
+  self->device_name = read_local_meta (self, "device_name");
+  if (self->device_name == NULL)
+    self->device_name = g_strdup (g_get_host_name ());
+
+  if (!yatai_store_exec (self, "COMMIT", error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+yatai_store_get_path (YataiStore *self)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+  return self->path;
+}
+
+sqlite3 *
+yatai_store_get_db (YataiStore *self)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+  return self->db;
+}
+
+int
+yatai_store_get_schema_version (YataiStore *self)
+{
+  sqlite3_stmt *stmt;
+  int version = -1;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), -1);
+
+  stmt = yatai_store_prepare (self, "PRAGMA user_version", NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return version;
+}
+
+const char *
+yatai_store_get_device_id (YataiStore *self)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+  return self->device_id;
+}
+
+const char *
+yatai_store_get_device_name (YataiStore *self)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+  return self->device_name;
+}
+
+void
+yatai_store_set_device_name (YataiStore *self,
+                             const char *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (YATAI_IS_STORE (self));
+  g_return_if_fail (name != NULL);
+
+  if (g_strcmp0 (self->device_name, name) == 0)
+    return;
+  g_free (self->device_name);
+  self->device_name = g_strdup (name);
+  if (!write_local_meta (self, "device_name", name, &error))
+    g_debug ("Device name not saved: %s", error->message);
+}
+
+/* Time */
+
+void
+yatai_store_set_clock (YataiStore     *self,
+                       YataiClockFunc  func,
+                       gpointer        user_data)
+{
+  g_return_if_fail (YATAI_IS_STORE (self));
+  self->clock_func = func;
+  self->clock_data = user_data;
+}
+
+gint64
+yatai_store_now (YataiStore *self)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), 0);
+  if (self->clock_func != NULL)
+    return self->clock_func (self->clock_data);
+  return g_get_real_time ();
+}
+
+/* Commands */
+
+static const YataiOp *
+find_op (const char *kind)
+{
+  for (guint t = 0; t < G_N_ELEMENTS (op_tables); t++)
+    for (const YataiOp *op = op_tables[t]; op->kind != NULL; op++)
+      if (g_str_equal (op->kind, kind))
+        return op;
+  return NULL;
+}
+
+gboolean
+yatai_store_knows_kind (const char *kind)
+{
+  g_return_val_if_fail (kind != NULL, FALSE);
+  return find_op (kind) != NULL;
+}
+
+static JsonNode *
+parse_result (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (text != NULL && json_parser_load_from_data (parser, text, -1, NULL) &&
+      json_parser_get_root (parser) != NULL)
+    return json_node_copy (json_parser_get_root (parser));
+  return json_node_init_object (json_node_alloc (), json_object_new ());
+}
+
+/* Looks the command up among those already applied; returns its result, or NULL if it is new. */
+static JsonNode *
+applied_result (YataiStore   *self,
+                YataiCommand *command)
+{
+  sqlite3_stmt *stmt = yatai_store_prepare (self, "SELECT result FROM applied_commands WHERE id = ?", NULL);
+  JsonNode *node = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, yatai_command_get_id (command), -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    node = parse_result ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return node;
+}
+
+static gboolean
+record_applied (YataiStore   *self,
+                YataiCommand *command,
+                JsonNode     *result,
+                GError      **error)
+{
+  g_autofree char *text = json_to_string (result, FALSE);
+  sqlite3_stmt *stmt;
+
+  stmt = yatai_store_prepare (self,
+                              "INSERT INTO applied_commands (id, device, kind, applied, result) "
+                              "VALUES (?, ?, ?, ?, ?)",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, yatai_command_get_id (command), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, yatai_command_get_device (command), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, yatai_command_get_kind (command), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, yatai_store_now (self));
+  sqlite3_bind_text (stmt, 5, text, -1, SQLITE_STATIC);
+  return yatai_store_step_done (self, stmt, error);
+}
+
+/**
+ * yatai_store_execute:
+ * @command: the business operation
+ *
+ * Runs @command in one transaction: all of it is saved, or nothing. A command whose id was already
+ * applied changes nothing and returns the result it had the first time.
+ *
+ * Returns: (transfer full): the result, a JSON object, or %NULL with @error set
+ */
+JsonNode *
+yatai_store_execute (YataiStore    *self,
+                     YataiCommand  *command,
+                     GError       **error)
+{
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(YataiChanges) changes = NULL;
+  const YataiOp *op;
+  gboolean ok;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+  g_return_val_if_fail (YATAI_IS_COMMAND (command), NULL);
+  g_return_val_if_fail (!self->in_transaction, NULL);
+
+  op = find_op (yatai_command_get_kind (command));
+  if (op == NULL)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_UNKNOWN_COMMAND,
+                   _("This version of Yatai does not know the operation “%s”. Update Yatai on this device."),
+                   yatai_command_get_kind (command));
+      return NULL;
+    }
+
+  if (yatai_command_get_device (command) == NULL)
+    yatai_command_set_device (command, self->device_id);
+
+  if (!yatai_store_exec (self, "BEGIN IMMEDIATE", error))
+    return NULL;
+
+  self->in_transaction = TRUE;
+  self->pending = yatai_changes_new ();
+
+  result = applied_result (self, command);
+  if (result != NULL)
+    {
+      self->in_transaction = FALSE;
+      g_clear_pointer (&self->pending, yatai_changes_free);
+      yatai_store_exec (self, "COMMIT", NULL);
+      return g_steal_pointer (&result);
+    }
+
+  result = json_node_init_object (json_node_alloc (), json_object_new ());
+  ok = op->func (self, yatai_command_get_args (command), json_node_get_object (result), error);
+  ok = ok && record_applied (self, command, result, error);
+  ok = ok && yatai_store_exec (self, "COMMIT", error);
+
+  self->in_transaction = FALSE;
+  changes = g_steal_pointer (&self->pending);
+
+  if (!ok)
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return NULL;
+    }
+
+  if (changes->flags != 0)
+    g_signal_emit (self, signals[CHANGED], 0, changes);
+
+  return g_steal_pointer (&result);
+}
+
+/* yatai_store_execute() for a command made here and now. Takes a reference on @args. */
+JsonNode *
+yatai_store_run (YataiStore  *self,
+                 const char  *kind,
+                 JsonObject  *args,
+                 GError     **error)
+{
+  g_autoptr(YataiCommand) command = NULL;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+
+  command = yatai_command_new (kind, args);
+  return yatai_store_execute (self, command, error);
+}
+
+/* Arguments */
+
+static gboolean
+bad_argument (const char  *name,
+              GError     **error)
+{
+  g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+               _("The operation is missing its “%s” or has it in the wrong form."), name);
+  return FALSE;
+}
+
+gboolean
+yatai_args_get_int (JsonObject  *args,
+                    const char  *name,
+                    gboolean     required,
+                    gint64      *out,
+                    GError     **error)
+{
+  JsonNode *node = json_object_get_member (args, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return required ? bad_argument (name, error) : TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return bad_argument (name, error);
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+gboolean
+yatai_args_get_string (JsonObject  *args,
+                       const char  *name,
+                       gboolean     required,
+                       const char **out,
+                       GError     **error)
+{
+  JsonNode *node = json_object_get_member (args, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return required ? bad_argument (name, error) : TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return bad_argument (name, error);
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+gboolean
+yatai_args_get_bool (JsonObject  *args,
+                     const char  *name,
+                     gboolean    *out,
+                     GError     **error)
+{
+  JsonNode *node = json_object_get_member (args, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return bad_argument (name, error);
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+/* The store at first start */
+
+gboolean
+yatai_store_is_empty (YataiStore *self)
+{
+  sqlite3_stmt *stmt;
+  gboolean empty = TRUE;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), TRUE);
+
+  stmt = yatai_store_prepare (self,
+                              "SELECT EXISTS (SELECT 1 FROM products) OR EXISTS (SELECT 1 FROM orders)",
+                              NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    empty = sqlite3_column_int (stmt, 0) == 0;
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return empty;
+}

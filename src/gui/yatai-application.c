@@ -1,0 +1,293 @@
+/* yatai-application.c: one process, one store, any number of windows
+ *
+ * The application opens the store once and owns the live models, so every window (the counter's and
+ * the kitchen's, on two monitors of one PC) shows the same data and sees every change at once.
+ */
+#define G_LOG_DOMAIN "yatai-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-application.h"
+#include "yatai-resources.h"
+#include "yatai-window.h"
+
+struct _YataiApplication
+{
+  AdwApplication    parent_instance;
+
+  char             *store_path;
+  gboolean          demo_if_empty;
+  YataiStore       *store;
+  YataiProductList *products;
+  YataiTagList     *tags;
+  GSettings        *settings;
+};
+
+G_DEFINE_FINAL_TYPE (YataiApplication, yatai_application, ADW_TYPE_APPLICATION)
+
+static void
+apply_style (YataiApplication *self)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  g_autofree char *style = g_settings_get_string (self->settings, "style");
+
+  if (g_str_equal (style, "light"))
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  else if (g_str_equal (style, "dark"))
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  else
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+show_fatal_error (YataiApplication *self,
+                  const char       *heading,
+                  const char       *body)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (NULL, heading, body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+open_store (YataiApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *default_path = NULL;
+  g_autofree char *device_name = NULL;
+  const char *path = self->store_path;
+
+  if (path == NULL)
+    path = default_path = yatai_store_default_path ();
+
+  self->store = yatai_store_open (path, &error);
+  if (self->store == NULL)
+    {
+      g_autofree char *body = g_strdup_printf (_("%s\n\nThe file is %s"), error->message, path);
+      show_fatal_error (self, _("The Store Could Not Be Opened"), body);
+      return FALSE;
+    }
+
+  device_name = g_settings_get_string (self->settings, "device-name");
+  yatai_store_set_device_name (self->store, *device_name ? device_name : g_get_host_name ());
+
+  if (self->demo_if_empty && yatai_store_is_empty (self->store) &&
+      !yatai_store_load_demo (self->store, &error))
+    g_warning ("The demo menu could not be loaded: %s", error->message);
+
+  self->products = yatai_product_list_new (self->store);
+  self->tags = yatai_tag_list_new (self->store);
+  return TRUE;
+}
+
+static void
+yatai_application_activate (GApplication *app)
+{
+  YataiApplication *self = YATAI_APPLICATION (app);
+  GtkWindow *window;
+
+  if (self->store == NULL && !open_store (self))
+    return;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (window == NULL || !YATAI_IS_WINDOW (window))
+    window = GTK_WINDOW (yatai_window_new (self));
+  gtk_window_present (window);
+}
+
+static int
+yatai_application_handle_local_options (GApplication *app,
+                                        GVariantDict *options)
+{
+  YataiApplication *self = YATAI_APPLICATION (app);
+  const char *path = NULL;
+
+  if (g_variant_dict_lookup (options, "version", "b", NULL))
+    {
+      g_print ("yatai %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "store", "^&ay", &path))
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+
+      self->store_path = g_file_get_path (file);
+      /* Each store file is its own application instance, so two stores can run side by side. */
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+  self->demo_if_empty = g_variant_dict_contains (options, "demo-if-empty");
+
+  return -1;
+}
+
+static void
+yatai_application_startup (GApplication *app)
+{
+  YataiApplication *self = YATAI_APPLICATION (app);
+  g_autoptr(GAction) style_action = NULL;
+
+  G_APPLICATION_CLASS (yatai_application_parent_class)->startup (app);
+
+  self->settings = g_settings_new (APP_ID);
+  style_action = g_settings_create_action (self->settings, "style");
+  g_action_map_add_action (G_ACTION_MAP (self), style_action);
+  g_signal_connect_swapped (self->settings, "changed::style", G_CALLBACK (apply_style), self);
+  apply_style (self);
+}
+
+static void
+yatai_application_shutdown (GApplication *app)
+{
+  YataiApplication *self = YATAI_APPLICATION (app);
+
+  g_clear_object (&self->tags);
+  g_clear_object (&self->products);
+  g_clear_object (&self->store);
+
+  G_APPLICATION_CLASS (yatai_application_parent_class)->shutdown (app);
+}
+
+static void
+yatai_application_finalize (GObject *object)
+{
+  YataiApplication *self = YATAI_APPLICATION (object);
+
+  g_free (self->store_path);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (yatai_application_parent_class)->finalize (object);
+}
+
+static void
+yatai_application_class_init (YataiApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  yatai_register_resource ();
+
+  object_class->finalize = yatai_application_finalize;
+  app_class->activate = yatai_application_activate;
+  app_class->startup = yatai_application_startup;
+  app_class->shutdown = yatai_application_shutdown;
+  app_class->handle_local_options = yatai_application_handle_local_options;
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  YataiApplication *self = user_data;
+  static const char *developers[] = { "The Yatai developers", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  adw_show_about_window (parent,
+                         "application-name", _("Yatai"),
+                         "application-icon", APP_ID,
+                         "developer-name", _("The Yatai developers"),
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Take orders, cook them and hand them out at a food stall"),
+                         "website", "https://github.com/yatai/yatai",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+quit_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (user_data));
+
+  /* Closing each window lets pages save what they hold, as closing it by hand would. */
+  while (windows != NULL)
+    {
+      GList *next = windows->next;
+
+      gtk_window_close (GTK_WINDOW (windows->data));
+      windows = next;
+    }
+}
+
+static void
+new_window_action_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  YataiApplication *self = user_data;
+
+  if (self->store == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (yatai_window_new (self)));
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", about_action_cb },
+  { "quit", quit_action_cb },
+  { "new-window", new_window_action_cb },
+};
+
+static void
+yatai_application_init (YataiApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, NULL, N_("Use the store at PATH instead of the default"), N_("PATH") },
+    { "demo-if-empty", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Load the demo menu into an empty store"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *new_window_accels[] = { "<Control>n", NULL };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-window", new_window_accels);
+}
+
+YataiApplication *
+yatai_application_new (void)
+{
+  return g_object_new (YATAI_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/yatai/Yatai",
+                       NULL);
+}
+
+YataiStore *
+yatai_application_get_store (YataiApplication *self)
+{
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
+  return self->store;
+}
+
+YataiProductList *
+yatai_application_get_products (YataiApplication *self)
+{
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
+  return self->products;
+}
+
+YataiTagList *
+yatai_application_get_tags (YataiApplication *self)
+{
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
+  return self->tags;
+}
+
+GSettings *
+yatai_application_get_settings (YataiApplication *self)
+{
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
+  return self->settings;
+}

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "yatai-models.h"
+#include "yatai-store.h"
+
+G_BEGIN_DECLS
+
+#define YATAI_TYPE_APPLICATION (yatai_application_get_type ())
+G_DECLARE_FINAL_TYPE (YataiApplication, yatai_application, YATAI, APPLICATION, AdwApplication)
+
+YataiApplication *yatai_application_new               (void);
+YataiStore       *yatai_application_get_store         (YataiApplication *self);
+YataiProductList *yatai_application_get_products      (YataiApplication *self);
+YataiTagList     *yatai_application_get_tags          (YataiApplication *self);
+GSettings        *yatai_application_get_settings      (YataiApplication *self);
+
+G_END_DECLS

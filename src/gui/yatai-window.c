@@ -1,0 +1,93 @@
+/* yatai-window.c: the main window, a view stack of the pages staff live in */
+#define G_LOG_DOMAIN "yatai-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-window.h"
+
+struct _YataiWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwViewStack         *stack;
+};
+
+G_DEFINE_FINAL_TYPE (YataiWindow, yatai_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* Connects the pages to the application's store and models; runs once the window has its application. */
+static void
+yatai_window_setup (YataiWindow      *self,
+                    YataiApplication *app)
+{
+  GSettings *settings = yatai_application_get_settings (app);
+
+  g_settings_bind (settings, "last-page", self->stack, "visible-child-name", G_SETTINGS_BIND_DEFAULT);
+}
+
+static void
+yatai_window_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), YATAI_TYPE_WINDOW);
+  G_OBJECT_CLASS (yatai_window_parent_class)->dispose (object);
+}
+
+static void
+show_page_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  yatai_window_set_page (YATAI_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+yatai_window_class_init (YataiWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = yatai_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/yatai/Yatai/yatai-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, YataiWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, YataiWindow, stack);
+
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action_cb);
+}
+
+static void
+yatai_window_init (YataiWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+YataiWindow *
+yatai_window_new (YataiApplication *application)
+{
+  YataiWindow *self;
+
+  g_return_val_if_fail (YATAI_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (YATAI_TYPE_WINDOW, "application", application, NULL);
+  yatai_window_setup (self, application);
+  return self;
+}
+
+void
+yatai_window_show_toast (YataiWindow *self,
+                         const char  *message)
+{
+  g_return_if_fail (YATAI_IS_WINDOW (self));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+void
+yatai_window_set_page (YataiWindow *self,
+                       const char  *name)
+{
+  g_return_if_fail (YATAI_IS_WINDOW (self));
+  if (adw_view_stack_get_child_by_name (self->stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->stack, name);
+}

@@ -1,0 +1,663 @@
+/* test-store.c: the store refuses what it must, keeps what it must, and never loses a write */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "yatai-store-private.h"
+#include "yatai-store-products.h"
+#include "yatai-picture.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
+typedef struct
+{
+  char       *dir;
+  char       *path;
+  YataiStore *store;
+  guint       n_changed;
+} Fixture;
+
+static void
+changed_cb (YataiStore   *store,
+            YataiChanges *changes,
+            Fixture      *f)
+{
+  f->n_changed++;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("yatai-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "store.sqlite3", NULL);
+  f->store = yatai_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_signal_connect (f->store, "changed", G_CALLBACK (changed_cb), f);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->store);
+  remove_dir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
+}
+
+static gint64
+save_product (YataiStore         *store,
+              gint64              id,
+              const char         *name,
+              gint64              price,
+              gint64              stock,
+              const char * const *tags,
+              GError            **error)
+{
+  g_autoptr(JsonObject) args = yatai_product_save_args (id, name, price, stock, FALSE, tags, NULL, TRUE);
+  g_autoptr(JsonNode) result = yatai_store_run (store, "product.save", args, error);
+
+  if (result == NULL)
+    return 0;
+  return json_object_get_int_member (json_node_get_object (result), "id");
+}
+
+static gint64
+count (YataiStore *store,
+       const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (yatai_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static void
+test_open_settings (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), ==, 1);
+  g_assert_cmpint (count (f->store, "SELECT foreign_keys FROM pragma_foreign_keys"), ==, 1);
+  g_assert_cmpint (yatai_store_get_schema_version (f->store), ==, YATAI_SCHEMA_VERSION);
+  g_assert_nonnull (yatai_store_get_device_id (f->store));
+  g_assert_true (yatai_store_is_empty (f->store));
+
+  /* Every table has a declared primary key, as the session extension needs. */
+  g_assert_cmpint (count (f->store,
+                          "SELECT count(*) FROM sqlite_schema s WHERE s.type = 'table' AND NOT EXISTS "
+                          "(SELECT 1 FROM pragma_table_info (s.name) WHERE pk > 0)"), ==, 0);
+}
+
+static void
+test_reopen_keeps_device (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup (yatai_store_get_device_id (f->store));
+  g_autoptr(YataiStore) again = NULL;
+
+  g_clear_object (&f->store);
+  again = yatai_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (yatai_store_get_device_id (again), ==, id);
+}
+
+static void
+test_not_a_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("yatai-test-XXXXXX", NULL);
+  g_autofree char *text = g_build_filename (dir, "notes.txt", NULL);
+  g_autofree char *other = g_build_filename (dir, "other.sqlite3", NULL);
+  g_autoptr(YataiStore) store = NULL;
+  sqlite3 *db;
+
+  g_assert_true (g_file_set_contents (text, "this is not a database, just some words ...........", -1, NULL));
+  store = yatai_store_open (text, &error);
+  g_assert_null (store);
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  /* Another program's SQLite file is left alone. */
+  g_assert_cmpint (sqlite3_open (other, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE t (x)", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  store = yatai_store_open (other, &error);
+  g_assert_null (store);
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "not a Yatai store"));
+
+  remove_dir (dir);
+}
+
+static void
+test_save_and_edit (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *tags[] = { "フード", "温かい", NULL };
+  const char *tags2[] = { "フード", NULL };
+  g_autoptr(YataiProduct) product = NULL;
+  gint64 id;
+
+  id = save_product (f->store, 0, "  焼きそば ", 500, 80, tags, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_cmpuint (f->n_changed, ==, 1);
+
+  product = yatai_store_get_product (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (yatai_product_get_name (product), ==, "焼きそば");
+  g_assert_cmpint (yatai_product_get_price (product), ==, 500);
+  g_assert_cmpint (yatai_product_get_stock (product), ==, 80);
+  g_assert_cmpstrv (yatai_product_get_tags (product), tags);
+  g_clear_object (&product);
+
+  g_assert_cmpint (save_product (f->store, id, "焼きそば 大盛り", 600, 10, tags2, &error), ==, id);
+  g_assert_no_error (error);
+  product = yatai_store_get_product (f->store, id, &error);
+  g_assert_cmpstr (yatai_product_get_name (product), ==, "焼きそば 大盛り");
+  g_assert_cmpint (yatai_product_get_price (product), ==, 600);
+  g_assert_cmpstrv (yatai_product_get_tags (product), tags2);
+
+  /* The tag no product uses any more is gone. */
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM tags"), ==, 1);
+}
+
+static void
+assert_refused (Fixture    *f,
+                const char *name,
+                gint64      price,
+                gint64      stock,
+                int         code)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 products = count (f->store, "SELECT count(*) FROM products");
+  guint changed = f->n_changed;
+
+  g_assert_cmpint (save_product (f->store, 0, name, price, stock, NULL, &error), ==, 0);
+  g_assert_error (error, YATAI_STORE_ERROR, code);
+  g_assert_nonnull (error->message);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products"), ==, products);
+  g_assert_cmpuint (f->n_changed, ==, changed);
+}
+
+static void
+test_checks (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GString *emoji = g_string_new (NULL);
+  GString *kana = g_string_new (NULL);
+
+  for (int i = 0; i < 50; i++)
+    {
+      g_string_append (emoji, "👨‍👩‍👧");
+      g_string_append (kana, "か\u3099");   /* が, written decomposed */
+    }
+
+  /* 50 emoji and 50 kana are accepted... */
+  g_assert_cmpint (save_product (f->store, 0, emoji->str, 100, 1, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (save_product (f->store, 0, kana->str, 100, 1, NULL, &error), >, 0);
+  g_assert_no_error (error);
+
+  /* ... and 51 are refused. */
+  g_string_append (emoji, "👨‍👩‍👧");
+  g_string_append (kana, "が");
+  assert_refused (f, emoji->str, 100, 1, YATAI_STORE_ERROR_INVALID);
+  assert_refused (f, kana->str, 100, 1, YATAI_STORE_ERROR_INVALID);
+
+  assert_refused (f, "", 100, 1, YATAI_STORE_ERROR_INVALID);
+  assert_refused (f, "   ", 100, 1, YATAI_STORE_ERROR_INVALID);
+  assert_refused (f, "ラムネ", -1, 1, YATAI_STORE_ERROR_INVALID);
+  assert_refused (f, "ラムネ", 1000000001, 1, YATAI_STORE_ERROR_INVALID);
+  assert_refused (f, "ラムネ", 100, -1, YATAI_STORE_ERROR_INVALID);
+  assert_refused (f, "ラムネ", 100, 1000000001, YATAI_STORE_ERROR_INVALID);
+  g_assert_cmpint (save_product (f->store, 0, "ラムネ", 1000000000, 1000000000, NULL, &error), >, 0);
+  g_assert_no_error (error);
+
+  /* Names are unique exactly as written. */
+  assert_refused (f, "ラムネ", 200, 1, YATAI_STORE_ERROR_DUPLICATE);
+  g_assert_cmpint (save_product (f->store, 0, "Ramune", 200, 1, NULL, &error), >, 0);
+  g_assert_cmpint (save_product (f->store, 0, "ramune", 200, 1, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  assert_refused (f, "Ramune", 200, 1, YATAI_STORE_ERROR_DUPLICATE);
+
+  g_string_free (emoji, TRUE);
+  g_string_free (kana, TRUE);
+}
+
+static void
+test_duplicate_message (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  save_product (f->store, 0, "ラムネ", 200, 1, NULL, &error);
+  g_assert_no_error (error);
+  save_product (f->store, 0, "ラムネ", 200, 1, NULL, &error);
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_DUPLICATE);
+  g_assert_cmpstr (error->message, ==, "A product with this name already exists.");
+}
+
+static void
+test_bad_arguments (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *bad[] = {
+    "{}",
+    "{\"name\": 5, \"price\": 1, \"stock\": 1}",
+    "{\"name\": \"x\", \"price\": \"1\", \"stock\": 1}",
+    "{\"name\": \"x\", \"price\": 1.5, \"stock\": 1}",
+    "{\"name\": \"x\", \"price\": 1, \"stock\": 1, \"tags\": \"a\"}",
+    "{\"name\": \"x\", \"price\": 1, \"stock\": 1, \"tags\": [1]}",
+    "{\"name\": \"x\", \"price\": 1, \"stock\": 1, \"tags\": [\"\"]}",
+    "{\"name\": \"x\", \"price\": 1, \"stock\": 1, \"picture\": \"bm90IGEgcGljdHVyZQ==\"}",
+    "{\"name\": \"x\", \"price\": 1, \"stock\": 1, \"sold_out\": \"yes\"}",
+    "{\"id\": 999, \"name\": \"x\", \"price\": 1, \"stock\": 1}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) args = json_from_string (bad[i], NULL);
+      g_autoptr(JsonNode) result = NULL;
+
+      g_test_message ("args %s", bad[i]);
+      result = yatai_store_run (f->store, "product.save", json_node_get_object (args), &error);
+      g_assert_null (result);
+      g_assert_nonnull (error);
+      g_assert_cmpint (count (f->store, "SELECT count(*) FROM products"), ==, 0);
+    }
+}
+
+static void
+test_unknown_command (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) result = yatai_store_run (f->store, "product.explode", NULL, &error);
+
+  g_assert_null (result);
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_UNKNOWN_COMMAND);
+}
+
+static void
+test_tag_limits (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) twenty_one = NULL;
+  g_auto(GStrv) twenty = NULL;
+
+  for (int i = 0; i < 20; i++)
+    {
+      g_autofree char *tag = g_strdup_printf ("tag %d", i);
+      g_strv_builder_add (builder, tag);
+    }
+  /* The same tag twice counts once: twenty distinct tags are fine. */
+  g_strv_builder_add (builder, "tag 0");
+  twenty = g_strv_builder_end (builder);
+  g_strv_builder_addv (builder, (const char **) twenty);
+  g_strv_builder_add (builder, "tag 20");
+  twenty_one = g_strv_builder_end (builder);
+
+  g_assert_cmpint (save_product (f->store, 0, "many", 1, 1, (const char * const *) twenty_one, &error), ==, 0);
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_LIMIT);
+  g_clear_error (&error);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM tags"), ==, 0);
+
+  g_assert_cmpint (save_product (f->store, 0, "many", 1, 1, (const char * const *) twenty, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM product_tags"), ==, 20);
+}
+
+static void
+test_product_limit (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (yatai_store_exec (f->store, "BEGIN", NULL));
+  for (int i = 0; i < YATAI_PRODUCTS_MAX; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO products (name, price, stock, created, updated) "
+                                              "VALUES ('p%d', 1, 1, 0, 0)", i);
+      g_assert_true (yatai_store_exec (f->store, sql, NULL));
+    }
+  g_assert_true (yatai_store_exec (f->store, "COMMIT", NULL));
+
+  assert_refused (f, "one too many", 1, 1, YATAI_STORE_ERROR_LIMIT);
+
+  /* Editing one of the thousand is still fine. */
+  g_assert_cmpint (save_product (f->store, 1, "p0 renamed", 2, 2, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+}
+
+static void
+test_store_tag_limit (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *one[] = { "one more", NULL };
+  gint64 id;
+
+  id = save_product (f->store, 0, "holder", 1, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (yatai_store_exec (f->store, "BEGIN", NULL));
+  for (int i = 0; i < YATAI_TAGS_MAX; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO tags (id, name) VALUES (%d, 't%d');"
+                                              "INSERT INTO product_tags VALUES (%" G_GINT64_FORMAT ", %d)",
+                                              i + 1, i, id, i + 1);
+      g_assert_true (yatai_store_exec (f->store, sql, NULL));
+    }
+  g_assert_true (yatai_store_exec (f->store, "COMMIT", NULL));
+
+  g_assert_cmpint (save_product (f->store, 0, "new", 1, 1, one, &error), ==, 0);
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_LIMIT);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products"), ==, 1);
+}
+
+static void
+test_delete_keeps_orders (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = json_object_new ();
+  g_autoptr(JsonNode) result = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 id;
+
+  id = save_product (f->store, 0, "たこ焼き", 450, 10, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (yatai_store_exec (f->store,
+                                   "INSERT INTO orders (id, call_number, business_day, total, paid, status, created, updated) "
+                                   "VALUES (1, 1, '2026-11-24', 900, 1000, 'completed', 0, 0)", NULL));
+  g_assert_cmpint (sqlite3_prepare_v2 (yatai_store_get_db (f->store),
+                                       "INSERT INTO order_lines VALUES (1, 1, ?, 'たこ焼き', 450, 2, 0)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+
+  json_object_set_int_member (args, "id", id);
+  result = yatai_store_run (f->store, "product.delete", args, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products"), ==, 0);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM orders"), ==, 1);
+  g_assert_cmpint (count (f->store,
+                          "SELECT count(*) FROM order_lines WHERE product_id IS NULL "
+                          "AND name = 'たこ焼き' AND unit_price = 450 AND quantity = 2"), ==, 1);
+
+  /* Deleting it again says it is gone. */
+  g_clear_pointer (&result, json_node_unref);
+  result = yatai_store_run (f->store, "product.delete", args, &error);
+  g_assert_null (result);
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_command_once (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = yatai_product_save_args (0, "ラムネ", 200, 10, FALSE, NULL, NULL, TRUE);
+  g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
+  g_autofree char *json = yatai_command_to_json (command);
+  g_autoptr(YataiCommand) again = yatai_command_new_from_json (json, -1, &error);
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (yatai_command_get_id (again), ==, yatai_command_get_id (command));
+
+  first = yatai_store_execute (f->store, command, &error);
+  g_assert_no_error (error);
+  second = yatai_store_execute (f->store, again, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products"), ==, 1);
+  g_assert_true (json_node_equal (first, second));
+}
+
+static void
+test_command_parse_refuses (void)
+{
+  const char *bad[] = {
+    "", "null", "[]", "{\"kind\": \"x\"}", "{\"id\": \"a\"}", "{\"id\": 5, \"kind\": \"x\"}",
+    "{\"id\": \"a\", \"kind\": \"x\", \"args\": []}", "{\"id\": \"a\", \"kind\": \"\"}", "{",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(YataiCommand) command = yatai_command_new_from_json (bad[i], -1, &error);
+
+      g_assert_null (command);
+      g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+    }
+}
+
+static void
+test_picture (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) big = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1600, 900);
+  g_autoptr(GBytes) jpeg = NULL;
+  g_autoptr(GBytes) prepared = NULL;
+  g_autoptr(GBytes) junk = g_bytes_new_static ("GIF89a but not really", 21);
+  g_autoptr(GBytes) huge = NULL;
+  g_autoptr(GdkPixbuf) back = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(JsonObject) args = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(YataiProduct) product = NULL;
+  char *buffer;
+  gsize length;
+
+  gdk_pixbuf_fill (big, 0xff8800ff);
+  g_assert_true (gdk_pixbuf_save_to_buffer (big, &buffer, &length, "jpeg", &error, NULL));
+  jpeg = g_bytes_new_take (buffer, length);
+
+  prepared = yatai_picture_prepare (jpeg, &error);
+  g_assert_no_error (error);
+  stream = g_memory_input_stream_new_from_bytes (prepared);
+  back = gdk_pixbuf_new_from_stream (stream, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (back), ==, YATAI_PICTURE_SIZE);
+  g_assert_cmpint (gdk_pixbuf_get_height (back), ==, 180);
+
+  g_assert_null (yatai_picture_prepare (junk, &error));
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  huge = g_bytes_new_take (g_malloc0 (YATAI_PICTURE_MAX_BYTES + 1), YATAI_PICTURE_MAX_BYTES + 1);
+  g_assert_null (yatai_picture_prepare (huge, &error));
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "10 MB"));
+  g_clear_error (&error);
+
+  args = yatai_product_save_args (0, "picture", 1, 1, FALSE, NULL, prepared, FALSE);
+  result = yatai_store_run (f->store, "product.save", args, &error);
+  g_assert_no_error (error);
+  product = yatai_store_get_product (f->store, 1, &error);
+  g_assert_true (g_bytes_equal (yatai_product_get_picture (product), prepared));
+}
+
+/* Two connections, each in its own thread, writing at once: every write lands, nothing breaks. */
+typedef struct
+{
+  const char *path;
+  int         worker;
+  int         n;
+} Writer;
+
+static gpointer
+writer_thread (gpointer data)
+{
+  Writer *w = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiStore) store = yatai_store_open (w->path, &error);
+
+  g_assert_no_error (error);
+  for (int i = 0; i < w->n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("w%d-%d", w->worker, i);
+      g_assert_cmpint (save_product (store, 0, name, i, i, NULL, &error), >, 0);
+      g_assert_no_error (error);
+    }
+  return NULL;
+}
+
+static void
+test_two_connections (Fixture       *f,
+                      gconstpointer  data)
+{
+  Writer a = { f->path, 1, 200 }, b = { f->path, 2, 200 };
+  GThread *ta = g_thread_new ("a", writer_thread, &a);
+  GThread *tb = g_thread_new ("b", writer_thread, &b);
+
+  g_thread_join (ta);
+  g_thread_join (tb);
+
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products"), ==, 400);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products WHERE name LIKE 'w1-%'"), ==, 200);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), ==, 1);
+}
+
+static void
+test_migrate_from_v1 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("yatai-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "old.sqlite3", NULL);
+  g_autoptr(YataiStore) store = NULL;
+  g_autoptr(YataiProduct) product = NULL;
+  sqlite3 *db;
+
+  /* A store as version 1 wrote it, with a product and an order. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, yatai_schema_migration_sql (1), NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "PRAGMA user_version = 1;"
+                                 "INSERT INTO products (id, name, price, stock, created) VALUES (7, 'ラムネ', 200, 12, 1000);"
+                                 "INSERT INTO orders VALUES (1, 1, '2026-11-01', 'Aki', '', 200, 200, 'completed', 1, 2);"
+                                 "INSERT INTO order_lines VALUES (1, 1, 7, 'ラムネ', 200, 1, 1);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = yatai_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (yatai_store_get_schema_version (store), ==, YATAI_SCHEMA_VERSION);
+
+  product = yatai_store_get_product (store, 7, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (yatai_product_get_name (product), ==, "ラムネ");
+  g_assert_cmpint (yatai_product_get_stock (product), ==, 12);
+  g_assert_cmpint (yatai_product_get_updated (product), ==, 1000);
+  g_assert_cmpint (count (store, "SELECT count(*) FROM orders WHERE customer = 'Aki'"), ==, 1);
+  g_assert_cmpint (count (store, "SELECT count(*) FROM status_changes"), ==, 0);
+
+  g_clear_object (&store);
+  remove_dir (dir);
+}
+
+static void
+test_newer_version_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("yatai-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "new.sqlite3", NULL);
+  g_autoptr(YataiStore) store = NULL;
+  sqlite3 *db;
+
+  store = yatai_store_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = yatai_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "newer version"));
+  remove_dir (dir);
+}
+
+static void
+test_demo (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (yatai_store_load_demo (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_false (yatai_store_is_empty (f->store));
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products"), >=, 8);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM tags"), >=, 4);
+
+  /* Loading it twice adds nothing. */
+  g_assert_true (yatai_store_load_demo (f->store, &error));
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products WHERE name = '焼きそば'"), ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/store/open-settings", test_open_settings);
+  ADD ("/store/reopen-keeps-device", test_reopen_keeps_device);
+  g_test_add_func ("/store/not-a-store", test_not_a_store);
+  ADD ("/store/save-and-edit", test_save_and_edit);
+  ADD ("/store/checks-refuse-and-change-nothing", test_checks);
+  ADD ("/store/duplicate-message", test_duplicate_message);
+  ADD ("/store/bad-arguments", test_bad_arguments);
+  ADD ("/store/unknown-command", test_unknown_command);
+  ADD ("/store/tags-per-product-limit", test_tag_limits);
+  ADD ("/store/product-limit", test_product_limit);
+  ADD ("/store/store-tag-limit", test_store_tag_limit);
+  ADD ("/store/delete-keeps-orders", test_delete_keeps_orders);
+  ADD ("/store/command-applies-once", test_command_once);
+  g_test_add_func ("/store/command-parse-refuses", test_command_parse_refuses);
+  ADD ("/store/picture", test_picture);
+  ADD ("/store/two-connections", test_two_connections);
+  g_test_add_func ("/store/migrate-from-v1", test_migrate_from_v1);
+  g_test_add_func ("/store/newer-version-refused", test_newer_version_refused);
+  ADD ("/store/demo", test_demo);
+#undef ADD
+
+  return g_test_run ();
+}
