@@ -24,7 +24,7 @@ typedef struct
 extern const YataiOp yatai_product_ops[];
 
 /* The schema (yatai-store-schema.c). */
-#define YATAI_SCHEMA_VERSION 2
+#define YATAI_SCHEMA_VERSION 3
 const char *yatai_schema_migration_sql (int to_version);
 gboolean    yatai_schema_migrate       (sqlite3 *db,
                                         GError **error);
@@ -48,6 +48,19 @@ void          yatai_store_note_order   (YataiStore *self,
                                         gint64      id);
 void          yatai_store_note         (YataiStore      *self,
                                         YataiChangeFlags flags);
+void          yatai_store_begin_notes  (YataiStore      *self);
+void          yatai_store_end_notes    (YataiStore      *self,
+                                        gboolean         emit);
+
+/* The journal (yatai-store-journal.c): the synced tables, and the session around a command. */
+const char * const *yatai_store_synced_tables (void);
+gboolean      yatai_store_journal_begin  (YataiStore       *self,
+                                          sqlite3_session **out_session,
+                                          GError          **error);
+gboolean      yatai_store_journal_record (YataiStore       *self,
+                                          sqlite3_session  *session,
+                                          YataiCommand     *command,
+                                          GError          **error);
 
 /* Arguments of a command, read with a clear error when missing or of the wrong type. */
 gboolean      yatai_args_get_int      (JsonObject  *args,

@@ -92,6 +92,16 @@ static const char schema_v2[] =
   "  value TEXT NOT NULL"
   ");";
 
+/* Version 3: the outbox of changesets not yet in the bucket. Local to this device, like local_meta. */
+static const char schema_v3[] =
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  command_id TEXT NOT NULL,"
+  "  command TEXT NOT NULL,"
+  "  changeset BLOB NOT NULL,"
+  "  created INTEGER NOT NULL"
+  ");";
+
 const char *
 yatai_schema_migration_sql (int to_version)
 {
@@ -101,6 +111,8 @@ yatai_schema_migration_sql (int to_version)
       return schema_v1;
     case 2:
       return schema_v2;
+    case 3:
+      return schema_v3;
     default:
       return NULL;
     }

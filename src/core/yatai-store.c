@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "yatai-store-journal.h"
 #include "yatai-store-private.h"
 
 #define YATAI_APPLICATION_ID 0x59544149 /* "YTAI" in PRAGMA application_id */
@@ -31,6 +32,7 @@ struct _YataiStore
 
   YataiChanges   *pending;      /* what the transaction under way touched */
   gboolean        in_transaction;
+  gboolean        journal_enabled;
 };
 
 G_DEFINE_FINAL_TYPE (YataiStore, yatai_store, G_TYPE_OBJECT)
@@ -131,6 +133,25 @@ yatai_store_note (YataiStore      *self,
 {
   g_assert (self->pending != NULL);
   self->pending->flags |= flags;
+}
+
+/* Starts collecting what a transaction touches... */
+void
+yatai_store_begin_notes (YataiStore *self)
+{
+  g_assert (self->pending == NULL);
+  self->pending = yatai_changes_new ();
+}
+
+/* ... and, once it committed, tells the models. */
+void
+yatai_store_end_notes (YataiStore *self,
+                       gboolean    emit)
+{
+  g_autoptr(YataiChanges) changes = g_steal_pointer (&self->pending);
+
+  if (emit && changes != NULL && changes->flags != 0)
+    g_signal_emit (self, signals[CHANGED], 0, changes);
 }
 
 /* Tells every model that anything may have changed (after a restore, or writes from elsewhere). */
@@ -310,9 +331,10 @@ yatai_store_default_path (void)
   return g_build_filename (g_get_user_data_dir (), "yatai", "yatai.sqlite3", NULL);
 }
 
-static char *
-read_local_meta (YataiStore *self,
-                 const char *key)
+/* This device's own values (local_meta): never carried by sync. */
+char *
+yatai_store_get_local (YataiStore *self,
+                       const char *key)
 {
   sqlite3_stmt *stmt = yatai_store_prepare (self, "SELECT value FROM local_meta WHERE key = ?", NULL);
   char *value = NULL;
@@ -326,11 +348,11 @@ read_local_meta (YataiStore *self,
   return value;
 }
 
-static gboolean
-write_local_meta (YataiStore  *self,
-                  const char  *key,
-                  const char  *value,
-                  GError     **error)
+gboolean
+yatai_store_set_local (YataiStore  *self,
+                       const char  *key,
+                       const char  *value,
+                       GError     **error)
 {
   sqlite3_stmt *stmt = yatai_store_prepare (self,
                                             "INSERT INTO local_meta (key, value) VALUES (?, ?) "
@@ -441,17 +463,17 @@ yatai_store_open (const char  *path,
       return NULL;
     }
 
-  self->device_id = read_local_meta (self, "device_id");
+  self->device_id = yatai_store_get_local (self, "device_id");
   if (self->device_id == NULL)
     {
       self->device_id = g_uuid_string_random ();
-      if (!write_local_meta (self, "device_id", self->device_id, error))
+      if (!yatai_store_set_local (self, "device_id", self->device_id, error))
         {
           sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
           return NULL;
         }
     }
-  self->device_name = read_local_meta (self, "device_name");
+  self->device_name = yatai_store_get_local (self, "device_name");
   if (self->device_name == NULL)
     self->device_name = g_strdup (g_get_host_name ());
 
@@ -521,7 +543,7 @@ yatai_store_set_device_name (YataiStore *self,
     return;
   g_free (self->device_name);
   self->device_name = g_strdup (name);
-  if (!write_local_meta (self, "device_name", name, &error))
+  if (!yatai_store_set_local (self, "device_name", name, &error))
     g_debug ("Device name not saved: %s", error->message);
 }
 
@@ -631,7 +653,7 @@ yatai_store_execute (YataiStore    *self,
                      GError       **error)
 {
   g_autoptr(JsonNode) result = NULL;
-  g_autoptr(YataiChanges) changes = NULL;
+  sqlite3_session *session = NULL;
   const YataiOp *op;
   gboolean ok;
 
@@ -655,35 +677,47 @@ yatai_store_execute (YataiStore    *self,
     return NULL;
 
   self->in_transaction = TRUE;
-  self->pending = yatai_changes_new ();
+  yatai_store_begin_notes (self);
 
   result = applied_result (self, command);
   if (result != NULL)
     {
       self->in_transaction = FALSE;
-      g_clear_pointer (&self->pending, yatai_changes_free);
+      yatai_store_end_notes (self, FALSE);
       yatai_store_exec (self, "COMMIT", NULL);
       return g_steal_pointer (&result);
     }
 
   result = json_node_init_object (json_node_alloc (), json_object_new ());
-  ok = op->func (self, yatai_command_get_args (command), json_node_get_object (result), error);
+  ok = !self->journal_enabled || yatai_store_journal_begin (self, &session, error);
+  ok = ok && op->func (self, yatai_command_get_args (command), json_node_get_object (result), error);
   ok = ok && record_applied (self, command, result, error);
+  ok = ok && (session == NULL || yatai_store_journal_record (self, session, command, error));
+  g_clear_pointer (&session, sqlite3session_delete);
   ok = ok && yatai_store_exec (self, "COMMIT", error);
 
   self->in_transaction = FALSE;
-  changes = g_steal_pointer (&self->pending);
-
   if (!ok)
-    {
-      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      return NULL;
-    }
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  yatai_store_end_notes (self, ok);
 
-  if (changes->flags != 0)
-    g_signal_emit (self, signals[CHANGED], 0, changes);
+  return ok ? g_steal_pointer (&result) : NULL;
+}
 
-  return g_steal_pointer (&result);
+/* With the journal on, every command's row changes go to the outbox (yatai-store-journal.h). */
+void
+yatai_store_set_journal_enabled (YataiStore *self,
+                                 gboolean    enabled)
+{
+  g_return_if_fail (YATAI_IS_STORE (self));
+  self->journal_enabled = !!enabled;
+}
+
+gboolean
+yatai_store_get_journal_enabled (YataiStore *self)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), FALSE);
+  return self->journal_enabled;
 }
 
 /* yatai_store_execute() for a command made here and now. Takes a reference on @args. */

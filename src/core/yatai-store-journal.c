@@ -1,0 +1,578 @@
+/* yatai-store-journal.c: row changes as changesets, snapshots, and restoring
+ *
+ * The writer attaches an SQLite session (the session extension in Debian's libsqlite3) to every command
+ * it runs while journaling is on, and puts the changeset in `outbox` inside the same transaction. A
+ * follower applies changesets with foreign keys off: the changeset already holds every row the writer's
+ * cascades touched, so letting the follower's cascades run again would only make conflicts. Any conflict
+ * means the replica differs from the writer's history, and the whole changeset is refused.
+ */
+#define G_LOG_DOMAIN "yatai-journal"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-store-journal.h"
+#include "yatai-store-private.h"
+
+/* The tables sync carries, parents before children. local_meta and outbox stay on this device. */
+static const char * const synced_tables[] = {
+  "products",
+  "tags",
+  "product_tags",
+  "orders",
+  "order_lines",
+  "status_changes",
+  "applied_commands",
+  "day_closings",
+  NULL
+};
+
+const char * const *
+yatai_store_synced_tables (void)
+{
+  return synced_tables;
+}
+
+void
+yatai_outbox_entry_free (YataiOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->command_id);
+  g_free (entry->command);
+  g_clear_pointer (&entry->changeset, g_bytes_unref);
+  g_free (entry);
+}
+
+/* Writer */
+
+gboolean
+yatai_store_journal_begin (YataiStore       *self,
+                           sqlite3_session **out_session,
+                           GError          **error)
+{
+  sqlite3_session *session = NULL;
+  int rc;
+
+  rc = sqlite3session_create (yatai_store_get_db (self), "main", &session);
+  for (guint i = 0; rc == SQLITE_OK && synced_tables[i] != NULL; i++)
+    rc = sqlite3session_attach (session, synced_tables[i]);
+
+  if (rc != SQLITE_OK)
+    {
+      if (session != NULL)
+        sqlite3session_delete (session);
+      yatai_store_set_sqlite_error (self, rc, error);
+      return FALSE;
+    }
+
+  *out_session = session;
+  return TRUE;
+}
+
+/* Takes the changeset of the transaction under way and adds it to the outbox. */
+gboolean
+yatai_store_journal_record (YataiStore       *self,
+                            sqlite3_session  *session,
+                            YataiCommand     *command,
+                            GError          **error)
+{
+  g_autofree char *json = NULL;
+  sqlite3_stmt *stmt;
+  void *data = NULL;
+  int size = 0;
+  int rc;
+  gboolean ok;
+
+  rc = sqlite3session_changeset (session, &size, &data);
+  if (rc != SQLITE_OK)
+    {
+      yatai_store_set_sqlite_error (self, rc, error);
+      return FALSE;
+    }
+  if (size == 0)
+    {
+      sqlite3_free (data);
+      return TRUE;
+    }
+
+  json = yatai_command_to_json (command);
+  stmt = yatai_store_prepare (self,
+                              "INSERT INTO outbox (command_id, command, changeset, created) VALUES (?, ?, ?, ?)",
+                              error);
+  if (stmt == NULL)
+    {
+      sqlite3_free (data);
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, yatai_command_get_id (command), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, json, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, data, size, sqlite3_free);
+  sqlite3_bind_int64 (stmt, 4, yatai_store_now (self));
+  ok = yatai_store_step_done (self, stmt, error);
+  sqlite3_clear_bindings (stmt);
+  return ok;
+}
+
+GPtrArray *
+yatai_store_outbox_peek (YataiStore  *self,
+                         guint        max_entries,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) yatai_outbox_entry_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+
+  stmt = yatai_store_prepare (self,
+                              "SELECT id, command_id, command, changeset, created FROM outbox ORDER BY id LIMIT ?",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, max_entries);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      YataiOutboxEntry *entry = g_new0 (YataiOutboxEntry, 1);
+
+      entry->id = sqlite3_column_int64 (stmt, 0);
+      entry->command_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      entry->command = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      entry->changeset = g_bytes_new (sqlite3_column_blob (stmt, 3), sqlite3_column_bytes (stmt, 3));
+      entry->created = sqlite3_column_int64 (stmt, 4);
+      g_ptr_array_add (entries, entry);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      yatai_store_set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+/* Forgets the entries up to @id once the bucket has them. */
+gboolean
+yatai_store_outbox_remove_through (YataiStore  *self,
+                                   gint64       id,
+                                   GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), FALSE);
+
+  stmt = yatai_store_prepare (self, "DELETE FROM outbox WHERE id <= ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return yatai_store_step_done (self, stmt, error);
+}
+
+gint64
+yatai_store_outbox_count (YataiStore *self)
+{
+  sqlite3_stmt *stmt;
+  gint64 n = 0;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), 0);
+
+  stmt = yatai_store_prepare (self, "SELECT count(*) FROM outbox", NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return n;
+}
+
+/* Follower */
+
+static int
+conflict_cb (void                   *user_data,
+             int                     conflict,
+             sqlite3_changeset_iter *iter)
+{
+  int *n_conflicts = user_data;
+
+  (*n_conflicts)++;
+  return SQLITE_CHANGESET_ABORT;
+}
+
+static int
+filter_cb (void       *user_data,
+           const char *table)
+{
+  return g_strv_contains (synced_tables, table);
+}
+
+/* What a changeset touched, for the "changed" signal: product ids, order ids, and flags. */
+static void
+note_changes (YataiStore *self,
+              GBytes     *changeset)
+{
+  sqlite3_changeset_iter *iter = NULL;
+  gsize size;
+  gconstpointer data = g_bytes_get_data (changeset, &size);
+
+  if (sqlite3changeset_start (&iter, size, (void *) data) != SQLITE_OK)
+    return;
+
+  while (sqlite3changeset_next (iter) == SQLITE_ROW)
+    {
+      const char *table;
+      int n_columns, op, indirect;
+      sqlite3_value *value = NULL;
+      int column = -1;
+      gboolean order = FALSE;
+
+      if (sqlite3changeset_op (iter, &table, &n_columns, &op, &indirect) != SQLITE_OK)
+        break;
+
+      if (g_str_equal (table, "products") || g_str_equal (table, "product_tags"))
+        column = 0;
+      else if (g_str_equal (table, "orders") || g_str_equal (table, "order_lines"))
+        column = 0, order = TRUE;
+      else if (g_str_equal (table, "status_changes"))
+        column = 1, order = TRUE;
+      else if (g_str_equal (table, "tags"))
+        yatai_store_note (self, YATAI_CHANGE_TAGS);
+      else if (g_str_equal (table, "day_closings"))
+        yatai_store_note (self, YATAI_CHANGE_DAY);
+
+      if (g_str_equal (table, "product_tags"))
+        yatai_store_note (self, YATAI_CHANGE_TAGS);
+
+      if (column < 0)
+        continue;
+
+      if (op == SQLITE_DELETE)
+        sqlite3changeset_old (iter, column, &value);
+      else
+        sqlite3changeset_new (iter, column, &value);
+      if (value == NULL && op == SQLITE_UPDATE)
+        sqlite3changeset_old (iter, column, &value);
+      if (value == NULL)
+        continue;
+
+      if (order)
+        yatai_store_note_order (self, sqlite3_value_int64 (value));
+      else
+        yatai_store_note_product (self, sqlite3_value_int64 (value));
+    }
+  sqlite3changeset_finalize (iter);
+}
+
+/**
+ * yatai_store_apply_changeset:
+ *
+ * Applies a changeset from the writer in one transaction. Any conflict (a row missing, a row not as the
+ * writer had it, a constraint) refuses all of it with %YATAI_STORE_ERROR_CORRUPT: the replica cannot
+ * be trusted and must be restored.
+ */
+gboolean
+yatai_store_apply_changeset (YataiStore  *self,
+                             GBytes      *changeset,
+                             GError     **error)
+{
+  sqlite3 *db;
+  gsize size;
+  gconstpointer data;
+  int n_conflicts = 0;
+  int rc;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (changeset != NULL, FALSE);
+
+  db = yatai_store_get_db (self);
+  data = g_bytes_get_data (changeset, &size);
+  if (size > G_MAXINT)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+                   _("A change from the writer is too large to apply."));
+      return FALSE;
+    }
+
+  /* Foreign keys can only be switched outside a transaction. */
+  if (!yatai_store_exec (self, "PRAGMA foreign_keys = OFF", error))
+    return FALSE;
+  if (!yatai_store_exec (self, "BEGIN IMMEDIATE", error))
+    {
+      yatai_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
+      return FALSE;
+    }
+
+  rc = sqlite3changeset_apply_v2 (db, size, (void *) data, filter_cb, conflict_cb, &n_conflicts,
+                                  NULL, NULL, SQLITE_CHANGESETAPPLY_NOSAVEPOINT);
+  if (rc != SQLITE_OK || n_conflicts > 0)
+    {
+      g_debug ("Changeset refused: rc %d, %d conflicts", rc, n_conflicts);
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      yatai_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+                   _("A change from the writer does not fit this device’s copy of the data."));
+      return FALSE;
+    }
+
+  yatai_store_begin_notes (self);
+  note_changes (self, changeset);
+
+  if (!yatai_store_exec (self, "COMMIT", error))
+    {
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      yatai_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
+      yatai_store_end_notes (self, FALSE);
+      return FALSE;
+    }
+
+  yatai_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
+  yatai_store_end_notes (self, TRUE);
+  return TRUE;
+}
+
+/* Snapshots */
+
+/* An in-memory database cannot be in WAL mode: bytes 18 and 19 of the header say which journal the file
+ * uses (2 for WAL), and must say 1 (rollback) before the image is deserialized. */
+static void
+unmark_wal (unsigned char *image,
+            gsize          size)
+{
+  if (size >= 100 && image[18] == 2 && image[19] == 2)
+    image[18] = image[19] = 1;
+}
+
+static void
+free_serialized (gpointer data)
+{
+  sqlite3_free (data);
+}
+
+/**
+ * yatai_store_snapshot:
+ *
+ * The whole stall as of now: an SQLite database image of the synced tables (this device's own rows
+ * removed), consistent because it is read in one transaction.
+ */
+GBytes *
+yatai_store_snapshot (YataiStore  *self,
+                      GError     **error)
+{
+  sqlite3 *copy = NULL;
+  unsigned char *image;
+  sqlite3_int64 size = 0;
+  int rc;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+
+  if (!yatai_store_exec (self, "BEGIN", error))
+    return NULL;
+  image = sqlite3_serialize (yatai_store_get_db (self), "main", &size, 0);
+  yatai_store_exec (self, "COMMIT", NULL);
+
+  if (image == NULL)
+    {
+      yatai_store_set_sqlite_error (self, SQLITE_NOMEM, error);
+      return NULL;
+    }
+
+  unmark_wal (image, size);
+  rc = sqlite3_open_v2 (":memory:", &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_deserialize (copy, "main", image, size, size,
+                              SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+  else
+    sqlite3_free (image);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec (copy,
+                       "PRAGMA journal_mode = OFF;"
+                       "DELETE FROM local_meta; DELETE FROM outbox; VACUUM;",
+                       NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    {
+      image = sqlite3_serialize (copy, "main", &size, 0);
+      if (image == NULL)
+        rc = SQLITE_NOMEM;
+    }
+  sqlite3_close (copy);
+
+  if (rc != SQLITE_OK)
+    {
+      yatai_store_set_sqlite_error (NULL, rc, error);
+      return NULL;
+    }
+
+  return g_bytes_new_with_free_func (image, size, free_serialized, image);
+}
+
+/**
+ * yatai_store_restore:
+ *
+ * Replaces every synced table with the snapshot's, in one transaction; this device's id, name and
+ * position stay. A snapshot that is not a Yatai store of this schema version is refused and nothing
+ * changes.
+ */
+gboolean
+yatai_store_restore (YataiStore  *self,
+                     GBytes      *snapshot,
+                     GError     **error)
+{
+  sqlite3 *db;
+  unsigned char *image;
+  gsize size;
+  sqlite3_stmt *stmt = NULL;
+  int rc, version = -1;
+  gboolean integrity_ok = FALSE;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (snapshot != NULL, FALSE);
+
+  db = yatai_store_get_db (self);
+  size = g_bytes_get_size (snapshot);
+  if (size == 0 || size > G_MAXINT32)
+    goto corrupt;
+
+  if (!yatai_store_exec (self, "ATTACH ':memory:' AS snap", error))
+    return FALSE;
+
+  image = sqlite3_malloc64 (size);
+  if (image == NULL)
+    {
+      yatai_store_exec (self, "DETACH snap", NULL);
+      yatai_store_set_sqlite_error (self, SQLITE_NOMEM, error);
+      return FALSE;
+    }
+  memcpy (image, g_bytes_get_data (snapshot, NULL), size);
+  unmark_wal (image, size);
+  rc = sqlite3_deserialize (db, "snap", image, size, size,
+                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db,
+                             "SELECT (SELECT user_version FROM snap.pragma_user_version), "
+                             "       (SELECT integrity_check = 'ok' FROM snap.pragma_integrity_check)",
+                             -1, &stmt, NULL);
+  if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      version = sqlite3_column_int (stmt, 0);
+      integrity_ok = sqlite3_column_int (stmt, 1);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_OK || !integrity_ok || version != YATAI_SCHEMA_VERSION)
+    {
+      yatai_store_exec (self, "DETACH snap", NULL);
+      if (version > YATAI_SCHEMA_VERSION)
+        {
+          g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+                       _("The stall’s data was saved by a newer version of Yatai. Update Yatai on this device."));
+          return FALSE;
+        }
+      goto corrupt;
+    }
+
+  if (!yatai_store_exec (self, "PRAGMA foreign_keys = OFF", error))
+    {
+      yatai_store_exec (self, "DETACH snap", NULL);
+      return FALSE;
+    }
+
+  if (!yatai_store_exec (self, "BEGIN IMMEDIATE", error))
+    goto failed;
+
+  for (int i = G_N_ELEMENTS (synced_tables) - 2; i >= 0; i--)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM main.%s", synced_tables[i]);
+      if (!yatai_store_exec (self, sql, error))
+        goto rollback;
+    }
+  for (guint i = 0; synced_tables[i] != NULL; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO main.%s SELECT * FROM snap.%s",
+                                              synced_tables[i], synced_tables[i]);
+      if (!yatai_store_exec (self, sql, NULL))
+        {
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          yatai_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
+          yatai_store_exec (self, "DETACH snap", NULL);
+          goto corrupt;
+        }
+    }
+  if (!yatai_store_exec (self, "DELETE FROM main.outbox", error) ||
+      !yatai_store_exec (self, "COMMIT", error))
+    goto rollback;
+
+  yatai_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
+  yatai_store_exec (self, "DETACH snap", NULL);
+  yatai_store_emit_reset (self);
+  return TRUE;
+
+rollback:
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+failed:
+  yatai_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
+  yatai_store_exec (self, "DETACH snap", NULL);
+  return FALSE;
+
+corrupt:
+  g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+               _("The saved copy of the stall is damaged and was not used."));
+  return FALSE;
+}
+
+/* A text form of every synced row, in primary-key order, to compare two stores. */
+char *
+yatai_store_dump_canonical (YataiStore  *self,
+                            GError     **error)
+{
+  GString *out = g_string_new (NULL);
+  sqlite3 *db;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+
+  db = yatai_store_get_db (self);
+  for (guint i = 0; synced_tables[i] != NULL; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s ORDER BY 1, 2", synced_tables[i]);
+      sqlite3_stmt *stmt = NULL;
+      int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+      while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          g_string_append (out, synced_tables[i]);
+          for (int c = 0; c < sqlite3_column_count (stmt); c++)
+            {
+              g_string_append_c (out, '|');
+              switch (sqlite3_column_type (stmt, c))
+                {
+                case SQLITE_NULL:
+                  g_string_append (out, "NULL");
+                  break;
+                case SQLITE_BLOB:
+                  {
+                    g_autofree char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                                        sqlite3_column_blob (stmt, c),
+                                                                        sqlite3_column_bytes (stmt, c));
+                    g_string_append_printf (out, "blob:%s", sum);
+                  }
+                  break;
+                default:
+                  g_string_append (out, (const char *) sqlite3_column_text (stmt, c));
+                  break;
+                }
+            }
+          g_string_append_c (out, '\n');
+        }
+      if (rc == SQLITE_ROW)
+        rc = SQLITE_DONE;
+      sqlite3_finalize (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          yatai_store_set_sqlite_error (self, rc, error);
+          g_string_free (out, TRUE);
+          return NULL;
+        }
+    }
+
+  return g_string_free (out, FALSE);
+}
