@@ -1,0 +1,73 @@
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The bytes of `log/<seq>` and `snapshot/<seq>` objects (SYNC.md).
+ *
+ * An object is one line of JSON (the header), a newline, then the payload compressed with zstd. The
+ * header says: format, kind ("log" or "snapshot"), epoch, seq, device id and name, time, the payload's
+ * size before and after compression, the SHA-256 of the compressed payload, and the running checksum of
+ * the history ("chain"): SHA-256 of the previous segment's chain and this payload's checksum. A snapshot's
+ * chain is the chain of the log segment it was taken at.
+ *
+ * A log payload is a sequence of changesets, each preceded by its length (4 bytes, big-endian). An epoch
+ * marker, the first segment a new writer creates, has none. */
+
+#define YATAI_SEGMENT_FORMAT      1
+#define YATAI_SEGMENT_MAX_HEADER  4096
+#define YATAI_SEGMENT_MAX_PAYLOAD (256 * 1024 * 1024)
+
+#define YATAI_SEGMENT_ERROR (yatai_segment_error_quark ())
+
+typedef enum
+{
+  YATAI_SEGMENT_ERROR_MALFORMED,   /* not a Yatai segment, truncated, or a header it cannot read */
+  YATAI_SEGMENT_ERROR_VERSION,     /* written by a newer Yatai */
+  YATAI_SEGMENT_ERROR_CHECKSUM,    /* the payload does not match its checksum */
+  YATAI_SEGMENT_ERROR_CHAIN,       /* does not continue the history this device has */
+  YATAI_SEGMENT_ERROR_SEQUENCE,    /* not the segment that was asked for */
+} YataiSegmentError;
+
+typedef enum
+{
+  YATAI_SEGMENT_LOG,
+  YATAI_SEGMENT_SNAPSHOT,
+} YataiSegmentKind;
+
+typedef struct
+{
+  YataiSegmentKind kind;
+  gint64           epoch;
+  gint64           seq;
+  char            *device;
+  char            *device_name;
+  gint64           time;        /* microseconds since the Unix epoch, the writer's clock */
+  char            *chain;       /* hex SHA-256 */
+  GPtrArray       *changesets;  /* GBytes, for a log segment */
+  GBytes          *snapshot;    /* the database image, for a snapshot */
+} YataiSegment;
+
+GQuark        yatai_segment_error_quark (void);
+YataiSegment *yatai_segment_new        (YataiSegmentKind  kind);
+void          yatai_segment_free       (YataiSegment     *segment);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (YataiSegment, yatai_segment_free)
+
+const char   *yatai_segment_genesis_chain (void);
+char         *yatai_segment_object_name   (const char *prefix,
+                                           YataiSegmentKind kind,
+                                           gint64      seq);
+gboolean      yatai_segment_parse_name    (const char *name,
+                                           YataiSegmentKind *out_kind,
+                                           gint64     *out_seq);
+
+GBytes       *yatai_segment_encode     (YataiSegment     *segment,
+                                        const char       *previous_chain,
+                                        GError          **error);
+YataiSegment *yatai_segment_decode     (GBytes           *bytes,
+                                        gint64            expected_seq,
+                                        const char       *previous_chain,
+                                        GError          **error);
+
+G_END_DECLS
