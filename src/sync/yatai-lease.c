@@ -1,0 +1,183 @@
+/* yatai-lease.c: the lease object and the rules of taking it */
+#define G_LOG_DOMAIN "yatai-lease"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "yatai-lease.h"
+#include "yatai-segment.h"
+
+YataiLease *
+yatai_lease_new (const char *device,
+                 const char *device_name,
+                 gint64      epoch)
+{
+  YataiLease *lease = g_new0 (YataiLease, 1);
+
+  lease->device = g_strdup (device);
+  lease->device_name = g_strdup (device_name);
+  lease->epoch = epoch;
+  lease->ttl_ms = YATAI_LEASE_TTL_MS;
+  return lease;
+}
+
+void
+yatai_lease_free (YataiLease *lease)
+{
+  if (lease == NULL)
+    return;
+  g_free (lease->device);
+  g_free (lease->device_name);
+  g_free (lease);
+}
+
+YataiLease *
+yatai_lease_copy (const YataiLease *lease)
+{
+  YataiLease *copy;
+
+  g_return_val_if_fail (lease != NULL, NULL);
+
+  copy = yatai_lease_new (lease->device, lease->device_name, lease->epoch);
+  copy->ttl_ms = lease->ttl_ms;
+  copy->released = lease->released;
+  copy->renewed = lease->renewed;
+  return copy;
+}
+
+char *
+yatai_lease_to_json (const YataiLease *lease)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (lease != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_int_value (builder, YATAI_LEASE_FORMAT);
+  json_builder_set_member_name (builder, "device");
+  json_builder_add_string_value (builder, lease->device);
+  json_builder_set_member_name (builder, "device_name");
+  json_builder_add_string_value (builder, lease->device_name ? lease->device_name : "");
+  json_builder_set_member_name (builder, "epoch");
+  json_builder_add_int_value (builder, lease->epoch);
+  json_builder_set_member_name (builder, "ttl_ms");
+  json_builder_add_int_value (builder, lease->ttl_ms);
+  json_builder_set_member_name (builder, "released");
+  json_builder_add_boolean_value (builder, lease->released);
+  json_builder_set_member_name (builder, "renewed");
+  json_builder_add_int_value (builder, lease->renewed);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static YataiLease *
+refuse (GError **error)
+{
+  g_set_error (error, YATAI_SEGMENT_ERROR, YATAI_SEGMENT_ERROR_MALFORMED,
+               _("The bucket’s lease is damaged or is not Yatai’s."));
+  return NULL;
+}
+
+YataiLease *
+yatai_lease_parse (const char  *data,
+                   gsize        length,
+                   GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(YataiLease) lease = NULL;
+  JsonObject *object;
+  JsonNode *node;
+  gint64 format;
+
+  if (data == NULL || length == 0 || length > 4096 ||
+      !json_parser_load_from_data (parser, data, length, NULL))
+    return refuse (error);
+
+  node = json_parser_get_root (parser);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return refuse (error);
+  object = json_node_get_object (node);
+
+#define HAS(name, type) (json_object_has_member (object, name) && \
+                         JSON_NODE_HOLDS_VALUE (json_object_get_member (object, name)) && \
+                         json_node_get_value_type (json_object_get_member (object, name)) == type)
+
+  if (!HAS ("format", G_TYPE_INT64) || !HAS ("device", G_TYPE_STRING) || !HAS ("epoch", G_TYPE_INT64) ||
+      !HAS ("ttl_ms", G_TYPE_INT64) || !HAS ("released", G_TYPE_BOOLEAN))
+    return refuse (error);
+
+  format = json_object_get_int_member (object, "format");
+  if (format > YATAI_LEASE_FORMAT)
+    {
+      g_set_error (error, YATAI_SEGMENT_ERROR, YATAI_SEGMENT_ERROR_VERSION,
+                   _("Another device uses a newer version of Yatai. Update Yatai on this device."));
+      return NULL;
+    }
+
+  lease = yatai_lease_new (json_object_get_string_member (object, "device"),
+                           HAS ("device_name", G_TYPE_STRING)
+                           ? json_object_get_string_member (object, "device_name") : "",
+                           json_object_get_int_member (object, "epoch"));
+  lease->ttl_ms = json_object_get_int_member (object, "ttl_ms");
+  lease->released = json_object_get_boolean_member (object, "released");
+  if (HAS ("renewed", G_TYPE_INT64))
+    lease->renewed = json_object_get_int_member (object, "renewed");
+#undef HAS
+
+  if (format < 1 || lease->epoch < 1 || *lease->device == '\0' ||
+      lease->ttl_ms < 1000 || lease->ttl_ms > 24 * 3600 * 1000)
+    return refuse (error);
+
+  return g_steal_pointer (&lease);
+}
+
+void
+yatai_lease_view_clear (YataiLeaseView *view)
+{
+  g_clear_pointer (&view->lease, yatai_lease_free);
+  view->generation = 0;
+  view->seen_since = 0;
+}
+
+/* Takes @lease. The silence clock restarts only when the generation changes. */
+void
+yatai_lease_view_update (YataiLeaseView *view,
+                         YataiLease     *lease,
+                         gint64          generation,
+                         gint64          now_monotonic)
+{
+  if (generation != view->generation || view->seen_since == 0)
+    view->seen_since = now_monotonic;
+  g_clear_pointer (&view->lease, yatai_lease_free);
+  view->lease = lease;
+  view->generation = lease ? generation : 0;
+}
+
+gint64
+yatai_lease_view_silent_ms (const YataiLeaseView *view,
+                            gint64                now_monotonic)
+{
+  return MAX (0, (now_monotonic - view->seen_since) / 1000);
+}
+
+YataiLeaseVerdict
+yatai_lease_view_verdict (const YataiLeaseView *view,
+                          const char           *device,
+                          gint64                now_monotonic)
+{
+  if (view->lease == NULL)
+    return YATAI_LEASE_CREATE;
+  if (g_strcmp0 (view->lease->device, device) == 0 && !view->lease->released)
+    return YATAI_LEASE_MINE;
+  if (view->lease->released)
+    return YATAI_LEASE_CLAIM;
+  if (yatai_lease_view_silent_ms (view, now_monotonic) > view->lease->ttl_ms)
+    return YATAI_LEASE_EXPIRED;
+  return YATAI_LEASE_HELD;
+}

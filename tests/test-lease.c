@@ -1,0 +1,100 @@
+/* test-lease.c: the lease object, and who may write when */
+#include "config.h"
+
+#include "yatai-lease.h"
+#include "yatai-segment.h"
+
+static void
+test_round_trip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiLease) lease = yatai_lease_new ("dev-a", "受付 PC", 4);
+  g_autofree char *json = NULL;
+  g_autoptr(YataiLease) back = NULL;
+
+  lease->released = TRUE;
+  lease->renewed = 1764000000000000;
+  json = yatai_lease_to_json (lease);
+  back = yatai_lease_parse (json, strlen (json), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->device, ==, "dev-a");
+  g_assert_cmpstr (back->device_name, ==, "受付 PC");
+  g_assert_cmpint (back->epoch, ==, 4);
+  g_assert_cmpint (back->ttl_ms, ==, YATAI_LEASE_TTL_MS);
+  g_assert_true (back->released);
+  g_assert_cmpint (back->renewed, ==, lease->renewed);
+}
+
+static void
+test_bad_refused (void)
+{
+  const char *bad[] = {
+    "", "{", "[]", "{}", "null",
+    "{\"format\":1,\"device\":\"a\",\"epoch\":0,\"ttl_ms\":30000,\"released\":false}",
+    "{\"format\":1,\"device\":\"\",\"epoch\":1,\"ttl_ms\":30000,\"released\":false}",
+    "{\"format\":1,\"device\":\"a\",\"epoch\":1,\"ttl_ms\":5,\"released\":false}",
+    "{\"format\":1,\"device\":\"a\",\"epoch\":\"1\",\"ttl_ms\":30000,\"released\":false}",
+    "{\"format\":1,\"device\":\"a\",\"epoch\":1,\"ttl_ms\":30000,\"released\":\"no\"}",
+  };
+  g_autoptr(GError) error = NULL;
+  const char *newer = "{\"format\":2,\"device\":\"a\",\"epoch\":1,\"ttl_ms\":30000,\"released\":false}";
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(YataiLease) lease = yatai_lease_parse (bad[i], strlen (bad[i]), &error);
+
+      g_test_message ("lease %s", bad[i]);
+      g_assert_null (lease);
+      g_assert_error (error, YATAI_SEGMENT_ERROR, YATAI_SEGMENT_ERROR_MALFORMED);
+      g_clear_error (&error);
+    }
+
+  g_assert_null (yatai_lease_parse (newer, strlen (newer), &error));
+  g_assert_error (error, YATAI_SEGMENT_ERROR, YATAI_SEGMENT_ERROR_VERSION);
+}
+
+static void
+test_verdicts (void)
+{
+  YataiLeaseView view = { 0 };
+  YataiLease *held = yatai_lease_new ("other", "Counter PC", 2);
+  YataiLease *released = NULL;
+  gint64 t0 = 1000000000;
+  gint64 second = G_USEC_PER_SEC;
+
+  g_assert_cmpint (yatai_lease_view_verdict (&view, "me", t0), ==, YATAI_LEASE_CREATE);
+
+  yatai_lease_view_update (&view, held, 77, t0);
+  g_assert_cmpint (yatai_lease_view_verdict (&view, "me", t0 + 29 * second), ==, YATAI_LEASE_HELD);
+  g_assert_cmpint (yatai_lease_view_verdict (&view, "other", t0 + 29 * second), ==, YATAI_LEASE_MINE);
+
+  /* Reading the same generation again does not restart the silence... */
+  yatai_lease_view_update (&view, yatai_lease_copy (view.lease), 77, t0 + 20 * second);
+  g_assert_cmpint (yatai_lease_view_verdict (&view, "me", t0 + 31 * second), ==, YATAI_LEASE_EXPIRED);
+  g_assert_cmpint (yatai_lease_view_silent_ms (&view, t0 + 31 * second), ==, 31000);
+
+  /* ... a renewal (a new generation) does, whatever the holder's clock says. */
+  yatai_lease_view_update (&view, yatai_lease_copy (view.lease), 78, t0 + 32 * second);
+  g_assert_cmpint (yatai_lease_view_verdict (&view, "me", t0 + 33 * second), ==, YATAI_LEASE_HELD);
+
+  released = yatai_lease_copy (view.lease);
+  released->released = TRUE;
+  yatai_lease_view_update (&view, released, 79, t0 + 40 * second);
+  g_assert_cmpint (yatai_lease_view_verdict (&view, "me", t0 + 40 * second), ==, YATAI_LEASE_CLAIM);
+  g_assert_cmpint (yatai_lease_view_verdict (&view, "other", t0 + 40 * second), ==, YATAI_LEASE_CLAIM);
+
+  yatai_lease_view_clear (&view);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/lease/round-trip", test_round_trip);
+  g_test_add_func ("/lease/bad-refused", test_bad_refused);
+  g_test_add_func ("/lease/verdicts", test_verdicts);
+
+  return g_test_run ();
+}
