@@ -91,19 +91,17 @@ ship (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = yatai_store_outbox_peek (f->writer, 1000, &error);
+  g_autoptr(GPtrArray) changesets = g_ptr_array_new ();
 
   g_assert_no_error (error);
   for (guint i = 0; i < entries->len; i++)
-    {
-      YataiOutboxEntry *entry = g_ptr_array_index (entries, i);
-
-      g_assert_true (yatai_store_apply_changeset (f->follower, entry->changeset, &error));
-      g_assert_no_error (error);
-    }
+    g_ptr_array_add (changesets, ((YataiOutboxEntry *) g_ptr_array_index (entries, i))->changeset);
+  g_assert_true (yatai_store_apply_changesets (f->follower, changesets, NULL, &error));
+  g_assert_no_error (error);
   if (entries->len > 0)
     {
       YataiOutboxEntry *last = g_ptr_array_index (entries, entries->len - 1);
-      g_assert_true (yatai_store_outbox_remove_through (f->writer, last->id, &error));
+      g_assert_true (yatai_store_outbox_remove_through (f->writer, last->id, NULL, &error));
     }
   g_assert_cmpint (yatai_store_outbox_count (f->writer), ==, 0);
 }
@@ -208,25 +206,40 @@ test_conflict_refused (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GBytes) garbage = g_bytes_new_static ("\x12\x34garbage", 9);
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+  const char *position1[] = { "sync_seq", "1", NULL };
+  const char *position2[] = { "sync_seq", "2", NULL };
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
+  g_autofree char *position = NULL;
   YataiOutboxEntry *entry;
 
   save (f->writer, 0, "焼きそば", 10, "フード");
   entries = yatai_store_outbox_peek (f->writer, 10, &error);
   entry = g_ptr_array_index (entries, 0);
 
-  g_assert_true (yatai_store_apply_changeset (f->follower, entry->changeset, &error));
+  g_ptr_array_add (one, entry->changeset);
+  g_assert_true (yatai_store_apply_changesets (f->follower, one, position1, &error));
   g_assert_no_error (error);
   before = yatai_store_dump_canonical (f->follower, NULL);
 
-  /* The same changeset again does not fit: refused whole, nothing changed. */
-  g_assert_false (yatai_store_apply_changeset (f->follower, entry->changeset, &error));
+  /* The same changeset again does not fit: refused whole, nothing changed, the position neither. */
+  g_assert_false (yatai_store_apply_changesets (f->follower, one, position2, &error));
   g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT);
   g_clear_error (&error);
 
-  g_assert_false (yatai_store_apply_changeset (f->follower, garbage, &error));
+  /* A good changeset followed by garbage: none of it is applied. */
+  save (f->writer, 0, "ラムネ", 10, NULL);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = yatai_store_outbox_peek (f->writer, 10, &error);
+  g_ptr_array_set_size (one, 0);
+  g_ptr_array_add (one, ((YataiOutboxEntry *) g_ptr_array_index (entries, 1))->changeset);
+  g_ptr_array_add (one, garbage);
+  g_assert_false (yatai_store_apply_changesets (f->follower, one, position2, &error));
   g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT);
+
+  position = yatai_store_get_local (f->follower, "sync_seq");
+  g_assert_cmpstr (position, ==, "1");
 
   after = yatai_store_dump_canonical (f->follower, NULL);
   g_assert_cmpstr (before, ==, after);
@@ -250,7 +263,7 @@ test_snapshot_restore (Fixture       *f,
 
   snapshot = yatai_store_snapshot (f->writer, &error);
   g_assert_no_error (error);
-  g_assert_true (yatai_store_restore (f->follower, snapshot, &error));
+  g_assert_true (yatai_store_restore (f->follower, snapshot, NULL, &error));
   g_assert_no_error (error);
 
   assert_same (f->writer, f->follower);
@@ -264,9 +277,10 @@ test_snapshot_restore (Fixture       *f,
   save (f->writer, 0, "new after snapshot", 1, NULL);
   {
     g_autoptr(GPtrArray) entries = yatai_store_outbox_peek (f->writer, 100, &error);
-    YataiOutboxEntry *last = g_ptr_array_index (entries, entries->len - 1);
+    g_autoptr(GPtrArray) last = g_ptr_array_new ();
 
-    g_assert_true (yatai_store_apply_changeset (f->follower, last->changeset, &error));
+    g_ptr_array_add (last, ((YataiOutboxEntry *) g_ptr_array_index (entries, entries->len - 1))->changeset);
+    g_assert_true (yatai_store_apply_changesets (f->follower, last, NULL, &error));
     g_assert_no_error (error);
   }
   assert_same (f->writer, f->follower);
@@ -291,10 +305,10 @@ test_bad_snapshot_refused (Fixture       *f,
   g_assert_no_error (error);
   truncated = g_bytes_new_from_bytes (snapshot, 0, g_bytes_get_size (snapshot) / 2);
 
-  g_assert_false (yatai_store_restore (f->follower, truncated, &error));
+  g_assert_false (yatai_store_restore (f->follower, truncated, NULL, &error));
   g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT);
   g_clear_error (&error);
-  g_assert_false (yatai_store_restore (f->follower, garbage, &error));
+  g_assert_false (yatai_store_restore (f->follower, garbage, NULL, &error));
   g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT);
 
   after = yatai_store_dump_canonical (f->follower, NULL);

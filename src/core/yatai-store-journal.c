@@ -154,21 +154,51 @@ yatai_store_outbox_peek (YataiStore  *self,
   return g_steal_pointer (&entries);
 }
 
-/* Forgets the entries up to @id once the bucket has them. */
+static gboolean
+set_local_pairs (YataiStore         *self,
+                 const char * const *pairs,
+                 GError            **error)
+{
+  for (guint i = 0; pairs != NULL && pairs[i] != NULL; i += 2)
+    {
+      g_return_val_if_fail (pairs[i + 1] != NULL, FALSE);
+      if (!yatai_store_set_local (self, pairs[i], pairs[i + 1], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * yatai_store_outbox_remove_through:
+ * @local_pairs: (nullable): key, value, key, value, …, NULL: this device's position, saved with it
+ *
+ * Forgets the entries up to @id once the bucket has them, in one transaction with @local_pairs.
+ */
 gboolean
-yatai_store_outbox_remove_through (YataiStore  *self,
-                                   gint64       id,
-                                   GError     **error)
+yatai_store_outbox_remove_through (YataiStore         *self,
+                                   gint64              id,
+                                   const char * const *local_pairs,
+                                   GError            **error)
 {
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (YATAI_IS_STORE (self), FALSE);
 
-  stmt = yatai_store_prepare (self, "DELETE FROM outbox WHERE id <= ?", error);
-  if (stmt == NULL)
+  if (!yatai_store_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  return yatai_store_step_done (self, stmt, error);
+
+  stmt = yatai_store_prepare (self, "DELETE FROM outbox WHERE id <= ?", error);
+  if (stmt != NULL)
+    sqlite3_bind_int64 (stmt, 1, id);
+  if (stmt == NULL ||
+      !yatai_store_step_done (self, stmt, error) ||
+      !set_local_pairs (self, local_pairs, error) ||
+      !yatai_store_exec (self, "COMMIT", error))
+    {
+      sqlite3_exec (yatai_store_get_db (self), "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gint64
@@ -265,34 +295,28 @@ note_changes (YataiStore *self,
 }
 
 /**
- * yatai_store_apply_changeset:
+ * yatai_store_apply_changesets:
+ * @changesets: (element-type GBytes): a segment's changesets, in order
+ * @local_pairs: (nullable): key, value, …, NULL: this device's new position, saved with them
  *
- * Applies a changeset from the writer in one transaction. Any conflict (a row missing, a row not as the
- * writer had it, a constraint) refuses all of it with %YATAI_STORE_ERROR_CORRUPT: the replica cannot
- * be trusted and must be restored.
+ * Applies a segment from the writer in one transaction: all of it, or none of it. Any conflict (a row
+ * missing, a row not as the writer had it, a constraint) refuses the whole segment with
+ * %YATAI_STORE_ERROR_CORRUPT: the replica cannot be trusted and must be restored.
  */
 gboolean
-yatai_store_apply_changeset (YataiStore  *self,
-                             GBytes      *changeset,
-                             GError     **error)
+yatai_store_apply_changesets (YataiStore         *self,
+                              GPtrArray          *changesets,
+                              const char * const *local_pairs,
+                              GError            **error)
 {
   sqlite3 *db;
-  gsize size;
-  gconstpointer data;
   int n_conflicts = 0;
-  int rc;
+  int rc = SQLITE_OK;
 
   g_return_val_if_fail (YATAI_IS_STORE (self), FALSE);
-  g_return_val_if_fail (changeset != NULL, FALSE);
+  g_return_val_if_fail (changesets != NULL, FALSE);
 
   db = yatai_store_get_db (self);
-  data = g_bytes_get_data (changeset, &size);
-  if (size > G_MAXINT)
-    {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
-                   _("A change from the writer is too large to apply."));
-      return FALSE;
-    }
 
   /* Foreign keys can only be switched outside a transaction. */
   if (!yatai_store_exec (self, "PRAGMA foreign_keys = OFF", error))
@@ -303,8 +327,19 @@ yatai_store_apply_changeset (YataiStore  *self,
       return FALSE;
     }
 
-  rc = sqlite3changeset_apply_v2 (db, size, (void *) data, filter_cb, conflict_cb, &n_conflicts,
-                                  NULL, NULL, SQLITE_CHANGESETAPPLY_NOSAVEPOINT);
+  for (guint i = 0; rc == SQLITE_OK && n_conflicts == 0 && i < changesets->len; i++)
+    {
+      GBytes *changeset = g_ptr_array_index (changesets, i);
+      gsize size;
+      gconstpointer data = g_bytes_get_data (changeset, &size);
+
+      if (size == 0 || size > G_MAXINT)
+        rc = SQLITE_CORRUPT;
+      else
+        rc = sqlite3changeset_apply_v2 (db, size, (void *) data, filter_cb, conflict_cb, &n_conflicts,
+                                        NULL, NULL, SQLITE_CHANGESETAPPLY_NOSAVEPOINT);
+    }
+
   if (rc != SQLITE_OK || n_conflicts > 0)
     {
       g_debug ("Changeset refused: rc %d, %d conflicts", rc, n_conflicts);
@@ -316,9 +351,11 @@ yatai_store_apply_changeset (YataiStore  *self,
     }
 
   yatai_store_begin_notes (self);
-  note_changes (self, changeset);
+  for (guint i = 0; i < changesets->len; i++)
+    note_changes (self, g_ptr_array_index (changesets, i));
 
-  if (!yatai_store_exec (self, "COMMIT", error))
+  if (!set_local_pairs (self, local_pairs, error) ||
+      !yatai_store_exec (self, "COMMIT", error))
     {
       sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
       yatai_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
@@ -409,14 +446,15 @@ yatai_store_snapshot (YataiStore  *self,
 /**
  * yatai_store_restore:
  *
- * Replaces every synced table with the snapshot's, in one transaction; this device's id, name and
- * position stay. A snapshot that is not a Yatai store of this schema version is refused and nothing
+ * Replaces every synced table with the snapshot's, in one transaction with @local_pairs (key, value,
+ * …, NULL: the position the snapshot puts this device at); this device's id and name stay. A snapshot that is not a Yatai store of this schema version is refused and nothing
  * changes.
  */
 gboolean
-yatai_store_restore (YataiStore  *self,
-                     GBytes      *snapshot,
-                     GError     **error)
+yatai_store_restore (YataiStore         *self,
+                     GBytes             *snapshot,
+                     const char * const *local_pairs,
+                     GError            **error)
 {
   sqlite3 *db;
   unsigned char *image;
@@ -499,6 +537,7 @@ yatai_store_restore (YataiStore  *self,
         }
     }
   if (!yatai_store_exec (self, "DELETE FROM main.outbox", error) ||
+      !set_local_pairs (self, local_pairs, error) ||
       !yatai_store_exec (self, "COMMIT", error))
     goto rollback;
 

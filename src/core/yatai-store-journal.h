@@ -31,20 +31,23 @@ gboolean          yatai_store_get_journal_enabled  (YataiStore  *self);
 GPtrArray        *yatai_store_outbox_peek          (YataiStore  *self,
                                                     guint        max_entries,
                                                     GError     **error);
-gboolean          yatai_store_outbox_remove_through (YataiStore *self,
-                                                     gint64      id,
-                                                     GError    **error);
+gboolean          yatai_store_outbox_remove_through (YataiStore         *self,
+                                                     gint64              id,
+                                                     const char * const *local_pairs,
+                                                     GError            **error);
 gint64            yatai_store_outbox_count         (YataiStore  *self);
 
-gboolean          yatai_store_apply_changeset      (YataiStore  *self,
-                                                    GBytes      *changeset,
-                                                    GError     **error);
+gboolean          yatai_store_apply_changesets     (YataiStore         *self,
+                                                    GPtrArray          *changesets,
+                                                    const char * const *local_pairs,
+                                                    GError            **error);
 
 GBytes           *yatai_store_snapshot             (YataiStore  *self,
                                                     GError     **error);
-gboolean          yatai_store_restore              (YataiStore  *self,
-                                                    GBytes      *snapshot,
-                                                    GError     **error);
+gboolean          yatai_store_restore              (YataiStore         *self,
+                                                    GBytes             *snapshot,
+                                                    const char * const *local_pairs,
+                                                    GError            **error);
 
 char             *yatai_store_dump_canonical       (YataiStore  *self,
                                                     GError     **error);
