@@ -315,6 +315,53 @@ test_bad_snapshot_refused (Fixture       *f,
   g_assert_cmpstr (before, ==, after);
 }
 
+/* A command from another device that the writer refuses is recorded, travels back through the log, and
+ * is never tried twice; the sender learns why in words. */
+static void
+test_refusal_travels (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = yatai_product_save_args (0, "焼きそば", 1, 1, FALSE, NULL, NULL, TRUE);
+  g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonNode) looked_up = NULL;
+
+  save (f->writer, 0, "焼きそば", 10, NULL);
+  yatai_command_set_device (command, yatai_store_get_device_id (f->follower));
+
+  g_assert_false (yatai_store_lookup_command (f->follower, yatai_command_get_id (command), NULL, &error));
+  g_assert_no_error (error);
+
+  result = yatai_store_execute (f->writer, command, &error);
+  g_assert_null (result);
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_DUPLICATE);
+  g_clear_error (&error);
+
+  /* Sent again: the same answer, without a second try. */
+  g_assert_null (yatai_store_execute (f->writer, command, &error));
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_DUPLICATE);
+  g_assert_cmpstr (error->message, ==, "A product with this name already exists.");
+  g_clear_error (&error);
+
+  ship (f);
+  g_assert_true (yatai_store_lookup_command (f->follower, yatai_command_get_id (command), &looked_up, &error));
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_DUPLICATE);
+  g_assert_null (looked_up);
+  g_clear_error (&error);
+
+  /* This device's own mistakes are not recorded: the form shows them, and a retry may succeed. */
+  g_assert_cmpint (yatai_store_outbox_count (f->writer), ==, 0);
+  {
+    g_autoptr(JsonObject) bad = yatai_product_save_args (0, "", 1, 1, FALSE, NULL, NULL, TRUE);
+    g_autoptr(JsonNode) none = yatai_store_run (f->writer, "product.save", bad, &error);
+
+    g_assert_null (none);
+    g_clear_error (&error);
+    g_assert_cmpint (yatai_store_outbox_count (f->writer), ==, 0);
+  }
+}
+
 /* Every table is either carried by sync or deliberately local. */
 static void
 test_synced_tables_complete (Fixture       *f,
@@ -354,6 +401,7 @@ main (int   argc,
   ADD ("/journal/snapshot-restore", test_snapshot_restore);
   ADD ("/journal/bad-snapshot-refused", test_bad_snapshot_refused);
   ADD ("/journal/synced-tables-complete", test_synced_tables_complete);
+  ADD ("/journal/refusal-travels", test_refusal_travels);
 #undef ADD
 
   return g_test_run ();

@@ -600,19 +600,88 @@ parse_result (const char *text)
 
 /* Looks the command up among those already applied; returns its result, or NULL if it is new. */
 static JsonNode *
-applied_result (YataiStore   *self,
-                YataiCommand *command)
+applied_result (YataiStore *self,
+                const char *command_id)
 {
   sqlite3_stmt *stmt = yatai_store_prepare (self, "SELECT result FROM applied_commands WHERE id = ?", NULL);
   JsonNode *node = NULL;
 
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, yatai_command_get_id (command), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, command_id, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     node = parse_result ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_reset (stmt);
   return node;
+}
+
+/* A recorded refusal is {"refused": {"code": …, "message": …}}: turns it back into the error. */
+static gboolean
+result_is_refusal (JsonNode  *result,
+                   GError   **error)
+{
+  JsonObject *object, *refused;
+
+  if (!JSON_NODE_HOLDS_OBJECT (result))
+    return FALSE;
+  object = json_node_get_object (result);
+  if (!json_object_has_member (object, "refused") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "refused")))
+    return FALSE;
+
+  refused = json_object_get_object_member (object, "refused");
+  g_set_error_literal (error, YATAI_STORE_ERROR,
+                       json_object_get_int_member_with_default (refused, "code", YATAI_STORE_ERROR_REFUSED),
+                       json_object_get_string_member_with_default (refused, "message", ""));
+  return TRUE;
+}
+
+/**
+ * yatai_store_lookup_command:
+ * @result: (out) (optional): the result the command had
+ *
+ * Whether the command with @command_id was applied or refused here (or, on a follower, by the writer
+ * whose history this store follows). Returns %FALSE while it is unknown; %TRUE with @error set when it
+ * was refused, in the words of the device that refused it.
+ */
+gboolean
+yatai_store_lookup_command (YataiStore  *self,
+                            const char  *command_id,
+                            JsonNode   **result,
+                            GError     **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (command_id != NULL, FALSE);
+
+  node = applied_result (self, command_id);
+  if (node == NULL)
+    return FALSE;
+  if (!result_is_refusal (node, error) && result != NULL)
+    *result = g_steal_pointer (&node);
+  return TRUE;
+}
+
+/* Errors about the request itself, which the same command would meet again: worth remembering, so a
+ * device that sent it learns the answer. Errors of the moment (busy, disk) are not. */
+static gboolean
+is_refusal (const GError *error)
+{
+  if (error == NULL || error->domain != YATAI_STORE_ERROR)
+    return FALSE;
+  switch (error->code)
+    {
+    case YATAI_STORE_ERROR_INVALID:
+    case YATAI_STORE_ERROR_DUPLICATE:
+    case YATAI_STORE_ERROR_NOT_FOUND:
+    case YATAI_STORE_ERROR_OUT_OF_STOCK:
+    case YATAI_STORE_ERROR_LIMIT:
+    case YATAI_STORE_ERROR_REFUSED:
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 static gboolean
@@ -638,12 +707,48 @@ record_applied (YataiStore   *self,
   return yatai_store_step_done (self, stmt, error);
 }
 
+/* A command from another device was refused: the refusal is recorded (and journaled, so it travels
+ * back through the log) in a transaction of its own, and the same command sent again gets the same
+ * answer without being tried again. */
+static void
+record_refusal (YataiStore   *self,
+                YataiCommand *command,
+                const GError *refusal)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) result = json_node_init_object (json_node_alloc (), json_object_new ());
+  JsonObject *refused = json_object_new ();
+  sqlite3_session *session = NULL;
+  gboolean ok;
+
+  json_object_set_int_member (refused, "code", refusal->code);
+  json_object_set_string_member (refused, "message", refusal->message);
+  json_object_set_object_member (json_node_get_object (result), "refused", refused);
+
+  if (!yatai_store_exec (self, "BEGIN IMMEDIATE", &error))
+    {
+      g_debug ("Refusal not recorded: %s", error->message);
+      return;
+    }
+  ok = !self->journal_enabled || yatai_store_journal_begin (self, &session, &error);
+  ok = ok && record_applied (self, command, result, &error);
+  ok = ok && (session == NULL || yatai_store_journal_record (self, session, command, &error));
+  g_clear_pointer (&session, sqlite3session_delete);
+  ok = ok && yatai_store_exec (self, "COMMIT", &error);
+  if (!ok)
+    {
+      g_debug ("Refusal not recorded: %s", error ? error->message : "");
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
 /**
  * yatai_store_execute:
  * @command: the business operation
  *
  * Runs @command in one transaction: all of it is saved, or nothing. A command whose id was already
- * applied changes nothing and returns the result it had the first time.
+ * applied changes nothing and returns the result it had the first time. A command from another device
+ * that is refused is recorded as refused, so it is never tried twice and its sender learns why.
  *
  * Returns: (transfer full): the result, a JSON object, or %NULL with @error set
  */
@@ -679,12 +784,14 @@ yatai_store_execute (YataiStore    *self,
   self->in_transaction = TRUE;
   yatai_store_begin_notes (self);
 
-  result = applied_result (self, command);
+  result = applied_result (self, yatai_command_get_id (command));
   if (result != NULL)
     {
       self->in_transaction = FALSE;
       yatai_store_end_notes (self, FALSE);
       yatai_store_exec (self, "COMMIT", NULL);
+      if (result_is_refusal (result, error))
+        return NULL;
       return g_steal_pointer (&result);
     }
 
@@ -700,6 +807,10 @@ yatai_store_execute (YataiStore    *self,
   if (!ok)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   yatai_store_end_notes (self, ok);
+
+  if (!ok && error != NULL && is_refusal (*error) &&
+      g_strcmp0 (yatai_command_get_device (command), self->device_id) != 0)
+    record_refusal (self, command, *error);
 
   return ok ? g_steal_pointer (&result) : NULL;
 }

@@ -83,6 +83,10 @@ JsonNode   *yatai_store_run           (YataiStore      *self,
                                        JsonObject      *args,
                                        GError         **error);
 gboolean    yatai_store_knows_kind    (const char      *kind);
+gboolean    yatai_store_lookup_command (YataiStore     *self,
+                                        const char     *command_id,
+                                        JsonNode      **result,
+                                        GError        **error);
 
 gboolean    yatai_store_is_empty      (YataiStore      *self);
 gboolean    yatai_store_load_demo     (YataiStore      *self,
