@@ -1,0 +1,110 @@
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* What the sync engine needs of a bucket: five requests on object names under one bucket, with
+ * generation preconditions (GCS-FACTS.md). The GCS client implements it; so could another store. */
+
+#define YATAI_BUCKET_ERROR (yatai_bucket_error_quark ())
+
+typedef enum
+{
+  YATAI_BUCKET_ERROR_NOT_FOUND,
+  YATAI_BUCKET_ERROR_PRECONDITION,   /* 412: another device was faster */
+  YATAI_BUCKET_ERROR_UNAVAILABLE,    /* network, timeouts, 429 and 5xx after retries */
+  YATAI_BUCKET_ERROR_DENIED,         /* credentials refused */
+  YATAI_BUCKET_ERROR_CORRUPT,        /* a download that does not match its hash */
+  YATAI_BUCKET_ERROR_FAILED,         /* anything else */
+} YataiBucketError;
+
+#define YATAI_BUCKET_NO_PRECONDITION (-1)
+
+#define YATAI_TYPE_BUCKET (yatai_bucket_get_type ())
+G_DECLARE_INTERFACE (YataiBucket, yatai_bucket, YATAI, BUCKET, GObject)
+
+struct _YataiBucketInterface
+{
+  GTypeInterface parent_iface;
+
+  void       (*create_async)  (YataiBucket         *self,
+                               const char          *name,
+                               GBytes              *bytes,
+                               gint64               if_generation_match,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data);
+  gboolean   (*create_finish) (YataiBucket         *self,
+                               GAsyncResult        *result,
+                               gint64              *generation,
+                               GError             **error);
+  void       (*read_async)    (YataiBucket         *self,
+                               const char          *name,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data);
+  GBytes    *(*read_finish)   (YataiBucket         *self,
+                               GAsyncResult        *result,
+                               gint64              *generation,
+                               GError             **error);
+  void       (*list_async)    (YataiBucket         *self,
+                               const char          *prefix,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data);
+  GPtrArray *(*list_finish)   (YataiBucket         *self,
+                               GAsyncResult        *result,
+                               GError             **error);
+  void       (*delete_async)  (YataiBucket         *self,
+                               const char          *name,
+                               gint64               if_generation_match,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data);
+  gboolean   (*delete_finish) (YataiBucket         *self,
+                               GAsyncResult        *result,
+                               GError             **error);
+};
+
+GQuark     yatai_bucket_error_quark  (void);
+
+void       yatai_bucket_create_async  (YataiBucket         *self,
+                                       const char          *name,
+                                       GBytes              *bytes,
+                                       gint64               if_generation_match,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean   yatai_bucket_create_finish (YataiBucket         *self,
+                                       GAsyncResult        *result,
+                                       gint64              *generation,
+                                       GError             **error);
+void       yatai_bucket_read_async    (YataiBucket         *self,
+                                       const char          *name,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+GBytes    *yatai_bucket_read_finish   (YataiBucket         *self,
+                                       GAsyncResult        *result,
+                                       gint64              *generation,
+                                       GError             **error);
+void       yatai_bucket_list_async    (YataiBucket         *self,
+                                       const char          *prefix,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+GPtrArray *yatai_bucket_list_finish   (YataiBucket         *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
+void       yatai_bucket_delete_async  (YataiBucket         *self,
+                                       const char          *name,
+                                       gint64               if_generation_match,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean   yatai_bucket_delete_finish (YataiBucket         *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
+
+G_END_DECLS
