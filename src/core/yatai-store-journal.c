@@ -576,7 +576,7 @@ yatai_store_dump_canonical (YataiStore  *self,
       sqlite3_stmt *stmt = NULL;
       int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
 
-      while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      while (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
         {
           g_string_append (out, synced_tables[i]);
           for (int c = 0; c < sqlite3_column_count (stmt); c++)
@@ -602,10 +602,10 @@ yatai_store_dump_canonical (YataiStore  *self,
             }
           g_string_append_c (out, '\n');
         }
-      if (rc == SQLITE_ROW)
-        rc = SQLITE_DONE;
+      if (rc == SQLITE_OK)
+        rc = sqlite3_reset (stmt);
       sqlite3_finalize (stmt);
-      if (rc != SQLITE_DONE)
+      if (rc != SQLITE_OK)
         {
           yatai_store_set_sqlite_error (self, rc, error);
           g_string_free (out, TRUE);

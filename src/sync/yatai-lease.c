@@ -131,7 +131,7 @@ yatai_lease_parse (const char  *data,
 #undef HAS
 
   if (format < 1 || lease->epoch < 1 || *lease->device == '\0' ||
-      lease->ttl_ms < 1000 || lease->ttl_ms > 24 * 3600 * 1000)
+      lease->ttl_ms < 100 || lease->ttl_ms > 24 * 3600 * 1000)
     return refuse (error);
 
   return g_steal_pointer (&lease);

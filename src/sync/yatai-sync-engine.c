@@ -21,12 +21,13 @@
 #include "yatai-sync-engine.h"
 
 #define MAX_SEGMENT_ENTRIES   500
-#define SNAPSHOT_EVERY        200               /* segments */
+#define SNAPSHOT_EVERY        200               /* segments, by default */
 #define SNAPSHOT_MINUTES      10
 #define LEASE_CHECK_MS        5000
 #define INBOX_MS              1000
 #define RETRY_MIN_MS          500
 #define RETRY_MAX_MS          30000
+#define STOP_SECONDS          5
 
 typedef enum
 {
@@ -83,6 +84,7 @@ struct _YataiSyncEngine
   gint64           last_upload;          /* real time */
   gint64           last_snapshot;        /* monotonic */
   gint64           snapshot_seq;
+  guint            snapshot_every;
   guint            poll_ms;
 
   /* Inbox work of the writer. */
@@ -90,6 +92,7 @@ struct _YataiSyncEngine
   GHashTable      *awaiting;             /* command ids sent, not yet seen in the log */
 
   GTask           *stop_task;
+  gint64           stop_deadline;
 };
 
 G_DEFINE_FINAL_TYPE (YataiSyncEngine, yatai_sync_engine, G_TYPE_OBJECT)
@@ -118,6 +121,7 @@ static guint signals[N_SIGNALS];
 
 static void step (YataiSyncEngine *self);
 static void schedule (YataiSyncEngine *self, guint delay_ms);
+static void finish_stop (YataiSyncEngine *self);
 
 /* Small helpers */
 
@@ -136,7 +140,8 @@ set_role (YataiSyncEngine *self,
     return;
   self->role = role;
   g_debug ("%s: now %s", yatai_store_get_device_name (self->store),
-           role == YATAI_SYNC_WRITER ? "writer" : role == YATAI_SYNC_FOLLOWER ? "follower" : "starting");
+           role == YATAI_SYNC_WRITER ? "writer" : role == YATAI_SYNC_FOLLOWER ? "follower" :
+           role == YATAI_SYNC_STOPPED ? "stopped" : "starting");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLE]);
 }
 
@@ -146,6 +151,8 @@ set_error (YataiSyncEngine *self,
 {
   if (g_strcmp0 (self->error, message) == 0)
     return;
+  if (message != NULL)
+    g_debug ("%s: %s", yatai_store_get_device_name (self->store), message);
   g_free (self->error);
   self->error = g_strdup (message);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
@@ -288,7 +295,7 @@ static void
 schedule (YataiSyncEngine *self,
           guint            delay_ms)
 {
-  if (self->phase == PHASE_STOPPED && self->stop_task == NULL)
+  if (self->phase == PHASE_STOPPED)
     return;
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   if (delay_ms == 0)
@@ -466,7 +473,7 @@ restore_read_cb (GObject      *source,
   }
 
   g_debug ("Restored the stall at seq %" G_GINT64_FORMAT, snapshot->seq);
-  yatai_store_set_journal_enabled (self->store, FALSE);
+  yatai_store_set_journal_enabled (self->store, TRUE);
   load_position (self);
   notify_pending (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
@@ -484,7 +491,7 @@ read_lease (YataiSyncEngine *self)
   g_autofree char *name = object_name (self, "lease");
 
   self->busy = TRUE;
-  self->next_lease_check = g_get_monotonic_time () + LEASE_CHECK_MS * 1000;
+  self->next_lease_check = g_get_monotonic_time () + (gint64) MIN (LEASE_CHECK_MS, self->ttl_ms / 3) * 1000;
   yatai_bucket_read_async (self->bucket, name, self->cancellable, lease_read_cb, self);
 }
 
@@ -498,7 +505,6 @@ static void
 lost_lease (YataiSyncEngine *self)
 {
   g_debug ("This device is no longer the writer");
-  yatai_store_set_journal_enabled (self->store, FALSE);
   set_role (self, YATAI_SYNC_FOLLOWER);
   self->last_lease_write = 0;
 
@@ -583,8 +589,11 @@ lease_read_cb (GObject      *source,
           lost_lease (self);
           return;
         }
-      if (!is_joined (self))
+      /* Not yet part of this stall, or changes made here that the stall never saw (taken while
+       * starting, before this device knew another one writes): restore, and send them as commands. */
+      if (!is_joined (self) || yatai_store_outbox_count (self->store) > 0)
         {
+          set_role (self, YATAI_SYNC_FOLLOWER);
           go (self, PHASE_RESTORE);
           return;
         }
@@ -660,11 +669,7 @@ lease_write_cb (GObject      *source,
   if (self->phase == PHASE_STOPPED)
     {
       /* Released on a clean stop. */
-      if (self->stop_task != NULL)
-        {
-          g_task_return_boolean (self->stop_task, TRUE);
-          g_clear_object (&self->stop_task);
-        }
+      finish_stop (self);
       return;
     }
 
@@ -909,7 +914,6 @@ mark_epoch (YataiSyncEngine *self)
       return;
     }
 
-  set_role (self, YATAI_SYNC_WRITER);
   bytes = encode_log (self, NULL, &chain, &error);
   name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, self->seq + 1);
   self->busy = TRUE;
@@ -1112,7 +1116,7 @@ snapshot_due (YataiSyncEngine *self)
 {
   if (self->seq <= self->snapshot_seq)
     return FALSE;
-  return self->seq - self->snapshot_seq >= SNAPSHOT_EVERY ||
+  return self->seq - self->snapshot_seq >= self->snapshot_every ||
          g_get_monotonic_time () - self->last_snapshot > (gint64) SNAPSHOT_MINUTES * 60 * G_USEC_PER_SEC;
 }
 
@@ -1169,12 +1173,6 @@ snapshot_cb (GObject      *source,
   self->busy = FALSE;
   contact (self);
   self->last_snapshot = g_get_monotonic_time ();
-
-  if (self->phase == PHASE_STOPPED)
-    {
-      write_lease (self, self->writer_epoch, TRUE);
-      return;
-    }
   schedule (self, 0);
 }
 
@@ -1356,6 +1354,23 @@ step (YataiSyncEngine *self)
       return;
 
     case PHASE_WRITE:
+      if (self->stop_task != NULL)
+        {
+          if (now > self->stop_deadline)
+            finish_stop (self);
+          else if (!fence_ok (self))
+            write_lease (self, self->writer_epoch, FALSE);
+          else if (upload (self))
+            ;
+          else if (self->seq > self->snapshot_seq)
+            upload_snapshot (self);
+          else
+            {
+              self->phase = PHASE_STOPPED;
+              write_lease (self, self->writer_epoch, TRUE);
+            }
+          return;
+        }
       if (!self->renewal_paused &&
           (self->last_lease_write == 0 || now - self->last_lease_write >= (gint64) self->renew_ms * 1000))
         {
@@ -1515,6 +1530,7 @@ yatai_sync_engine_init (YataiSyncEngine *self)
   self->inbox = g_ptr_array_new_with_free_func (g_free);
   self->awaiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->poll_ms = 250;
+  self->snapshot_every = SNAPSHOT_EVERY;
   self->ttl_ms = YATAI_LEASE_TTL_MS;
   self->renew_ms = YATAI_LEASE_RENEW_MS;
   self->role = YATAI_SYNC_STARTING;
@@ -1549,15 +1565,33 @@ yatai_sync_engine_start (YataiSyncEngine *self)
 
   load_position (self);
   self->snapshot_seq = self->seq;
+  /* Until it is known who writes, what is done here is journaled: if this device turns out to be the
+   * writer it is uploaded, if not it is sent as commands. */
+  yatai_store_set_journal_enabled (self->store, is_joined (self));
   self->changed_id = g_signal_connect_swapped (self->store, "changed", G_CALLBACK (store_changed_cb), self);
   go (self, PHASE_JOIN);
+}
+
+static void
+finish_stop (YataiSyncEngine *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->stop_task);
+
+  self->phase = PHASE_STOPPED;
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  self->busy = FALSE;
+  set_role (self, YATAI_SYNC_STOPPED);
+  if (task != NULL)
+    g_task_return_boolean (task, TRUE);
 }
 
 /**
  * yatai_sync_engine_stop_async:
  *
- * A clean stop: the writer uploads what is left, a snapshot if one is due, then releases the lease so
- * another device can take it at once. A follower just stops.
+ * A clean stop: the writer uploads what is left, a snapshot if the log grew since the last one, then
+ * releases the lease so another device can take it at once. It gives up after a few seconds without the
+ * network; what was not uploaded stays in the outbox for the next start. A follower just stops.
  */
 void
 yatai_sync_engine_stop_async (YataiSyncEngine     *self,
@@ -1568,31 +1602,20 @@ yatai_sync_engine_stop_async (YataiSyncEngine     *self,
   g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (YATAI_IS_SYNC_ENGINE (self));
+  g_return_if_fail (self->stop_task == NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, yatai_sync_engine_stop_async);
+  self->stop_task = g_steal_pointer (&task);
+  self->stop_deadline = g_get_monotonic_time () + STOP_SECONDS * G_USEC_PER_SEC;
 
-  if (self->phase != PHASE_WRITE || self->busy || !fence_ok (self) ||
-      yatai_store_outbox_count (self->store) > 0)
+  if (self->phase != PHASE_WRITE)
     {
-      /* Not in a state to hand over cleanly: what is unsent stays in the outbox for the next start. */
-      self->phase = PHASE_STOPPED;
-      g_clear_handle_id (&self->timeout_id, g_source_remove);
-      g_cancellable_cancel (self->cancellable);
-      set_role (self, YATAI_SYNC_STOPPED);
-      g_task_return_boolean (task, TRUE);
+      finish_stop (self);
       return;
     }
-
-  self->phase = PHASE_STOPPED;
-  g_clear_handle_id (&self->timeout_id, g_source_remove);
-  self->stop_task = g_steal_pointer (&task);
-  set_role (self, YATAI_SYNC_STOPPED);
-  yatai_store_set_journal_enabled (self->store, FALSE);
-  if (self->seq > self->snapshot_seq)
-    upload_snapshot (self);
-  else
-    write_lease (self, self->writer_epoch, TRUE);
+  if (!self->busy)
+    schedule (self, 0);
 }
 
 gboolean
@@ -1753,6 +1776,15 @@ yatai_sync_engine_set_timing (YataiSyncEngine *self,
   g_return_if_fail (renew_ms < lease_ttl_ms);
   self->ttl_ms = lease_ttl_ms;
   self->renew_ms = renew_ms;
+}
+
+/* A snapshot every @segments log segments (and every 10 minutes). */
+void
+yatai_sync_engine_set_snapshot_every (YataiSyncEngine *self,
+                                      guint            segments)
+{
+  g_return_if_fail (YATAI_IS_SYNC_ENGINE (self));
+  self->snapshot_every = MAX (segments, 1);
 }
 
 /* For tests: a writer whose renewals stop, as if asleep or cut off. */

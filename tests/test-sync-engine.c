@@ -1,0 +1,366 @@
+/* test-sync-engine.c: a writer and followers over a bucket in memory
+ *
+ * The same scenarios run over HTTP against the test bucket server in test-sync-http.c; here they are
+ * fast and exact. Timings are shortened (a lease of 600 ms) so takeovers happen within the test.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "memory-bucket.h"
+#include "yatai-store-journal.h"
+#include "yatai-store-products.h"
+#include "yatai-sync-engine.h"
+
+#define PREFIX "yatai/stall-1"
+
+typedef struct
+{
+  char              *dir;
+  YataiMemoryBucket *bucket;
+} Fixture;
+
+typedef struct
+{
+  YataiStore      *store;
+  YataiSyncEngine *engine;
+  GPtrArray       *finished;   /* "id:refusal" */
+} Device;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->dir = g_dir_make_tmp ("yatai-sync-XXXXXX", NULL);
+  f->bucket = yatai_memory_bucket_new ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GDir) d = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_clear_object (&f->bucket);
+}
+
+static void
+finished_cb (YataiSyncEngine *engine,
+             const char      *id,
+             const char      *refusal,
+             Device          *device)
+{
+  g_ptr_array_add (device->finished, g_strdup_printf ("%s:%s", id, refusal ? refusal : ""));
+}
+
+static Device *
+device_new (Fixture    *f,
+            const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strdup_printf ("%s.sqlite3", name);
+  g_autofree char *path = g_build_filename (f->dir, file, NULL);
+  Device *device = g_new0 (Device, 1);
+
+  device->store = yatai_store_open (path, &error);
+  g_assert_no_error (error);
+  yatai_store_set_device_name (device->store, name);
+  device->engine = yatai_sync_engine_new (device->store, YATAI_BUCKET (f->bucket), PREFIX);
+  yatai_sync_engine_set_timing (device->engine, 600, 150);
+  yatai_sync_engine_set_poll_interval (device->engine, 20);
+  device->finished = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (device->engine, "command-finished", G_CALLBACK (finished_cb), device);
+  return device;
+}
+
+static void
+device_free (Device *device)
+{
+  g_clear_object (&device->engine);
+  g_clear_object (&device->store);
+  g_ptr_array_unref (device->finished);
+  g_free (device);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+run_until (Condition condition,
+           gpointer  data,
+           guint     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting");
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+is_writer (gpointer data)
+{
+  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_WRITER;
+}
+
+static gboolean
+is_follower (gpointer data)
+{
+  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_FOLLOWER;
+}
+
+typedef struct
+{
+  Device *a, *b;
+} Pair;
+
+static gboolean
+same_content (gpointer data)
+{
+  Pair *pair = data;
+  g_autofree char *a = yatai_store_dump_canonical (pair->a->store, NULL);
+  g_autofree char *b = yatai_store_dump_canonical (pair->b->store, NULL);
+
+  return g_strcmp0 (a, b) == 0 && yatai_store_outbox_count (pair->a->store) == 0 &&
+         yatai_sync_engine_get_pending (pair->b->engine) == 0;
+}
+
+static gint64
+save (Device     *device,
+      const char *name,
+      gint64      stock)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = yatai_product_save_args (0, name, 300, stock, FALSE, NULL, NULL, TRUE);
+  g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
+  g_autoptr(JsonNode) result = NULL;
+  gboolean sent;
+
+  result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  return sent ? 0 : json_object_get_int_member (json_node_get_object (result), "id");
+}
+
+static gboolean
+outbox_empty (gpointer data)
+{
+  return yatai_store_outbox_count (((Device *) data)->store) == 0;
+}
+
+static gboolean
+has_finished (gpointer data)
+{
+  return ((Device *) data)->finished->len > 0;
+}
+
+static void
+test_found_and_follow (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Kitchen");
+  Pair pair = { a, b };
+
+  /* The counter has a menu before the stall syncs: it founds the stall with it. */
+  g_assert_true (yatai_store_load_demo (a->store, &error));
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/"), ==, 1);
+  g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/log/"), ==, 1);
+
+  /* A new device with an empty store restores the whole stall on its first start. */
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  run_until (same_content, &pair, 5000);
+
+  /* The writer's changes reach the follower. */
+  g_assert_cmpint (save (a, "新メニュー", 12), >, 0);
+  run_until (same_content, &pair, 5000);
+  g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/log/"), ==, 2);
+
+  /* The follower's action goes to the writer as a command, and comes back. */
+  g_assert_cmpint (save (b, "厨房から", 3), ==, 0);
+  g_assert_cmpint (yatai_sync_engine_get_pending (b->engine), ==, 1);
+  run_until (has_finished, b, 5000);
+  g_assert_true (g_str_has_suffix (g_ptr_array_index (b->finished, 0), ":"));
+  run_until (same_content, &pair, 5000);
+  g_assert_true (yatai_store_product_name_taken (b->store, "厨房から", 0));
+  g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/inbox/"), ==, 0);
+
+  /* A refusal comes back in words. */
+  g_ptr_array_set_size (b->finished, 0);
+  save (b, "焼きそば", 3);
+  run_until (has_finished, b, 5000);
+  g_assert_true (g_str_has_suffix (g_ptr_array_index (b->finished, 0), ":A product with this name already exists."));
+
+  device_free (a);
+  device_free (b);
+}
+
+static gboolean
+two_finished (gpointer data)
+{
+  return ((Device *) data)->finished->len >= 2;
+}
+
+static gboolean
+takeover_done (gpointer data)
+{
+  Pair *pair = data;
+
+  return is_writer (pair->b) && is_follower (pair->a);
+}
+
+/* A writer that stops renewing is taken over; its next upload is refused; it turns follower, and what
+ * it had not uploaded reaches the new writer exactly once. */
+static void
+test_takeover (Fixture       *f,
+               gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Kitchen");
+  Pair pair = { a, b };
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  save (a, "焼きそば", 10);
+  run_until (same_content, &pair, 5000);
+
+  /* The counter falls asleep: no renewals, and its new orders stay in its outbox. */
+  yatai_sync_engine_pause_renewal (a->engine, TRUE);
+  g_usleep (700 * 1000);
+  save (a, "offline 1", 1);
+  save (a, "offline 2", 2);
+  g_assert_cmpint (yatai_store_outbox_count (a->store), ==, 2);
+
+  run_until (is_writer, b, 10000);
+  save (b, "kitchen as writer", 5);
+
+  /* The counter wakes up: its renewal is refused, it follows, and re-sends its work. */
+  yatai_sync_engine_pause_renewal (a->engine, FALSE);
+  run_until (takeover_done, &pair, 10000);
+  run_until (two_finished, a, 10000);
+  g_assert_cmpstr (strchr (g_ptr_array_index (a->finished, 0), ':'), ==, ":");
+  g_assert_cmpstr (strchr (g_ptr_array_index (a->finished, 1), ':'), ==, ":");
+  pair.a = b;
+  pair.b = a;
+  run_until (same_content, &pair, 10000);
+
+  g_assert_true (yatai_store_product_name_taken (b->store, "offline 1", 0));
+  g_assert_true (yatai_store_product_name_taken (b->store, "offline 2", 0));
+  g_assert_cmpuint (yatai_store_count_products (b->store), ==, 4);
+  g_assert_true (yatai_store_product_name_taken (a->store, "kitchen as writer", 0));
+  g_assert_cmpint (yatai_sync_engine_get_epoch (b->engine), ==, 2);
+
+  device_free (a);
+  device_free (b);
+}
+
+static void
+stopped_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_assert_true (yatai_sync_engine_stop_finish (YATAI_SYNC_ENGINE (source), result, NULL));
+  *done = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* A clean stop releases the lease, and the other device takes it at once, without waiting a TTL. */
+static void
+test_clean_release (Fixture       *f,
+                    gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Kitchen");
+  gboolean stopped = FALSE;
+  gint64 start;
+
+  yatai_sync_engine_set_timing (a->engine, 60000, 20000);
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  save (a, "焼きそば", 10);
+
+  yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);
+  run_until (is_true, &stopped, 5000);
+
+  start = g_get_monotonic_time ();
+  run_until (is_writer, b, 10000);
+  /* Far sooner than a 60 s lease would allow. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
+  g_assert_true (yatai_store_product_name_taken (b->store, "焼きそば", 0));
+
+  device_free (a);
+  device_free (b);
+}
+
+/* A damaged segment is refused, and the follower recovers from the next snapshot. */
+static void
+test_corrupt_segment (Fixture       *f,
+                      gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Kitchen");
+  Pair pair = { a, b };
+  g_autoptr(GBytes) garbage = g_bytes_new_static ("{\"format\":1}\nnot zstd at all", 28);
+
+  yatai_sync_engine_set_snapshot_every (a->engine, 3);
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+
+  /* log/2 is damaged in the bucket before the follower first reads it. */
+  save (a, "one", 1);
+  run_until (outbox_empty, a, 5000);
+  yatai_memory_bucket_put (f->bucket, PREFIX "/log/00000000000000000002", garbage);
+
+  yatai_sync_engine_start (b->engine);
+  save (a, "two", 2);
+  save (a, "three", 3);
+  save (a, "four", 4);
+  run_until (same_content, &pair, 10000);
+  g_assert_true (yatai_store_product_name_taken (b->store, "four", 0));
+
+  device_free (a);
+  device_free (b);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/sync-engine/found-and-follow", test_found_and_follow);
+  ADD ("/sync-engine/takeover", test_takeover);
+  ADD ("/sync-engine/clean-release", test_clean_release);
+  ADD ("/sync-engine/corrupt-segment", test_corrupt_segment);
+#undef ADD
+
+  return g_test_run ();
+}
