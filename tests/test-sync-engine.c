@@ -296,12 +296,17 @@ test_clean_release (Fixture       *f,
 {
   Device *a = device_new (f, "Counter PC");
   Device *b = device_new (f, "Kitchen");
+  Device *c = device_new (f, "Backup PC");
   gboolean stopped = FALSE;
   gint64 start;
 
   yatai_sync_engine_set_timing (a->engine, 60000, 20000);
   yatai_sync_engine_start (a->engine);
   run_until (is_writer, a, 5000);
+  /* A backup PC only follows: it starts first after the release, and still never writes. */
+  yatai_sync_engine_set_follow_only (c->engine, TRUE);
+  yatai_sync_engine_start (c->engine);
+  run_until (is_follower, c, 5000);
   yatai_sync_engine_start (b->engine);
   run_until (is_follower, b, 5000);
   save (a, "焼きそば", 10);
@@ -314,9 +319,11 @@ test_clean_release (Fixture       *f,
   /* Far sooner than a 60 s lease would allow. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
   g_assert_true (yatai_store_product_name_taken (b->store, "焼きそば", 0));
+  g_assert_cmpint (yatai_sync_engine_get_role (c->engine), ==, YATAI_SYNC_FOLLOWER);
 
   device_free (a);
   device_free (b);
+  device_free (c);
 }
 
 /* A damaged segment is refused, and the follower recovers from the next snapshot. */

@@ -73,6 +73,7 @@ struct _YataiSyncEngine
   gboolean         takeover_requested;
   gboolean         takeover_available;
   gboolean         auto_takeover;
+  gboolean         follow_only;
   gboolean         renewal_paused;
   guint            ttl_ms;
   guint            renew_ms;
@@ -561,8 +562,12 @@ lease_read_cb (GObject      *source,
     {
     case YATAI_LEASE_CREATE:
     case YATAI_LEASE_CLAIM:
-      go (self, PHASE_CLAIM);
-      return;
+      if (!self->follow_only)
+        {
+          go (self, PHASE_CLAIM);
+          return;
+        }
+      break;
 
     case YATAI_LEASE_MINE:
       if (self->phase == PHASE_WRITE)
@@ -576,31 +581,32 @@ lease_read_cb (GObject      *source,
       return;
 
     case YATAI_LEASE_EXPIRED:
-      if (self->auto_takeover || self->takeover_requested)
+      if (!self->follow_only && (self->auto_takeover || self->takeover_requested))
         {
           go (self, PHASE_CLAIM);
           return;
         }
-      G_GNUC_FALLTHROUGH;
+      break;
+
     case YATAI_LEASE_HELD:
     default:
-      if (self->phase == PHASE_WRITE || self->role == YATAI_SYNC_WRITER)
-        {
-          lost_lease (self);
-          return;
-        }
-      /* Not yet part of this stall, or changes made here that the stall never saw (taken while
-       * starting, before this device knew another one writes): restore, and send them as commands. */
-      if (!is_joined (self) || yatai_store_outbox_count (self->store) > 0)
-        {
-          set_role (self, YATAI_SYNC_FOLLOWER);
-          go (self, PHASE_RESTORE);
-          return;
-        }
-      set_role (self, YATAI_SYNC_FOLLOWER);
-      go (self, PHASE_FOLLOW);
+      break;
+    }
+
+  /* Someone else writes, or nobody does and this device only follows. */
+  if (self->phase == PHASE_WRITE || self->role == YATAI_SYNC_WRITER)
+    {
+      lost_lease (self);
       return;
     }
+
+  /* Not yet part of this stall, or changes made here that the stall never saw (taken while starting,
+   * before this device knew another one writes): restore, and send them as commands. */
+  set_role (self, YATAI_SYNC_FOLLOWER);
+  if (!is_joined (self) || yatai_store_outbox_count (self->store) > 0)
+    go (self, PHASE_RESTORE);
+  else
+    go (self, PHASE_FOLLOW);
 }
 
 static void
@@ -1776,6 +1782,15 @@ yatai_sync_engine_set_timing (YataiSyncEngine *self,
   g_return_if_fail (renew_ms < lease_ttl_ms);
   self->ttl_ms = lease_ttl_ms;
   self->renew_ms = renew_ms;
+}
+
+/* A device that never becomes the writer, whatever the lease says: a backup PC, `yatai-ctl follow`. */
+void
+yatai_sync_engine_set_follow_only (YataiSyncEngine *self,
+                                   gboolean         follow_only)
+{
+  g_return_if_fail (YATAI_IS_SYNC_ENGINE (self));
+  self->follow_only = !!follow_only;
 }
 
 /* A snapshot every @segments log segments (and every 10 minutes). */

@@ -56,6 +56,8 @@ void             yatai_sync_engine_set_poll_interval (YataiSyncEngine *self,
 void             yatai_sync_engine_set_timing     (YataiSyncEngine  *self,
                                                    guint            lease_ttl_ms,
                                                    guint            renew_ms);
+void             yatai_sync_engine_set_follow_only (YataiSyncEngine *self,
+                                                    gboolean         follow_only);
 void             yatai_sync_engine_set_snapshot_every (YataiSyncEngine *self,
                                                        guint            segments);
 void             yatai_sync_engine_pause_renewal  (YataiSyncEngine  *self,
