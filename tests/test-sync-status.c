@@ -1,0 +1,151 @@
+/* test-sync-status.c: the header bar's words for where a device stands */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "memory-bucket.h"
+#include "yatai-store-products.h"
+#include "yatai-sync-status.h"
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+run_until (Condition condition,
+           gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+has_role (gpointer data)
+{
+  return yatai_sync_engine_get_role (data) != YATAI_SYNC_STARTING;
+}
+
+static gboolean
+is_offline (gpointer data)
+{
+  return !yatai_sync_engine_get_online (data);
+}
+
+static YataiStore *
+open_store (const char *dir,
+            const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  YataiStore *store = yatai_store_open (path, &error);
+
+  g_assert_no_error (error);
+  yatai_store_set_device_name (store, name);
+  return store;
+}
+
+static void
+test_words (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("yatai-status-XXXXXX", NULL);
+  g_autoptr(YataiMemoryBucket) bucket = yatai_memory_bucket_new ();
+  g_autoptr(YataiStore) counter = open_store (dir, "Counter PC");
+  g_autoptr(YataiStore) kitchen = open_store (dir, "Kitchen");
+  g_autoptr(YataiSyncEngine) writer = yatai_sync_engine_new (counter, YATAI_BUCKET (bucket), "s");
+  g_autoptr(YataiSyncEngine) follower = yatai_sync_engine_new (kitchen, YATAI_BUCKET (bucket), "s");
+  g_autofree char *local = yatai_sync_status_summary (NULL, 0);
+  g_autofree char *w = NULL;
+  g_autofree char *f = NULL;
+  g_autofree char *behind = NULL;
+  g_autofree char *offline = NULL;
+  g_autofree char *details = NULL;
+  g_autoptr(JsonObject) args = yatai_product_save_args (0, "ラムネ", 200, 1, FALSE, NULL, NULL, TRUE);
+  g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 since, now;
+  gboolean sent;
+
+  g_assert_cmpstr (local, ==, "Local only");
+  g_assert_false (yatai_sync_status_is_stale (NULL, 0, NULL));
+
+  yatai_sync_engine_set_poll_interval (follower, 20);
+  yatai_sync_engine_start (writer);
+  run_until (has_role, writer);
+  yatai_sync_engine_start (follower);
+  run_until (has_role, follower);
+
+  w = yatai_sync_status_summary (writer, g_get_monotonic_time ());
+  g_assert_cmpstr (w, ==, "Writer");
+  now = g_get_monotonic_time ();
+  f = yatai_sync_status_summary (follower, now);
+  g_assert_cmpstr (f, ==, "Following “Counter PC”");
+  g_assert_false (yatai_sync_status_is_stale (follower, now, NULL));
+  g_assert_false (yatai_sync_status_is_stale (writer, now, NULL));
+
+  /* Twelve seconds of silence: the follower may show old orders, and says so. */
+  behind = yatai_sync_status_summary (follower, now + 12 * G_USEC_PER_SEC);
+  g_assert_cmpstr (behind, ==, "Following “Counter PC”, behind by 12 s");
+  g_assert_true (yatai_sync_status_is_stale (follower, now + 12 * G_USEC_PER_SEC, &since));
+  g_assert_cmpint (since, >, 0);
+  g_assert_cmpint (since, <=, now);
+
+  /* The network goes: a follower's action waits, and the bar counts it. */
+  yatai_memory_bucket_set_offline (bucket, TRUE);
+  result = yatai_sync_engine_execute (follower, command, &sent, &error);
+  g_assert_no_error (error);
+  g_assert_true (sent);
+  run_until (is_offline, follower);
+  offline = yatai_sync_status_summary (follower, g_get_monotonic_time ());
+  g_assert_cmpstr (offline, ==, "Offline, 1 change waiting");
+  g_assert_true (yatai_sync_status_is_stale (follower, g_get_monotonic_time (), NULL));
+
+  details = yatai_sync_status_details (follower, g_get_monotonic_time ());
+  g_assert_nonnull (strstr (details, "Waiting to be sent: 1"));
+
+  g_clear_object (&writer);
+  g_clear_object (&follower);
+  g_clear_object (&counter);
+  g_clear_object (&kitchen);
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_unlink (path);
+      }
+    g_rmdir (dir);
+  }
+}
+
+static void
+test_durations (void)
+{
+  const struct { gint64 seconds; const char *text; } cases[] = {
+    { 0, "0 s" }, { 59, "59 s" }, { 60, "1 min" }, { 3599, "59 min" }, { 7200, "2 h" }, { -5, "0 s" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = yatai_format_duration (cases[i].seconds);
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/sync-status/words", test_words);
+  g_test_add_func ("/sync-status/durations", test_durations);
+
+  return g_test_run ();
+}
