@@ -23,9 +23,18 @@ struct _YataiApplication
   YataiProductList *products;
   YataiTagList     *tags;
   GSettings        *settings;
+  YataiSyncEngine  *sync_engine;
 };
 
 G_DEFINE_FINAL_TYPE (YataiApplication, yatai_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_SYNC_ENGINE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 apply_style (YataiApplication *self)
@@ -146,6 +155,7 @@ yatai_application_shutdown (GApplication *app)
 {
   YataiApplication *self = YATAI_APPLICATION (app);
 
+  g_clear_object (&self->sync_engine);
   g_clear_object (&self->tags);
   g_clear_object (&self->products);
   g_clear_object (&self->store);
@@ -165,6 +175,24 @@ yatai_application_finalize (GObject *object)
 }
 
 static void
+yatai_application_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  YataiApplication *self = YATAI_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_SYNC_ENGINE:
+      g_value_set_object (value, self->sync_engine);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 yatai_application_class_init (YataiApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -173,6 +201,16 @@ yatai_application_class_init (YataiApplicationClass *klass)
   yatai_register_resource ();
 
   object_class->finalize = yatai_application_finalize;
+  object_class->get_property = yatai_application_get_property;
+
+  /**
+   * YataiApplication:sync-engine: (nullable)
+   *
+   * This device's part in the stall's sync, or %NULL when no bucket is set (local only).
+   */
+  properties[PROP_SYNC_ENGINE] = g_param_spec_object ("sync-engine", NULL, NULL, YATAI_TYPE_SYNC_ENGINE,
+                                                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   app_class->activate = yatai_application_activate;
   app_class->startup = yatai_application_startup;
   app_class->shutdown = yatai_application_shutdown;
@@ -283,6 +321,14 @@ yatai_application_get_tags (YataiApplication *self)
 {
   g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
   return self->tags;
+}
+
+/* Nullable: no bucket is set. */
+YataiSyncEngine *
+yatai_application_get_sync_engine (YataiApplication *self)
+{
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
+  return self->sync_engine;
 }
 
 GSettings *

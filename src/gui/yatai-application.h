@@ -4,6 +4,7 @@
 
 #include "yatai-models.h"
 #include "yatai-store.h"
+#include "yatai-sync-engine.h"
 
 G_BEGIN_DECLS
 
@@ -15,5 +16,6 @@ YataiStore       *yatai_application_get_store         (YataiApplication *self);
 YataiProductList *yatai_application_get_products      (YataiApplication *self);
 YataiTagList     *yatai_application_get_tags          (YataiApplication *self);
 GSettings        *yatai_application_get_settings      (YataiApplication *self);
+YataiSyncEngine  *yatai_application_get_sync_engine   (YataiApplication *self);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-sync-indicator.h"
 #include "yatai-window.h"
 
 struct _YataiWindow
@@ -13,6 +14,7 @@ struct _YataiWindow
 
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
+  YataiSyncIndicator   *sync_indicator;
 };
 
 G_DEFINE_FINAL_TYPE (YataiWindow, yatai_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -23,6 +25,8 @@ yatai_window_setup (YataiWindow      *self,
                     YataiApplication *app)
 {
   GSettings *settings = yatai_application_get_settings (app);
+
+  g_object_bind_property (app, "sync-engine", self->sync_indicator, "engine", G_BINDING_SYNC_CREATE);
 
   g_settings_bind (settings, "last-page", self->stack, "visible-child-name", G_SETTINGS_BIND_DEFAULT);
 }
@@ -50,9 +54,12 @@ yatai_window_class_init (YataiWindowClass *klass)
 
   object_class->dispose = yatai_window_dispose;
 
+  g_type_ensure (YATAI_TYPE_SYNC_INDICATOR);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/yatai/Yatai/yatai-window.ui");
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, YataiWindow, sync_indicator);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action_cb);
 }
