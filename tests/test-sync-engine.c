@@ -356,6 +356,51 @@ test_corrupt_segment (Fixture       *f,
   device_free (b);
 }
 
+static gboolean
+log_trimmed (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr(GBytes) first = yatai_memory_bucket_get (f->bucket, PREFIX "/log/00000000000000000001");
+
+  return first == NULL;
+}
+
+/* Old segments and snapshots go once a newer snapshot of this writer is old enough; a new device
+ * still restores the whole stall from what is left. */
+static void
+test_retention (Fixture       *f,
+                gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Backup");
+  Pair pair = { a, b };
+  guint logs_before;
+
+  yatai_sync_engine_set_snapshot_every (a->engine, 4);
+  yatai_sync_engine_set_retention (a->engine, 300);
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  for (int i = 0; i < 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("品 %d", i);
+      save (a, name, i);
+      run_until (outbox_empty, a, 5000);
+    }
+  logs_before = yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/log/");
+  g_assert_cmpuint (logs_before, ==, 11);
+
+  run_until (log_trimmed, f, 10000);
+  g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/log/"), <, logs_before);
+  /* The newest snapshot is kept, with every segment after it. */
+  g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/"), >=, 1);
+
+  yatai_sync_engine_start (b->engine);
+  run_until (same_content, &pair, 5000);
+
+  device_free (a);
+  device_free (b);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -367,6 +412,7 @@ main (int   argc,
   ADD ("/sync-engine/takeover", test_takeover);
   ADD ("/sync-engine/clean-release", test_clean_release);
   ADD ("/sync-engine/corrupt-segment", test_corrupt_segment);
+  ADD ("/sync-engine/retention", test_retention);
 #undef ADD
 
   return g_test_run ();

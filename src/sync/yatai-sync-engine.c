@@ -28,6 +28,8 @@
 #define RETRY_MIN_MS          500
 #define RETRY_MAX_MS          30000
 #define STOP_SECONDS          5
+#define RETENTION_MS          (60 * 60 * 1000)  /* keep the log of the last hour, at least */
+#define RETENTION_CHECK_MS    (10 * 60 * 1000)
 
 typedef enum
 {
@@ -94,7 +96,19 @@ struct _YataiSyncEngine
 
   GTask           *stop_task;
   gint64           stop_deadline;
+
+  /* Retention: the snapshots this writer uploaded (seq, monotonic time), and what is left to delete. */
+  GArray          *own_snapshots;
+  GPtrArray       *to_delete;
+  gint64           next_retention;
+  guint            retention_ms;
 };
+
+typedef struct
+{
+  gint64 seq;
+  gint64 uploaded;
+} OwnSnapshot;
 
 G_DEFINE_FINAL_TYPE (YataiSyncEngine, yatai_sync_engine, G_TYPE_OBJECT)
 
@@ -1179,6 +1193,109 @@ snapshot_cb (GObject      *source,
   self->busy = FALSE;
   contact (self);
   self->last_snapshot = g_get_monotonic_time ();
+  {
+    OwnSnapshot own = { self->snapshot_seq, self->last_snapshot };
+    g_array_append_val (self->own_snapshots, own);
+  }
+  schedule (self, 0);
+}
+
+/* Retention (SYNC.md): old log segments and snapshots go, but never a log segment of the last hour or
+ * after the snapshot it is cut at. The cut is a snapshot this writer uploaded at least an hour ago by
+ * its own monotonic clock: every segment up to it was created before it, so is older than an hour, and
+ * no other device's clock is trusted for that. */
+static void retention_list_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void retention_delete_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static gint64
+retention_cut (YataiSyncEngine *self,
+               gint64           now)
+{
+  gint64 cut = -1;
+
+  for (guint i = 0; i < self->own_snapshots->len; i++)
+    {
+      OwnSnapshot *own = &g_array_index (self->own_snapshots, OwnSnapshot, i);
+
+      if (now - own->uploaded >= (gint64) self->retention_ms * 1000)
+        cut = MAX (cut, own->seq);
+    }
+  return cut;
+}
+
+static void
+start_retention (YataiSyncEngine *self)
+{
+  self->next_retention = g_get_monotonic_time () + (gint64) RETENTION_CHECK_MS * 1000;
+  self->busy = TRUE;
+  yatai_bucket_list_async (self->bucket, self->prefix, self->cancellable, retention_list_cb, self);
+}
+
+static void
+retention_list_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) names = yatai_bucket_list_finish (self->bucket, result, &error);
+  gint64 cut = retention_cut (self, g_get_monotonic_time ());
+
+  if (cancelled (error))
+    return;
+  self->busy = FALSE;
+  if (names == NULL)
+    {
+      retry_later (self, error);
+      return;
+    }
+  contact (self);
+
+  for (guint i = 0; cut > 0 && i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      YataiSegmentKind kind;
+      gint64 seq;
+
+      /* Only this stall's own objects, directly under its prefix. */
+      if (!g_str_has_prefix (name, self->prefix) || name[strlen (self->prefix)] != '/' ||
+          !yatai_segment_parse_name (name, &kind, &seq))
+        continue;
+      if ((kind == YATAI_SEGMENT_LOG && seq <= cut) || (kind == YATAI_SEGMENT_SNAPSHOT && seq < cut))
+        g_ptr_array_add (self->to_delete, g_strdup (name));
+    }
+  g_debug ("Retention: %u objects to delete, up to seq %" G_GINT64_FORMAT, self->to_delete->len, cut);
+  schedule (self, 0);
+}
+
+static void
+delete_next_old (YataiSyncEngine *self)
+{
+  self->busy = TRUE;
+  yatai_bucket_delete_async (self->bucket, g_ptr_array_index (self->to_delete, 0),
+                             YATAI_BUCKET_NO_PRECONDITION, self->cancellable, retention_delete_cb, self);
+}
+
+static void
+retention_delete_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_bucket_delete_finish (self->bucket, result, &error) &&
+      !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
+    {
+      if (cancelled (error))
+        return;
+      self->busy = FALSE;
+      retry_later (self, error);
+      return;
+    }
+  self->busy = FALSE;
+  contact (self);
+  g_ptr_array_remove_index (self->to_delete, 0);
   schedule (self, 0);
 }
 
@@ -1406,6 +1523,16 @@ step (YataiSyncEngine *self)
           upload_snapshot (self);
           return;
         }
+      if (self->to_delete->len > 0 && fence_ok (self))
+        {
+          delete_next_old (self);
+          return;
+        }
+      if (now >= self->next_retention && retention_cut (self, now) > 0)
+        {
+          start_retention (self);
+          return;
+        }
       schedule (self, MIN (INBOX_MS, self->renew_ms));
       return;
 
@@ -1445,6 +1572,8 @@ yatai_sync_engine_finalize (GObject *object)
   yatai_lease_view_clear (&self->lease);
   g_ptr_array_unref (self->inbox);
   g_hash_table_unref (self->awaiting);
+  g_array_unref (self->own_snapshots);
+  g_ptr_array_unref (self->to_delete);
 
   G_OBJECT_CLASS (yatai_sync_engine_parent_class)->finalize (object);
 }
@@ -1534,6 +1663,9 @@ yatai_sync_engine_init (YataiSyncEngine *self)
 {
   self->cancellable = g_cancellable_new ();
   self->inbox = g_ptr_array_new_with_free_func (g_free);
+  self->to_delete = g_ptr_array_new_with_free_func (g_free);
+  self->own_snapshots = g_array_new (FALSE, FALSE, sizeof (OwnSnapshot));
+  self->retention_ms = RETENTION_MS;
   self->awaiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->poll_ms = 250;
   self->snapshot_every = SNAPSHOT_EVERY;
@@ -1800,6 +1932,16 @@ yatai_sync_engine_set_snapshot_every (YataiSyncEngine *self,
 {
   g_return_if_fail (YATAI_IS_SYNC_ENGINE (self));
   self->snapshot_every = MAX (segments, 1);
+}
+
+/* For tests: how old a snapshot of this writer must be before the log up to it may be deleted. */
+void
+yatai_sync_engine_set_retention (YataiSyncEngine *self,
+                                 guint            milliseconds)
+{
+  g_return_if_fail (YATAI_IS_SYNC_ENGINE (self));
+  self->retention_ms = milliseconds;
+  self->next_retention = 0;
 }
 
 /* For tests: a writer whose renewals stop, as if asleep or cut off. */

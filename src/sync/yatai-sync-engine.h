@@ -60,6 +60,8 @@ void             yatai_sync_engine_set_follow_only (YataiSyncEngine *self,
                                                     gboolean         follow_only);
 void             yatai_sync_engine_set_snapshot_every (YataiSyncEngine *self,
                                                        guint            segments);
+void             yatai_sync_engine_set_retention  (YataiSyncEngine  *self,
+                                                   guint             milliseconds);
 void             yatai_sync_engine_pause_renewal  (YataiSyncEngine  *self,
                                                    gboolean          paused);
 
