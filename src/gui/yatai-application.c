@@ -323,6 +323,42 @@ yatai_application_get_tags (YataiApplication *self)
   return self->tags;
 }
 
+/**
+ * yatai_application_run:
+ * @args: (transfer none): the command's arguments
+ * @sent: (out) (optional): %TRUE when the command went to the writer (this device follows another),
+ *   so its result is not known yet; the application shows a refusal when it comes back
+ *
+ * What every page calls to change the stall: the writer, or a device on its own, runs the command on
+ * its store at once; a follower sends it to the writer.
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set
+ */
+JsonNode *
+yatai_application_run (YataiApplication  *self,
+                       const char        *kind,
+                       JsonObject        *args,
+                       gboolean          *sent,
+                       GError           **error)
+{
+  g_autoptr(YataiCommand) command = NULL;
+  gboolean was_sent = FALSE;
+  JsonNode *result;
+
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (kind != NULL, NULL);
+
+  command = yatai_command_new (kind, args);
+  if (self->sync_engine != NULL)
+    result = yatai_sync_engine_execute (self->sync_engine, command, &was_sent, error);
+  else
+    result = yatai_store_execute (self->store, command, error);
+
+  if (sent != NULL)
+    *sent = was_sent;
+  return result;
+}
+
 /* Nullable: no bucket is set. */
 YataiSyncEngine *
 yatai_application_get_sync_engine (YataiApplication *self)

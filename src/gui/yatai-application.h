@@ -17,5 +17,10 @@ YataiProductList *yatai_application_get_products      (YataiApplication *self);
 YataiTagList     *yatai_application_get_tags          (YataiApplication *self);
 GSettings        *yatai_application_get_settings      (YataiApplication *self);
 YataiSyncEngine  *yatai_application_get_sync_engine   (YataiApplication *self);
+JsonNode         *yatai_application_run               (YataiApplication  *self,
+                                                       const char        *kind,
+                                                       JsonObject        *args,
+                                                       gboolean          *sent,
+                                                       GError           **error);
 
 G_END_DECLS
