@@ -16,6 +16,7 @@ struct _YataiMemoryBucket
   gint64      next_generation;
   gboolean    offline;
   guint       writes;
+  guint       lose_answers;
 };
 
 static void yatai_memory_bucket_iface_init (YataiBucketInterface *iface);
@@ -81,6 +82,13 @@ mb_create_async (YataiBucket         *bucket,
   object->generation = ++self->next_generation;
   g_hash_table_replace (self->objects, g_strdup (name), object);
   self->writes++;
+  if (self->lose_answers > 0 && strstr (name, "/log/") != NULL)
+    {
+      /* Written, but the answer never arrives: the connection dropped on the way back. */
+      self->lose_answers--;
+      g_task_return_new_error (task, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_UNAVAILABLE, "connection lost");
+      return;
+    }
   g_task_return_int (task, object->generation);
 }
 
@@ -292,6 +300,13 @@ yatai_memory_bucket_count_prefix (YataiMemoryBucket *self,
     if (g_str_has_prefix (key, prefix))
       n++;
   return n;
+}
+
+void
+yatai_memory_bucket_lose_answers (YataiMemoryBucket *self,
+                                  guint              n)
+{
+  self->lose_answers = n;
 }
 
 guint

@@ -20,6 +20,8 @@ void               yatai_memory_bucket_put          (YataiMemoryBucket *self,
                                                      GBytes            *bytes);
 guint              yatai_memory_bucket_count_prefix (YataiMemoryBucket *self,
                                                      const char        *prefix);
+void               yatai_memory_bucket_lose_answers (YataiMemoryBucket *self,
+                                                     guint              n);
 guint              yatai_memory_bucket_get_writes   (YataiMemoryBucket *self);
 
 G_END_DECLS

@@ -159,6 +159,13 @@ outbox_empty (gpointer data)
   return yatai_store_outbox_count (((Device *) data)->store) == 0;
 }
 
+/* The upload was made but its answer lost: the engine is waiting to retry. */
+static gboolean
+is_offline_or_done (gpointer data)
+{
+  return !yatai_sync_engine_get_online (((Device *) data)->engine);
+}
+
 static gboolean
 has_finished (gpointer data)
 {
@@ -401,6 +408,54 @@ test_retention (Fixture       *f,
   device_free (b);
 }
 
+/* An upload that reached the bucket but whose answer was lost is recognised on the retry: no duplicate,
+ * no lost lease. And a writer restarted with such an upload in its outbox carries on the same way. */
+static void
+test_lost_answer (Fixture       *f,
+                  gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Kitchen");
+  Pair pair = { a, b };
+  g_autofree char *path = g_strdup (yatai_store_get_path (a->store));
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+
+  yatai_memory_bucket_lose_answers (f->bucket, 1);
+  save (a, "焼きそば", 10);
+  run_until (same_content, &pair, 5000);
+  g_assert_true (is_writer (a));
+  g_assert_cmpuint (yatai_store_count_products (b->store), ==, 1);
+
+  /* Killed right after an upload: the next start finds its own segment and goes on as the writer. */
+  yatai_memory_bucket_lose_answers (f->bucket, 1);
+  save (a, "たこ焼き", 10);
+  run_until (is_offline_or_done, a, 5000);
+  device_free (a);
+  {
+    g_autoptr(GError) error = NULL;
+
+    a = g_new0 (Device, 1);
+    a->store = yatai_store_open (path, &error);
+    g_assert_no_error (error);
+    a->engine = yatai_sync_engine_new (a->store, YATAI_BUCKET (f->bucket), PREFIX);
+    yatai_sync_engine_set_timing (a->engine, 600, 150);
+    a->finished = g_ptr_array_new_with_free_func (g_free);
+  }
+  g_assert_cmpint (yatai_store_outbox_count (a->store), ==, 1);
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  pair.a = a;
+  run_until (same_content, &pair, 5000);
+  g_assert_cmpuint (yatai_store_count_products (b->store), ==, 2);
+
+  device_free (a);
+  device_free (b);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -413,6 +468,7 @@ main (int   argc,
   ADD ("/sync-engine/clean-release", test_clean_release);
   ADD ("/sync-engine/corrupt-segment", test_corrupt_segment);
   ADD ("/sync-engine/retention", test_retention);
+  ADD ("/sync-engine/lost-answer", test_lost_answer);
 #undef ADD
 
   return g_test_run ();

@@ -718,6 +718,30 @@ read_next_segment (YataiSyncEngine *self)
   yatai_bucket_read_async (self->bucket, name, self->cancellable, log_read_cb, self);
 }
 
+/* Whether @segment is this device's own upload of the head of its outbox: returns the last outbox id it
+ * holds, or 0. */
+static gint64
+own_segment_through (YataiSyncEngine *self,
+                     YataiSegment    *segment)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+
+  if (g_strcmp0 (segment->device, yatai_store_get_device_id (self->store)) != 0 ||
+      segment->changesets->len == 0)
+    return 0;
+
+  entries = yatai_store_outbox_peek (self->store, segment->changesets->len, NULL);
+  if (entries == NULL || entries->len != segment->changesets->len)
+    return 0;
+
+  for (guint i = 0; i < entries->len; i++)
+    if (!g_bytes_equal (((YataiOutboxEntry *) g_ptr_array_index (entries, i))->changeset,
+                        g_ptr_array_index (segment->changesets, i)))
+      return 0;
+
+  return ((YataiOutboxEntry *) g_ptr_array_index (entries, entries->len - 1))->id;
+}
+
 static void
 log_read_cb (GObject      *source,
              GAsyncResult *result,
@@ -773,8 +797,38 @@ log_read_cb (GObject      *source,
 
   if (self->phase == PHASE_CATCH_UP && yatai_store_outbox_count (self->store) > 0)
     {
-      /* Someone wrote after this device's last upload while it had unsent work: it must not apply
-       * history on top of changes the others never saw. */
+      gint64 through = own_segment_through (self, segment);
+
+      if (through > 0)
+        {
+          /* This device's own upload, which reached the bucket before it could note so (it was
+           * killed, or the answer was lost): its changes are already in this store. */
+          seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, segment->seq);
+          {
+            const char *pairs[] = { "sync_seq", seq_text, "sync_chain", segment->chain, NULL };
+
+            if (!yatai_store_outbox_remove_through (self->store, through, pairs, &error))
+              {
+                set_error (self, error->message);
+                schedule (self, 1000);
+                return;
+              }
+          }
+          load_position (self);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEQ]);
+          schedule (self, 0);
+          return;
+        }
+
+      /* Someone else wrote after this device's last upload while it had unsent work: it must not
+       * apply history on top of changes the others never saw. */
+      lost_lease (self);
+      return;
+    }
+
+  if (self->role == YATAI_SYNC_WRITER && segment->epoch > self->writer_epoch)
+    {
+      /* A newer writer exists. */
       lost_lease (self);
       return;
     }
@@ -871,6 +925,48 @@ inbox_create_cb (GObject      *source,
 }
 
 /* The writer */
+
+/* Commands this device queued for the writer while it followed, now that it writes itself: run them
+ * here. One already applied (it reached the old writer) answers as it did then. */
+static gboolean
+run_outgoing (YataiSyncEngine *self)
+{
+  g_autoptr(GPtrArray) outgoing = load_outgoing (self);
+  g_autoptr(GError) error = NULL;
+
+  if (outgoing->len == 0)
+    return FALSE;
+
+  gboolean busy = FALSE;
+
+  while (outgoing->len > 0 && !busy)
+    {
+      const char *json = g_ptr_array_index (outgoing, 0);
+      g_autoptr(YataiCommand) command = yatai_command_new_from_json (json, -1, NULL);
+
+      if (command != NULL)
+        {
+          g_autoptr(GError) refusal = NULL;
+          g_autoptr(JsonNode) result = yatai_store_execute (self->store, command, &refusal);
+
+          if (result == NULL && g_error_matches (refusal, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY))
+            {
+              busy = TRUE;
+              continue;
+            }
+          g_hash_table_remove (self->awaiting, yatai_command_get_id (command));
+          g_signal_emit (self, signals[COMMAND_FINISHED], 0, yatai_command_get_id (command),
+                         refusal ? refusal->message : NULL);
+        }
+      g_ptr_array_remove_index (outgoing, 0);
+    }
+
+  if (!save_outgoing (self, outgoing, &error))
+    g_debug ("Outgoing commands not saved: %s", error->message);
+  notify_pending (self);
+  schedule (self, busy ? 500 : 0);
+  return TRUE;
+}
 
 static void mark_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 static void upload_cb (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -1093,9 +1189,11 @@ upload_cb (GObject      *source,
       self->busy = FALSE;
       if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
         {
-          /* Another device wrote this seq: this one is no longer the writer. */
+          /* This seq exists: this device's own upload whose answer was lost (a retry after a
+           * dropped connection), or another device's, and then this one is no longer the writer.
+           * Reading it tells which. */
           contact (self);
-          lost_lease (self);
+          go (self, PHASE_CATCH_UP);
           return;
         }
       retry_later (self, error);
@@ -1506,6 +1604,8 @@ step (YataiSyncEngine *self)
           schedule (self, 1000);
           return;
         }
+      if (run_outgoing (self))
+        return;
       if (upload (self))
         return;
       if (self->inbox->len > 0)
