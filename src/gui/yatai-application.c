@@ -63,34 +63,63 @@ show_fatal_error (YataiApplication *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/**
+ * yatai_application_open_store:
+ * @path: (nullable): the store file, or %NULL for the default one
+ * @demo_if_empty: load the demo menu into a store with nothing in it
+ *
+ * Opens this device's store and makes the live models every window shows. Done once, before the first
+ * window; tests call it directly.
+ */
+gboolean
+yatai_application_open_store (YataiApplication  *self,
+                              const char        *path,
+                              gboolean           demo_if_empty,
+                              GError           **error)
+{
+  g_autoptr(GError) demo_error = NULL;
+  g_autofree char *default_path = NULL;
+  g_autofree char *device_name = NULL;
+
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (self->store == NULL, FALSE);
+  g_return_val_if_fail (self->settings != NULL, FALSE);
+
+  if (path == NULL)
+    path = default_path = yatai_store_default_path ();
+
+  self->store = yatai_store_open (path, error);
+  if (self->store == NULL)
+    return FALSE;
+
+  device_name = g_settings_get_string (self->settings, "device-name");
+  yatai_store_set_device_name (self->store, *device_name ? device_name : g_get_host_name ());
+
+  if (demo_if_empty && yatai_store_is_empty (self->store) &&
+      !yatai_store_load_demo (self->store, &demo_error))
+    g_warning ("The demo menu could not be loaded: %s", demo_error->message);
+
+  self->products = yatai_product_list_new (self->store);
+  self->tags = yatai_tag_list_new (self->store);
+  return TRUE;
+}
+
 static gboolean
 open_store (YataiApplication *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *default_path = NULL;
-  g_autofree char *device_name = NULL;
   const char *path = self->store_path;
 
   if (path == NULL)
     path = default_path = yatai_store_default_path ();
 
-  self->store = yatai_store_open (path, &error);
-  if (self->store == NULL)
+  if (!yatai_application_open_store (self, path, self->demo_if_empty, &error))
     {
       g_autofree char *body = g_strdup_printf (_("%s\n\nThe file is %s"), error->message, path);
       show_fatal_error (self, _("The Store Could Not Be Opened"), body);
       return FALSE;
     }
-
-  device_name = g_settings_get_string (self->settings, "device-name");
-  yatai_store_set_device_name (self->store, *device_name ? device_name : g_get_host_name ());
-
-  if (self->demo_if_empty && yatai_store_is_empty (self->store) &&
-      !yatai_store_load_demo (self->store, &error))
-    g_warning ("The demo menu could not be loaded: %s", error->message);
-
-  self->products = yatai_product_list_new (self->store);
-  self->tags = yatai_tag_list_new (self->store);
   return TRUE;
 }
 

@@ -12,6 +12,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (YataiApplication, yatai_application, YATAI, APPLICATION, AdwApplication)
 
 YataiApplication *yatai_application_new               (void);
+gboolean          yatai_application_open_store        (YataiApplication  *self,
+                                                       const char        *path,
+                                                       gboolean           demo_if_empty,
+                                                       GError           **error);
 YataiStore       *yatai_application_get_store         (YataiApplication *self);
 YataiProductList *yatai_application_get_products      (YataiApplication *self);
 YataiTagList     *yatai_application_get_tags          (YataiApplication *self);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-register-page.h"
 #include "yatai-sync-indicator.h"
 #include "yatai-window.h"
 
@@ -15,6 +16,7 @@ struct _YataiWindow
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
   YataiSyncIndicator   *sync_indicator;
+  YataiRegisterPage    *register_page;
 };
 
 G_DEFINE_FINAL_TYPE (YataiWindow, yatai_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -26,6 +28,7 @@ yatai_window_setup (YataiWindow      *self,
 {
   GSettings *settings = yatai_application_get_settings (app);
 
+  yatai_register_page_setup (self->register_page, app);
   g_object_bind_property (app, "sync-engine", self->sync_indicator, "engine", G_BINDING_SYNC_CREATE);
 
   g_settings_bind (settings, "last-page", self->stack, "visible-child-name", G_SETTINGS_BIND_DEFAULT);
@@ -54,12 +57,14 @@ yatai_window_class_init (YataiWindowClass *klass)
 
   object_class->dispose = yatai_window_dispose;
 
+  g_type_ensure (YATAI_TYPE_REGISTER_PAGE);
   g_type_ensure (YATAI_TYPE_SYNC_INDICATOR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/yatai/Yatai/yatai-window.ui");
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, YataiWindow, register_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action_cb);
 }
@@ -88,6 +93,15 @@ yatai_window_show_toast (YataiWindow *self,
 {
   g_return_if_fail (YATAI_IS_WINDOW (self));
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+/* The page named @name ("register"), or %NULL. */
+GtkWidget *
+yatai_window_get_page (YataiWindow *self,
+                       const char  *name)
+{
+  g_return_val_if_fail (YATAI_IS_WINDOW (self), NULL);
+  return adw_view_stack_get_child_by_name (self->stack, name);
 }
 
 void

@@ -1,0 +1,146 @@
+/* gui-test-util.c: helpers of the widget tests */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "gui-test-util.h"
+
+YataiApplication *
+gui_test_app_new (gboolean   demo,
+                  char     **out_dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("yatai-gui-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  YataiApplication *app;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "store.sqlite3", NULL);
+
+  app = yatai_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (yatai_application_open_store (app, path, demo, &error));
+  g_assert_no_error (error);
+
+  if (out_dir != NULL)
+    *out_dir = g_steal_pointer (&dir);
+  return app;
+}
+
+void
+gui_test_settle (void)
+{
+  for (int i = 0; i < 3; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2000);
+    }
+}
+
+GtkWidget *
+gui_test_find (GtkWidget  *root,
+               const char *id)
+{
+  GtkWidget *child;
+
+  if (GTK_IS_BUILDABLE (root) && g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
+    return root;
+  for (child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = gui_test_find (child, id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The first visible label that says @text. */
+GtkWidget *
+gui_test_find_label (GtkWidget  *root,
+                     const char *text)
+{
+  GtkWidget *child;
+
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = gui_test_find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWindow *
+gui_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* transfer none */
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+void
+gui_test_type (GtkWidget  *root,
+               const char *id,
+               const char *text)
+{
+  GtkWidget *widget = gui_test_find (root, id);
+
+  g_assert_nonnull (widget);
+  gtk_editable_set_text (GTK_EDITABLE (widget), text);
+  gui_test_settle ();
+}
+
+const char *
+gui_test_label (GtkWidget  *root,
+                const char *id)
+{
+  GtkWidget *widget = gui_test_find (root, id);
+
+  g_assert_true (GTK_IS_LABEL (widget));
+  return gtk_label_get_text (GTK_LABEL (widget));
+}
+
+void
+gui_test_remove_dir (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* A click on the button with that id, which must be one a person can click. */
+void
+gui_test_click (GtkWidget  *root,
+                const char *id)
+{
+  GtkWidget *button = gui_test_find (root, id);
+
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_signal_emit_by_name (button, "clicked");
+  gui_test_settle ();
+}

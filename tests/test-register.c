@@ -1,0 +1,303 @@
+/* test-register.c: the Register page as a person uses it, under Xvfb */
+#include "config.h"
+
+#include "gui-test-util.h"
+#include "yatai-product-editor.h"
+#include "yatai-register-page.h"
+#include "yatai-store-products.h"
+#include "yatai-window.h"
+
+typedef struct
+{
+  YataiApplication  *app;
+  char              *dir;
+  YataiWindow       *window;
+  YataiRegisterPage *page;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->app = gui_test_app_new (GPOINTER_TO_INT (data), &f->dir);
+  f->window = yatai_window_new (f->app);
+  gtk_window_present (GTK_WINDOW (f->window));
+  f->page = YATAI_REGISTER_PAGE (yatai_window_get_page (f->window, "register"));
+  g_assert_nonnull (f->page);
+  gui_test_settle ();
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  gui_test_settle ();
+  g_application_quit (G_APPLICATION (f->app));
+  g_object_unref (f->app);
+  gui_test_remove_dir (f->dir);
+  g_free (f->dir);
+}
+
+static GtkWidget *
+open_editor (Fixture *f)
+{
+  GtkWindow *editor;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "register.add", NULL));
+  gui_test_settle ();
+  editor = yatai_register_page_get_editor (f->page);
+  g_assert_true (YATAI_IS_PRODUCT_EDITOR (editor));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
+  return GTK_WIDGET (editor);
+}
+
+static gboolean
+save_is_on (GtkWidget *editor)
+{
+  return gtk_widget_is_sensitive (gui_test_find (editor, "save_button"));
+}
+
+static gboolean
+list_shows (Fixture    *f,
+            const char *name)
+{
+  GListModel *visible = yatai_register_page_get_visible (f->page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+    {
+      g_autoptr(YataiProduct) product = g_list_model_get_item (visible, i);
+
+      if (g_str_equal (yatai_product_get_name (product), name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A product typed into the form appears in the list and in the summary. */
+static void
+test_typed_product_appears (Fixture       *f,
+                            gconstpointer  data)
+{
+  GtkWidget *page = GTK_WIDGET (f->page);
+  GtkWidget *editor;
+
+  g_assert_cmpstr (gui_test_label (page, "n_products_label"), ==, "0");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gui_test_find (page, "view_stack"))), ==, "empty");
+
+  editor = open_editor (f);
+  g_assert_false (save_is_on (editor));
+  /* A blank form is not shouted at before anything was typed. */
+  g_assert_false (gtk_widget_get_visible (gui_test_find (editor, "name_error")));
+
+  gui_test_type (editor, "name_row", "焼きそば");
+  gui_test_type (editor, "price_row", "500");
+  g_assert_false (save_is_on (editor));
+  gui_test_type (editor, "stock_row", "3");
+  gui_test_type (editor, "tag_row", "フード");
+  g_signal_emit_by_name (gui_test_find (editor, "tag_row"), "apply");
+  gui_test_settle ();
+  g_assert_nonnull (gui_test_find_label (editor, "フード"));
+  g_assert_true (save_is_on (editor));
+
+  gui_test_click (editor, "save_button");
+  gui_test_settle ();
+
+  /* The editor closed, and the product is in the list and counted as low on stock (3 left). */
+  g_assert_null (yatai_register_page_get_editor (f->page));
+  g_assert_true (list_shows (f, "焼きそば"));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gui_test_find (page, "view_stack"))), ==, "list");
+  g_assert_cmpstr (gui_test_label (page, "n_products_label"), ==, "1");
+  g_assert_cmpstr (gui_test_label (page, "n_low_label"), ==, "1");
+  g_assert_cmpstr (gui_test_label (page, "n_in_stock_label"), ==, "0");
+  g_assert_nonnull (gui_test_find_label (page, "焼きそば"));
+  g_assert_nonnull (gui_test_find_label (page, "¥500"));
+}
+
+/* An invalid price shows its message next to the field and Save is off. */
+static void
+test_invalid_price (Fixture       *f,
+                    gconstpointer  data)
+{
+  GtkWidget *editor = open_editor (f);
+  GtkWidget *price_error = gui_test_find (editor, "price_error");
+  GtkWidget *price_row = gui_test_find (editor, "price_row");
+  const char *bad[] = { "abc", "-5", "12.5", "1000000001", "99999999999999999999999" };
+
+  gui_test_type (editor, "name_row", "ラムネ");
+  gui_test_type (editor, "stock_row", "10");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      gui_test_type (editor, "price_row", bad[i]);
+      g_assert_true (gtk_widget_get_visible (price_error));
+      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (price_error)), !=, "");
+      g_assert_true (gtk_widget_has_css_class (price_row, "error"));
+      g_assert_false (save_is_on (editor));
+      /* The message sits in the price row itself, beside what was typed. */
+      g_assert_true (gtk_widget_is_ancestor (price_error, price_row));
+    }
+
+  gui_test_type (editor, "price_row", "１５０");  /* full-width digits, as a Japanese IME types them */
+  g_assert_false (gtk_widget_get_visible (price_error));
+  g_assert_true (save_is_on (editor));
+  gui_test_type (editor, "price_row", "1000000000");
+  g_assert_true (save_is_on (editor));
+}
+
+/* Names: required, at most 50 characters as a person counts them, unique. */
+static void
+test_name_checks (Fixture       *f,
+                  gconstpointer  data)
+{
+  GtkWidget *editor = open_editor (f);
+  GtkWidget *name_error = gui_test_find (editor, "name_error");
+  g_autoptr(GString) long_name = g_string_new (NULL);
+
+  gui_test_type (editor, "price_row", "100");
+  gui_test_type (editor, "stock_row", "10");
+
+  for (int i = 0; i < 50; i++)
+    g_string_append (long_name, "🍡");
+  gui_test_type (editor, "name_row", long_name->str);
+  g_assert_false (gtk_widget_get_visible (name_error));
+  g_assert_true (save_is_on (editor));
+
+  g_string_append (long_name, "🍡");
+  gui_test_type (editor, "name_row", long_name->str);
+  g_assert_true (gtk_widget_get_visible (name_error));
+  g_assert_false (save_is_on (editor));
+
+  gui_test_type (editor, "name_row", "   ");
+  g_assert_true (gtk_widget_get_visible (name_error));
+  g_assert_false (save_is_on (editor));
+
+  /* The demo menu has 焼きそば. */
+  gui_test_type (editor, "name_row", "焼きそば");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (name_error)), ==, "A product with this name already exists.");
+  g_assert_false (save_is_on (editor));
+}
+
+static YataiProduct *
+find_product (Fixture    *f,
+              const char *name)
+{
+  GListModel *products = G_LIST_MODEL (yatai_application_get_products (f->app));
+
+  for (guint i = 0; i < g_list_model_get_n_items (products); i++)
+    {
+      g_autoptr(YataiProduct) product = g_list_model_get_item (products, i);
+
+      if (g_str_equal (yatai_product_get_name (product), name))
+        return product;
+    }
+  return NULL;
+}
+
+/* Delete asks first; cancelling keeps the product, confirming removes it. */
+static void
+test_delete_asks_first (Fixture       *f,
+                        gconstpointer  data)
+{
+  YataiProduct *product = find_product (f, "ラムネ");
+  GVariant *id;
+  AdwMessageDialog *dialog;
+
+  g_assert_nonnull (product);
+  g_assert_cmpstr (gui_test_label (GTK_WIDGET (f->page), "n_products_label"), ==, "10");
+  id = g_variant_new_int64 (yatai_product_get_id (product));
+
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (f->page), "register.delete", id));
+  gui_test_settle ();
+  dialog = ADW_MESSAGE_DIALOG (gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Delete “ラムネ”?");
+  g_assert_true (list_shows (f, "ラムネ"));
+
+  adw_message_dialog_response (dialog, "cancel");
+  gui_test_settle ();
+  g_assert_true (list_shows (f, "ラムネ"));
+
+  id = g_variant_new_int64 (yatai_product_get_id (find_product (f, "ラムネ")));
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (f->page), "register.delete", id));
+  gui_test_settle ();
+  dialog = ADW_MESSAGE_DIALOG (gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  adw_message_dialog_response (dialog, "delete");
+  gui_test_settle ();
+  g_assert_false (list_shows (f, "ラムネ"));
+  g_assert_cmpstr (gui_test_label (GTK_WIDGET (f->page), "n_products_label"), ==, "9");
+}
+
+/* The search finds names and tags, ignoring width and case; nothing found says so. */
+static void
+test_search (Fixture       *f,
+             gconstpointer  data)
+{
+  GtkWidget *page = GTK_WIDGET (f->page);
+  GListModel *visible = yatai_register_page_get_visible (f->page);
+
+  gui_test_type (page, "search_entry", "ドリンク");
+  g_usleep (300000);  /* the search entry waits for typing to pause */
+  gui_test_settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
+
+  gui_test_type (page, "search_entry", "焼き");
+  g_usleep (300000);
+  gui_test_settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+
+  gui_test_type (page, "search_entry", "no such dish");
+  g_usleep (300000);
+  gui_test_settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gui_test_find (page, "view_stack"))), ==, "no-results");
+}
+
+/* An edit in one window shows in another window of the same app at once. */
+static void
+test_edit_shows_in_other_window (Fixture       *f,
+                                 gconstpointer  data)
+{
+  YataiWindow *other = yatai_window_new (f->app);
+  GtkWidget *other_page;
+  YataiProduct *product = find_product (f, "緑茶");
+  GtkWidget *editor;
+
+  gtk_window_present (GTK_WINDOW (other));
+  gui_test_settle ();
+  other_page = yatai_window_get_page (other, "register");
+
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (f->page), "register.edit",
+                                                     g_variant_new_int64 (yatai_product_get_id (product))));
+  gui_test_settle ();
+  editor = GTK_WIDGET (yatai_register_page_get_editor (f->page));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gui_test_find (editor, "price_row"))), ==, "150");
+  gui_test_type (editor, "stock_row", "0");
+  gui_test_click (editor, "save_button");
+  gui_test_settle ();
+
+  g_assert_cmpint (yatai_product_get_stock (find_product (f, "緑茶")), ==, 0);
+  g_assert_cmpstr (gui_test_label (other_page, "n_out_label"), ==, "2");
+  gtk_window_destroy (GTK_WINDOW (other));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/register/typed-product-appears", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_typed_product_appears, fixture_tear_down);
+  g_test_add ("/register/invalid-price", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_invalid_price, fixture_tear_down);
+  g_test_add ("/register/name-checks", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_name_checks, fixture_tear_down);
+  g_test_add ("/register/delete-asks-first", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_delete_asks_first, fixture_tear_down);
+  g_test_add ("/register/search", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/register/edit-shows-in-other-window", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_edit_shows_in_other_window, fixture_tear_down);
+  return g_test_run ();
+}
