@@ -3,6 +3,7 @@
 
 #include "gui-test-util.h"
 #include "yatai-product-editor.h"
+#include "yatai-product-thumb.h"
 #include "yatai-register-page.h"
 #include "yatai-store-products.h"
 #include "yatai-window.h"
@@ -280,6 +281,67 @@ test_edit_shows_in_other_window (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (other));
 }
 
+static void
+wait_for_picture (GtkWidget *editor)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!gtk_widget_is_sensitive (gui_test_find (editor, "choose_picture_button")))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  gui_test_settle ();
+}
+
+/* A broken file gets a message and keeps the picture there was; a real one is shown, scaled and saved. */
+static void
+test_picture (Fixture       *f,
+              gconstpointer  data)
+{
+  GtkWidget *editor = open_editor (f);
+  GtkWidget *picture_label = gui_test_find (editor, "picture_label");
+  YataiProductThumb *thumb = YATAI_PRODUCT_THUMB (gui_test_find (editor, "thumb"));
+  g_autofree char *broken_path = g_build_filename (f->dir, "broken.png", NULL);
+  g_autofree char *good_path = g_build_filename (f->dir, "good.png", NULL);
+  g_autoptr(GFile) broken = g_file_new_for_path (broken_path);
+  g_autoptr(GFile) good = g_file_new_for_path (good_path);
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1200, 800);
+  g_autoptr(GError) error = NULL;
+  YataiProduct *saved;
+  GdkTexture *texture;
+
+  g_assert_true (g_file_set_contents (broken_path, "\x89PNG this is not a picture", -1, NULL));
+  gdk_pixbuf_fill (pixbuf, 0xe01b24ff);
+  g_assert_true (gdk_pixbuf_save (pixbuf, good_path, "png", &error, NULL));
+
+  gui_test_type (editor, "name_row", "お好み焼き");
+  gui_test_type (editor, "price_row", "600");
+  gui_test_type (editor, "stock_row", "20");
+
+  yatai_product_editor_load_picture (YATAI_PRODUCT_EDITOR (editor), broken);
+  wait_for_picture (editor);
+  g_assert_true (gtk_widget_has_css_class (picture_label, "error"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (picture_label)), ==,
+                   "This file is not a picture Yatai can read. Use a PNG, JPEG, WebP or GIF file.");
+  g_assert_null (yatai_product_get_picture (yatai_product_thumb_get_product (thumb)));
+  g_assert_true (save_is_on (editor));  /* the rest of the form is still good */
+
+  yatai_product_editor_load_picture (YATAI_PRODUCT_EDITOR (editor), good);
+  wait_for_picture (editor);
+  g_assert_false (gtk_widget_has_css_class (picture_label, "error"));
+  g_assert_nonnull (yatai_product_get_picture (yatai_product_thumb_get_product (thumb)));
+
+  gui_test_click (editor, "save_button");
+  saved = find_product (f, "お好み焼き");
+  g_assert_nonnull (saved);
+  texture = yatai_product_thumb_texture (saved);
+  g_assert_nonnull (texture);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, 320);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, 213);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -299,5 +361,7 @@ main (int   argc,
               fixture_set_up, test_search, fixture_tear_down);
   g_test_add ("/register/edit-shows-in-other-window", Fixture, GINT_TO_POINTER (TRUE),
               fixture_set_up, test_edit_shows_in_other_window, fixture_tear_down);
+  g_test_add ("/register/picture", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_picture, fixture_tear_down);
   return g_test_run ();
 }

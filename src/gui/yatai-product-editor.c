@@ -363,6 +363,25 @@ picture_prepared_cb (GObject      *source,
   yatai_product_editor_set_picture (self, bytes);
 }
 
+/**
+ * yatai_product_editor_load_picture:
+ *
+ * Reads and scales down the picture in @file in a worker thread; the preview shows it when it is
+ * ready, or the message under the buttons says why it was not taken (the old picture stays).
+ */
+void
+yatai_product_editor_load_picture (YataiProductEditor *self,
+                                   GFile              *file)
+{
+  g_return_if_fail (YATAI_IS_PRODUCT_EDITOR (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  gtk_label_set_label (self->picture_label, _("Preparing the picture…"));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->picture_label), "error");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.choose-picture", FALSE);
+  yatai_picture_prepare_async (file, self->cancellable, picture_prepared_cb, self);
+}
+
 static void
 chooser_response_cb (GtkNativeDialog    *chooser,
                      int                 response,
@@ -372,10 +391,7 @@ chooser_response_cb (GtkNativeDialog    *chooser,
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
 
-      gtk_label_set_label (self->picture_label, _("Preparing the picture…"));
-      gtk_widget_remove_css_class (GTK_WIDGET (self->picture_label), "error");
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.choose-picture", FALSE);
-      yatai_picture_prepare_async (file, self->cancellable, picture_prepared_cb, self);
+      yatai_product_editor_load_picture (self, file);
     }
   g_clear_object (&self->chooser);
 }

@@ -13,6 +13,8 @@ G_DECLARE_FINAL_TYPE (YataiProductEditor, yatai_product_editor, YATAI, PRODUCT_E
 
 YataiProductEditor *yatai_product_editor_new         (YataiApplication   *application,
                                                       YataiProduct       *product);
+void                yatai_product_editor_load_picture (YataiProductEditor *self,
+                                                       GFile              *file);
 void                yatai_product_editor_set_picture (YataiProductEditor *self,
                                                       GBytes             *prepared);
 
