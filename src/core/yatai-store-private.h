@@ -22,6 +22,7 @@ typedef struct
 
 /* One table a file of operations; each ends with { NULL, NULL }. */
 extern const YataiOp yatai_product_ops[];
+extern const YataiOp yatai_order_ops[];
 
 /* The schema (yatai-store-schema.c). */
 #define YATAI_SCHEMA_VERSION 3

@@ -44,10 +44,24 @@ enum {
   N_SIGNALS
 };
 
+/* Another connection (a second window's process, yatai-ctl) holds the write lock: try again every
+ * millisecond for up to BUSY_TIMEOUT_MS. SQLite's own busy timeout sleeps longer and longer, so a busy
+ * writer could starve the other one; short even waits keep two counters taking turns. */
+static int
+busy_cb (gpointer user_data,
+         int      n_tries)
+{
+  if (n_tries >= BUSY_TIMEOUT_MS)
+    return 0;
+  g_usleep (1000);
+  return 1;
+}
+
 static guint signals[N_SIGNALS];
 
 static const YataiOp *op_tables[] = {
   yatai_product_ops,
+  yatai_order_ops,
 };
 
 /* Changes */
@@ -442,7 +456,7 @@ yatai_store_open (const char  *path,
     }
 
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  sqlite3_busy_handler (self->db, busy_cb, NULL);
 
   /* WAL so readers never wait for the writer; FULL so a confirmed order is on disk before its call
    * number is shown; foreign keys so order lines follow their product. */
