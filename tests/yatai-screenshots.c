@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "gui-test-util.h"
+#include "yatai-reception-page.h"
 #include "yatai-register-page.h"
 #include "yatai-window.h"
 
@@ -56,7 +57,7 @@ main (int   argc,
   const char *out = argc > 1 ? argv[1] : ".";
   const char *style = g_getenv ("YATAI_STYLE");
   YataiWindow *window;
-  GtkWidget *page;
+  GtkWidget *page = NULL;
   GtkWindow *editor;
 
   setlocale (LC_ALL, "");
@@ -75,6 +76,31 @@ main (int   argc,
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
   gtk_window_present (GTK_WINDOW (window));
   wait_a_moment (500);
+
+  /* Reception, mid-order: two yakisoba, a ramune, the customer's name, ¥2,000 handed over. */
+  yatai_window_set_page (window, "reception");
+  page = yatai_window_get_page (window, "reception");
+  {
+    GListModel *products = G_LIST_MODEL (yatai_application_get_products (app));
+    const char *wanted[] = { "焼きそば", "焼きそば", "ラムネ", "唐揚げ" };
+
+    for (guint w = 0; w < G_N_ELEMENTS (wanted); w++)
+      for (guint i = 0; i < g_list_model_get_n_items (products); i++)
+        {
+          g_autoptr(YataiProduct) product = g_list_model_get_item (products, i);
+
+          if (g_str_equal (yatai_product_get_name (product), wanted[w]))
+            yatai_reception_page_add_product (YATAI_RECEPTION_PAGE (page), product);
+        }
+  }
+  gui_test_type (page, "customer_entry", "たなか");
+  gui_test_type (page, "paid_entry", "2000");
+  wait_a_moment (300);
+  save_png (GTK_WIDGET (window), out, "reception");
+
+  gtk_widget_activate_action (page, "reception.confirm", NULL);
+  wait_a_moment (300);
+  save_png (GTK_WIDGET (window), out, "reception-called");
 
   /* Register: the menu. */
   yatai_window_set_page (window, "register");

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-reception-page.h"
 #include "yatai-register-page.h"
 #include "yatai-sync-indicator.h"
 #include "yatai-window.h"
@@ -16,6 +17,7 @@ struct _YataiWindow
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
   YataiSyncIndicator   *sync_indicator;
+  YataiReceptionPage   *reception_page;
   YataiRegisterPage    *register_page;
 };
 
@@ -28,6 +30,7 @@ yatai_window_setup (YataiWindow      *self,
 {
   GSettings *settings = yatai_application_get_settings (app);
 
+  yatai_reception_page_setup (self->reception_page, app);
   yatai_register_page_setup (self->register_page, app);
   g_object_bind_property (app, "sync-engine", self->sync_indicator, "engine", G_BINDING_SYNC_CREATE);
 
@@ -57,6 +60,7 @@ yatai_window_class_init (YataiWindowClass *klass)
 
   object_class->dispose = yatai_window_dispose;
 
+  g_type_ensure (YATAI_TYPE_RECEPTION_PAGE);
   g_type_ensure (YATAI_TYPE_REGISTER_PAGE);
   g_type_ensure (YATAI_TYPE_SYNC_INDICATOR);
 
@@ -64,6 +68,7 @@ yatai_window_class_init (YataiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, YataiWindow, reception_page);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, register_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action_cb);
