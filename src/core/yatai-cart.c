@@ -277,6 +277,7 @@ products_changed_cb (GListModel *products,
                      YataiCart  *self)
 {
   gboolean changed = FALSE;
+  gboolean was_ready = yatai_cart_is_ready (self);
 
   for (guint i = 0; i < self->items->len; i++)
     {
@@ -293,6 +294,8 @@ products_changed_cb (GListModel *products,
     }
   if (changed)
     update_totals (self);
+  if (was_ready != yatai_cart_is_ready (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READY]);
 }
 
 static void

@@ -17,7 +17,7 @@ struct _YataiCartRow
   GtkLabel      *name_label;
   GtkLabel      *unit_label;
   GtkLabel      *quantity_label;
-  GtkLabel      *total_label;
+  GtkLabel      *line_total_label;
   GtkWidget     *decrease_button;
   GtkWidget     *increase_button;
   GtkWidget     *remove_button;
@@ -52,7 +52,7 @@ update (YataiCartRow *self)
   quantity = yatai_text_format_number (yatai_cart_item_get_quantity (self->item));
   gtk_label_set_label (self->quantity_label, quantity);
   total = yatai_text_format_yen (yatai_cart_item_get_line_total (self->item));
-  gtk_label_set_label (self->total_label, total);
+  gtk_label_set_label (self->line_total_label, total);
   gtk_widget_set_sensitive (self->increase_button,
                             yatai_cart_item_get_available (self->item) &&
                             yatai_cart_item_get_quantity (self->item) < yatai_cart_item_get_left (self->item));
@@ -78,7 +78,7 @@ yatai_cart_row_class_init (YataiCartRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiCartRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, YataiCartRow, unit_label);
   gtk_widget_class_bind_template_child (widget_class, YataiCartRow, quantity_label);
-  gtk_widget_class_bind_template_child (widget_class, YataiCartRow, total_label);
+  gtk_widget_class_bind_template_child (widget_class, YataiCartRow, line_total_label);
   gtk_widget_class_bind_template_child (widget_class, YataiCartRow, decrease_button);
   gtk_widget_class_bind_template_child (widget_class, YataiCartRow, increase_button);
   gtk_widget_class_bind_template_child (widget_class, YataiCartRow, remove_button);
