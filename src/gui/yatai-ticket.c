@@ -115,7 +115,9 @@ make_operation (YataiOrder *order)
   GtkPrintOperation *operation = gtk_print_operation_new ();
   g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
   g_autoptr(GtkPaperSize) paper = NULL;
-  g_autofree char *job = g_strdup_printf (_("Ticket %" G_GINT64_FORMAT), yatai_order_get_call_number (order));
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
+  /* TRANSLATORS: the print job's name, with the call number */
+  g_autofree char *job = g_strdup_printf (_("Ticket %s"), number);
 
   paper = gtk_paper_size_new_custom ("yatai-ticket", _("Ticket"), TICKET_WIDTH_MM, TICKET_HEIGHT_MM, GTK_UNIT_MM);
   gtk_page_setup_set_paper_size (setup, paper);
