@@ -25,7 +25,7 @@ extern const YataiOp yatai_product_ops[];
 extern const YataiOp yatai_order_ops[];
 
 /* The schema (yatai-store-schema.c). */
-#define YATAI_SCHEMA_VERSION 3
+#define YATAI_SCHEMA_VERSION 4
 const char *yatai_schema_migration_sql (int to_version);
 gboolean    yatai_schema_migrate       (sqlite3 *db,
                                         GError **error);

@@ -102,6 +102,21 @@ static const char schema_v3[] =
   "  created INTEGER NOT NULL"
   ");";
 
+/* Version 4: applied commands keyed by their id alone (WITHOUT ROWID), so recording one writes one
+ * b-tree instead of a table and its index: a page less in every commit (bench/bench-confirm.c). */
+static const char schema_v4[] =
+  "CREATE TABLE applied_commands_v4 ("
+  "  id TEXT PRIMARY KEY,"
+  "  device TEXT,"
+  "  kind TEXT NOT NULL,"
+  "  applied INTEGER NOT NULL,"
+  "  result TEXT"
+  ") WITHOUT ROWID;"
+  "INSERT INTO applied_commands_v4 (id, device, kind, applied, result) "
+  "  SELECT id, device, kind, applied, result FROM applied_commands;"
+  "DROP TABLE applied_commands;"
+  "ALTER TABLE applied_commands_v4 RENAME TO applied_commands;";
+
 const char *
 yatai_schema_migration_sql (int to_version)
 {
@@ -113,6 +128,8 @@ yatai_schema_migration_sql (int to_version)
       return schema_v2;
     case 3:
       return schema_v3;
+    case 4:
+      return schema_v4;
     default:
       return NULL;
     }

@@ -466,6 +466,15 @@ yatai_store_open (const char  *path,
       !yatai_store_exec (self, "PRAGMA foreign_keys = ON", error))
     return NULL;
 
+  /* A checkpoint runs inside the commit that crosses the threshold and waits for the database file's
+   * fsync: a confirm of a quarter of a millisecond then takes a millisecond or more. 4,000 pages (16 MB
+   * of log) make that one commit in several hundred rather than one in a hundred, which keeps it out of
+   * the 99th percentile (bench/bench-confirm.c; ARCHITECTURE.md, "The store"). The limit trims the log
+   * file back after a checkpoint. */
+  if (!yatai_store_exec (self, "PRAGMA wal_autocheckpoint = 4000", error) ||
+      !yatai_store_exec (self, "PRAGMA journal_size_limit = 33554432", error))
+    return NULL;
+
   if (!yatai_store_exec (self, "BEGIN IMMEDIATE", error))
     return NULL;
 
