@@ -8,7 +8,12 @@
 #include "config.h"
 
 #include "gui-test-util.h"
+#include "yatai-cart-row.h"
+#include "yatai-kitchen-page.h"
+#include "yatai-order-card.h"
 #include "yatai-product-editor.h"
+#include "yatai-product-tile.h"
+#include "yatai-reception-page.h"
 #include "yatai-register-page.h"
 #include "yatai-sync-indicator.h"
 #include "yatai-window.h"
@@ -178,6 +183,11 @@ main (int   argc,
   g_type_ensure (YATAI_TYPE_PRODUCT_EDITOR);
   g_type_ensure (YATAI_TYPE_REGISTER_PAGE);
   g_type_ensure (YATAI_TYPE_SYNC_INDICATOR);
+  g_type_ensure (YATAI_TYPE_RECEPTION_PAGE);
+  g_type_ensure (YATAI_TYPE_KITCHEN_PAGE);
+  g_type_ensure (YATAI_TYPE_ORDER_CARD);
+  g_type_ensure (YATAI_TYPE_CART_ROW);
+  g_type_ensure (YATAI_TYPE_PRODUCT_TILE);
 
   g_test_add_func ("/templates/every-template-builds", test_every_template_builds);
   g_test_add_func ("/templates/buttons-have-names", test_buttons_have_names);

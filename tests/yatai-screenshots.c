@@ -8,7 +8,9 @@
 #include <glib/gi18n.h>
 
 #include "gui-test-util.h"
+#include "yatai-kitchen-page.h"
 #include "yatai-reception-page.h"
+#include "yatai-store-orders.h"
 #include "yatai-register-page.h"
 #include "yatai-window.h"
 
@@ -34,6 +36,79 @@ save_png (GtkWidget  *widget,
   if (!gdk_texture_save_to_png (texture, path))
     g_error ("Could not write %s", path);
   g_print ("%s (%d×%d)\n", path, width, height);
+}
+
+/* The store's clock, moved back while the busy morning is made up, so orders have ages. */
+static gint64 clock_offset;
+
+static gint64
+shifted_clock (gpointer data)
+{
+  return g_get_real_time () + clock_offset;
+}
+
+static gint64
+product_id (YataiApplication *app,
+            const char       *name)
+{
+  GListModel *products = G_LIST_MODEL (yatai_application_get_products (app));
+
+  for (guint i = 0; i < g_list_model_get_n_items (products); i++)
+    {
+      g_autoptr(YataiProduct) product = g_list_model_get_item (products, i);
+
+      if (g_str_equal (yatai_product_get_name (product), name))
+        return yatai_product_get_id (product);
+    }
+  g_error ("No product %s in the demo menu", name);
+}
+
+static gint64
+take_order (YataiApplication *app,
+            gint64            minutes_ago,
+            const char       *customer,
+            const char       *note,
+            const char       *first,
+            gint64            first_quantity,
+            const char       *second,
+            gint64            second_quantity)
+{
+  YataiCartLine lines[2] = { { product_id (app, first), first_quantity }, { 0, 0 } };
+  g_autoptr(JsonObject) args = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (second != NULL)
+    lines[1] = (YataiCartLine) { product_id (app, second), second_quantity };
+  clock_offset = -minutes_ago * 60 * G_USEC_PER_SEC - 17 * G_USEC_PER_SEC;
+  args = yatai_order_confirm_args (lines, second != NULL ? 2 : 1, customer, note, 10000, FALSE, 5);
+  result = yatai_application_run (app, "order.confirm", args, NULL, &error);
+  clock_offset = 0;
+  if (result == NULL)
+    g_error ("%s", error->message);
+  return json_object_get_int_member (json_node_get_object (result), "id");
+}
+
+static void
+move (YataiApplication *app,
+      gint64            id,
+      const char       *kind,
+      const char       *member,
+      const char       *value)
+{
+  g_autoptr(JsonObject) args = json_object_new ();
+  g_autoptr(JsonNode) result = NULL;
+
+  json_object_set_int_member (args, "id", id);
+  if (member != NULL && g_str_equal (member, "line_no"))
+    {
+      json_object_set_int_member (args, "line_no", 1);
+      json_object_set_boolean_member (args, "done", TRUE);
+    }
+  else if (member != NULL)
+    json_object_set_string_member (args, member, value);
+  result = yatai_application_run (app, kind, args, NULL, NULL);
+  g_assert (result != NULL);
 }
 
 static void
@@ -101,6 +176,28 @@ main (int   argc,
   gtk_widget_activate_action (page, "reception.confirm", NULL);
   wait_a_moment (300);
   save_png (GTK_WIDGET (window), out, "reception-called");
+
+  /* Kitchen: a busy few minutes, one order late, one getting there, one being cooked. */
+  yatai_store_set_clock (yatai_application_get_store (app), shifted_clock, NULL);
+  {
+    gint64 late = take_order (app, 9, "", "", "たこ焼き (8個)", 2, "ラムネ", 2);
+    gint64 warn = take_order (app, 6, "さとう", "ソース少なめ", "焼きそば", 1, NULL, 0);
+    gint64 cooking = take_order (app, 3, "", "", "フランクフルト", 3, "緑茶", 1);
+
+    take_order (app, 1, "すずき", "", "チョコバナナ", 2, "かき氷 いちご", 1);
+    take_order (app, 0, "", "アレルギー: 卵なし", "焼きそば", 2, "ラムネ", 1);
+    move (app, cooking, "order.status", "status", "processing");
+    move (app, cooking, "order.line-done", "line_no", NULL);
+    move (app, warn, "order.status", "status", "processing");
+    (void) late;
+  }
+  yatai_window_set_page (window, "kitchen");
+  page = yatai_window_get_page (window, "kitchen");
+  yatai_kitchen_page_tick (YATAI_KITCHEN_PAGE (page));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (gui_test_find (page, "all_day_button")), TRUE);
+  wait_a_moment (5000);  /* the new cards stop flashing */
+  save_png (GTK_WIDGET (window), out, "kitchen");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (gui_test_find (page, "all_day_button")), FALSE);
 
   /* Register: the menu. */
   yatai_window_set_page (window, "register");

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-kitchen-page.h"
 #include "yatai-reception-page.h"
 #include "yatai-register-page.h"
 #include "yatai-sync-indicator.h"
@@ -18,6 +19,7 @@ struct _YataiWindow
   AdwViewStack         *stack;
   YataiSyncIndicator   *sync_indicator;
   YataiReceptionPage   *reception_page;
+  YataiKitchenPage     *kitchen_page;
   YataiRegisterPage    *register_page;
 };
 
@@ -31,6 +33,7 @@ yatai_window_setup (YataiWindow      *self,
   GSettings *settings = yatai_application_get_settings (app);
 
   yatai_reception_page_setup (self->reception_page, app);
+  yatai_kitchen_page_setup (self->kitchen_page, app);
   yatai_register_page_setup (self->register_page, app);
   g_object_bind_property (app, "sync-engine", self->sync_indicator, "engine", G_BINDING_SYNC_CREATE);
 
@@ -52,6 +55,18 @@ show_page_action_cb (GtkWidget  *widget,
   yatai_window_set_page (YATAI_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+/* F11: the kitchen screen fills the monitor; again to leave. */
+static void
+fullscreen_action_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  if (gtk_window_is_fullscreen (GTK_WINDOW (widget)))
+    gtk_window_unfullscreen (GTK_WINDOW (widget));
+  else
+    gtk_window_fullscreen (GTK_WINDOW (widget));
+}
+
 static void
 yatai_window_class_init (YataiWindowClass *klass)
 {
@@ -61,6 +76,7 @@ yatai_window_class_init (YataiWindowClass *klass)
   object_class->dispose = yatai_window_dispose;
 
   g_type_ensure (YATAI_TYPE_RECEPTION_PAGE);
+  g_type_ensure (YATAI_TYPE_KITCHEN_PAGE);
   g_type_ensure (YATAI_TYPE_REGISTER_PAGE);
   g_type_ensure (YATAI_TYPE_SYNC_INDICATOR);
 
@@ -69,9 +85,12 @@ yatai_window_class_init (YataiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, reception_page);
+  gtk_widget_class_bind_template_child (widget_class, YataiWindow, kitchen_page);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, register_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.fullscreen", NULL, fullscreen_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "win.fullscreen", NULL);
 }
 
 static void

@@ -1,0 +1,549 @@
+/* yatai-kitchen-page.c: the kitchen display
+ *
+ * A card per active order (pending or processing), oldest first, from a live order list on the store
+ * the whole app shares: an order confirmed in another window shows here in the same main-loop turn.
+ * Ages tick once a second from the store's clock, so tests can move time. Every move is a business
+ * operation ("order.status", "order.cancel", "order.line-done") recorded with this device's name.
+ */
+#define G_LOG_DOMAIN "yatai-kitchen-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gsound.h>
+
+#include "yatai-kitchen-page.h"
+#include "yatai-order-card.h"
+#include "yatai-window.h"
+
+#define RECALL_WINDOW_US ((gint64) YATAI_RECALL_SECONDS * G_USEC_PER_SEC)
+
+struct _YataiKitchenPage
+{
+  AdwBin            parent_instance;
+
+  YataiApplication *application;
+  YataiOrderList   *active;
+  YataiOrderList   *completed;      /* the last 30 minutes, for recall */
+  gint64            newest_seen;    /* the highest order id shown so far: a higher one is new */
+  guint             tick_id;
+  GSoundContext    *sound;
+  guint             n_sounds;
+
+  GtkLabel         *count_label;
+  GtkToggleButton  *all_day_button;
+  GtkToggleButton  *mute_button;
+  GtkStack         *recall_stack;
+  GtkListBox       *recall_list;
+  GtkStack         *cards_stack;
+  GtkFlowBox       *cards_box;
+  GtkListBox       *all_day_list;
+};
+
+G_DEFINE_FINAL_TYPE (YataiKitchenPage, yatai_kitchen_page, ADW_TYPE_BIN)
+
+static gint64
+now (YataiKitchenPage *self)
+{
+  return yatai_store_now (yatai_application_get_store (self->application));
+}
+
+static void
+show_toast (YataiKitchenPage *self,
+            const char       *message)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (YATAI_IS_WINDOW (root))
+    yatai_window_show_toast (YATAI_WINDOW (root), message);
+}
+
+static gboolean
+run (YataiKitchenPage *self,
+     const char       *kind,
+     JsonObject       *args)
+{
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = yatai_application_run (self->application, kind, args, NULL, &error);
+  if (result == NULL)
+    {
+      show_toast (self, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+set_status (YataiKitchenPage *self,
+            gint64            id,
+            YataiOrderStatus  status)
+{
+  g_autoptr(JsonObject) args = json_object_new ();
+
+  json_object_set_int_member (args, "id", id);
+  json_object_set_string_member (args, "status", yatai_order_status_to_string (status));
+  return run (self, "order.status", args);
+}
+
+/* Sound */
+
+static void
+play_new_order_sound (YataiKitchenPage *self)
+{
+  GSettings *settings = yatai_application_get_settings (self->application);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  const char *dir = g_getenv ("YATAI_SOUNDS_DIR");
+
+  if (!g_settings_get_boolean (settings, "kitchen-sound"))
+    return;
+  self->n_sounds++;
+
+  if (self->sound == NULL)
+    {
+      self->sound = gsound_context_new (NULL, &error);
+      if (self->sound == NULL)
+        {
+          g_debug ("No sound: %s", error->message);
+          return;
+        }
+    }
+  path = g_build_filename (dir != NULL ? dir : PKGDATADIR "/sounds", "new-order.wav", NULL);
+  if (!gsound_context_play_simple (self->sound, NULL, &error,
+                                   GSOUND_ATTR_MEDIA_FILENAME, path,
+                                   GSOUND_ATTR_MEDIA_ROLE, "event",
+                                   GSOUND_ATTR_EVENT_DESCRIPTION, _("New order"),
+                                   NULL))
+    g_debug ("The new-order sound did not play: %s", error->message);
+}
+
+/* Cards */
+
+static GtkWidget *
+create_card (gpointer item,
+             gpointer user_data)
+{
+  YataiKitchenPage *self = user_data;
+  YataiOrder *order = item;
+  GtkWidget *card = yatai_order_card_new (order);
+  GSettings *settings = yatai_application_get_settings (self->application);
+
+  yatai_order_card_tick (YATAI_ORDER_CARD (card), now (self),
+                         g_settings_get_int (settings, "kitchen-warning-minutes") * 60 * G_USEC_PER_SEC,
+                         g_settings_get_int (settings, "kitchen-late-minutes") * 60 * G_USEC_PER_SEC);
+  if (yatai_order_get_id (order) > self->newest_seen)
+    {
+      self->newest_seen = yatai_order_get_id (order);
+      yatai_order_card_flash (YATAI_ORDER_CARD (card));
+      play_new_order_sound (self);
+    }
+  return card;
+}
+
+/* Ages and colours, once a second (and at once when a test moves the clock). */
+void
+yatai_kitchen_page_tick (YataiKitchenPage *self)
+{
+  GSettings *settings;
+  gint64 warning, late, at;
+  GtkFlowBoxChild *child;
+
+  g_return_if_fail (YATAI_IS_KITCHEN_PAGE (self));
+  if (self->application == NULL)
+    return;
+
+  settings = yatai_application_get_settings (self->application);
+  warning = (gint64) g_settings_get_int (settings, "kitchen-warning-minutes") * 60 * G_USEC_PER_SEC;
+  late = (gint64) g_settings_get_int (settings, "kitchen-late-minutes") * 60 * G_USEC_PER_SEC;
+  at = now (self);
+  for (int i = 0; (child = gtk_flow_box_get_child_at_index (self->cards_box, i)) != NULL; i++)
+    yatai_order_card_tick (YATAI_ORDER_CARD (gtk_flow_box_child_get_child (child)), at, warning, late);
+
+  /* The recall list forgets orders as they pass 30 minutes. */
+  yatai_order_list_set_param (self->completed, (at - RECALL_WINDOW_US) / (60 * G_USEC_PER_SEC) * (60 * G_USEC_PER_SEC));
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  yatai_kitchen_page_tick (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* gtk_list_box_remove_all() is newer than GTK 4.8. */
+static void
+clear_list_box (GtkListBox *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_list_box_remove (box, child);
+}
+
+/* All day: for each product, how many are still to make across the active orders. */
+typedef struct
+{
+  const char *name;
+  gint64      quantity;
+} Remaining;
+
+static int
+compare_remaining (gconstpointer a,
+                   gconstpointer b)
+{
+  const Remaining *x = a, *y = b;
+
+  if (x->quantity != y->quantity)
+    return (y->quantity > x->quantity) - (y->quantity < x->quantity);
+  return g_utf8_collate (x->name, y->name);
+}
+
+static void
+rebuild_all_day (YataiKitchenPage *self)
+{
+  GListModel *active = G_LIST_MODEL (self->active);
+  g_autoptr(GHashTable) totals = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Remaining));
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+  guint n = g_list_model_get_n_items (active);
+  g_autofree char *count = NULL;
+
+  clear_list_box (self->all_day_list);
+  for (guint i = 0; i < n; i++)
+    {
+      YataiOrder *order = g_list_model_get_item (active, i);
+
+      g_ptr_array_add (keep, order);
+      for (guint l = 0; l < yatai_order_get_n_lines (order); l++)
+        {
+          const YataiOrderLine *line = yatai_order_get_line (order, l);
+          gint64 sum;
+
+          if (line->done)
+            continue;
+          sum = GPOINTER_TO_SIZE (g_hash_table_lookup (totals, line->name)) + line->quantity;
+          g_hash_table_insert (totals, line->name, GSIZE_TO_POINTER (sum));
+        }
+    }
+  g_hash_table_iter_init (&iter, totals);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Remaining row = { key, GPOINTER_TO_SIZE (value) };
+
+      g_array_append_val (rows, row);
+    }
+  g_array_sort (rows, compare_remaining);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Remaining *row = &g_array_index (rows, Remaining, i);
+      g_autofree char *quantity = g_strdup_printf ("×%" G_GINT64_FORMAT, row->quantity);
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *name = gtk_label_new (row->name);
+      GtkWidget *number = gtk_label_new (quantity);
+
+      gtk_widget_set_hexpand (name, TRUE);
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_label_set_wrap (GTK_LABEL (name), TRUE);
+      gtk_widget_add_css_class (number, "all-day-count");
+      gtk_box_append (GTK_BOX (box), name);
+      gtk_box_append (GTK_BOX (box), number);
+      gtk_widget_add_css_class (box, "all-day-row");
+      gtk_list_box_append (self->all_day_list, box);
+    }
+
+  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u order to make", "%u orders to make", n), n);
+  gtk_label_set_label (self->count_label, count);
+  gtk_stack_set_visible_child_name (self->cards_stack, n > 0 ? "cards" : "empty");
+}
+
+static void
+rebuild_recall (YataiKitchenPage *self)
+{
+  GListModel *completed = G_LIST_MODEL (self->completed);
+  guint n = g_list_model_get_n_items (completed);
+
+  clear_list_box (self->recall_list);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(YataiOrder) order = g_list_model_get_item (completed, i);
+      g_autofree char *title = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
+      g_autoptr(GString) lines = g_string_new (NULL);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *button = gtk_button_new_with_label (_("Bring Back"));
+
+      for (guint l = 0; l < yatai_order_get_n_lines (order); l++)
+        {
+          const YataiOrderLine *line = yatai_order_get_line (order, l);
+
+          g_string_append_printf (lines, "%s%s ×%" G_GINT64_FORMAT, l > 0 ? ", " : "", line->name, line->quantity);
+        }
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), lines->str);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
+                                              g_variant_new_int64 (yatai_order_get_id (order)));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kitchen.recall");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      gtk_list_box_append (self->recall_list, row);
+    }
+  gtk_stack_set_visible_child_name (self->recall_stack, n > 0 ? "list" : "empty");
+}
+
+/* Actions */
+
+static void
+advance_action_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  YataiKitchenPage *self = YATAI_KITCHEN_PAGE (widget);
+  YataiOrder *order = yatai_order_list_find (self->active, g_variant_get_int64 (parameter));
+
+  if (order == NULL)
+    return;
+  set_status (self, yatai_order_get_id (order),
+              yatai_order_get_status (order) == YATAI_ORDER_PENDING ? YATAI_ORDER_PROCESSING : YATAI_ORDER_COMPLETED);
+}
+
+static void
+back_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  YataiKitchenPage *self = YATAI_KITCHEN_PAGE (widget);
+  YataiOrder *order = yatai_order_list_find (self->active, g_variant_get_int64 (parameter));
+
+  if (order != NULL && yatai_order_get_status (order) == YATAI_ORDER_PROCESSING)
+    set_status (self, yatai_order_get_id (order), YATAI_ORDER_PENDING);
+}
+
+static void
+recall_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  YataiKitchenPage *self = YATAI_KITCHEN_PAGE (widget);
+
+  set_status (self, g_variant_get_int64 (parameter), YATAI_ORDER_PROCESSING);
+}
+
+static void
+line_done_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  g_autoptr(JsonObject) args = json_object_new ();
+  gint64 id, line_no;
+  gboolean done;
+
+  g_variant_get (parameter, "(xxb)", &id, &line_no, &done);
+  json_object_set_int_member (args, "id", id);
+  json_object_set_int_member (args, "line_no", line_no);
+  json_object_set_boolean_member (args, "done", done);
+  run (YATAI_KITCHEN_PAGE (widget), "order.line-done", args);
+}
+
+static void
+cancel_confirmed_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     YataiKitchenPage *self)
+{
+  g_autoptr(JsonObject) args = NULL;
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "order-id"));
+
+  if (!g_str_equal (response, "cancel-order"))
+    return;
+  args = json_object_new ();
+  json_object_set_int_member (args, "id", id);
+  run (self, "order.cancel", args);
+}
+
+static AdwMessageDialog *
+cancel_dialog (YataiKitchenPage *self,
+               YataiOrder       *order,
+               const char       *heading,
+               const char       *body,
+               const char       *confirm)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body));
+  adw_message_dialog_add_responses (dialog, "keep", _("_Keep Order"), "cancel-order", confirm, NULL);
+  adw_message_dialog_set_response_appearance (dialog, "cancel-order", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "keep");
+  adw_message_dialog_set_close_response (dialog, "keep");
+  g_object_set_data (G_OBJECT (dialog), "order-id", GSIZE_TO_POINTER (yatai_order_get_id (order)));
+  g_object_set_data_full (G_OBJECT (dialog), "order", g_object_ref (order), g_object_unref);
+  return dialog;
+}
+
+static void
+cancel_first_cb (AdwMessageDialog *first,
+                 const char       *response,
+                 YataiKitchenPage *self)
+{
+  YataiOrder *order = g_object_get_data (G_OBJECT (first), "order");
+  AdwMessageDialog *second;
+  g_autofree char *number = NULL;
+  g_autofree char *heading = NULL;
+
+  if (!g_str_equal (response, "cancel-order"))
+    return;
+  /* Asked twice: a wet finger must not cancel a paid order by accident. */
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
+  heading = g_strdup_printf (_("Really Cancel Order %s?"), number);
+  second = cancel_dialog (self, order, heading,
+                          _("It leaves the kitchen and Reception shows it cancelled. Give the customer their money back."),
+                          _("_Yes, Cancel It"));
+  g_signal_connect_object (second, "response", G_CALLBACK (cancel_confirmed_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (second));
+}
+
+static void
+cancel_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  YataiKitchenPage *self = YATAI_KITCHEN_PAGE (widget);
+  YataiOrder *order = yatai_order_list_find (self->active, g_variant_get_int64 (parameter));
+  AdwMessageDialog *first;
+  g_autofree char *number = NULL;
+  g_autofree char *heading = NULL;
+
+  if (order == NULL)
+    return;
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
+  heading = g_strdup_printf (_("Cancel Order %s?"), number);
+  first = cancel_dialog (self, order, heading, _("Its stock goes back to the menu."), _("_Cancel Order"));
+  g_signal_connect_object (first, "response", G_CALLBACK (cancel_first_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (first));
+}
+
+static void
+update_mute_icon (YataiKitchenPage *self)
+{
+  gboolean muted = gtk_toggle_button_get_active (self->mute_button);
+
+  gtk_button_set_icon_name (GTK_BUTTON (self->mute_button),
+                            muted ? "audio-volume-muted-symbolic" : "audio-volume-high-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mute_button),
+                               muted ? _("The new-order sound is off; tap to turn it on")
+                                     : _("Mute the new-order sound"));
+}
+
+/* Life cycle */
+
+static void
+yatai_kitchen_page_dispose (GObject *object)
+{
+  YataiKitchenPage *self = YATAI_KITCHEN_PAGE (object);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->active != NULL)
+    g_signal_handlers_disconnect_by_data (self->active, self);
+  if (self->completed != NULL)
+    g_signal_handlers_disconnect_by_data (self->completed, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), YATAI_TYPE_KITCHEN_PAGE);
+  g_clear_object (&self->active);
+  g_clear_object (&self->completed);
+  g_clear_object (&self->sound);
+  g_clear_object (&self->application);
+  G_OBJECT_CLASS (yatai_kitchen_page_parent_class)->dispose (object);
+}
+
+static void
+yatai_kitchen_page_class_init (YataiKitchenPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = yatai_kitchen_page_dispose;
+
+  g_type_ensure (YATAI_TYPE_ORDER_CARD);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/yatai/Yatai/yatai-kitchen-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, all_day_button);
+  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, mute_button);
+  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, recall_stack);
+  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, recall_list);
+  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, cards_stack);
+  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, cards_box);
+  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, all_day_list);
+
+  gtk_widget_class_install_action (widget_class, "kitchen.advance", "x", advance_action_cb);
+  gtk_widget_class_install_action (widget_class, "kitchen.back", "x", back_action_cb);
+  gtk_widget_class_install_action (widget_class, "kitchen.cancel", "x", cancel_action_cb);
+  gtk_widget_class_install_action (widget_class, "kitchen.recall", "x", recall_action_cb);
+  gtk_widget_class_install_action (widget_class, "kitchen.line-done", "(xxb)", line_done_action_cb);
+}
+
+static void
+yatai_kitchen_page_init (YataiKitchenPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+void
+yatai_kitchen_page_setup (YataiKitchenPage *self,
+                          YataiApplication *application)
+{
+  YataiStore *store;
+  GListModel *active;
+
+  g_return_if_fail (YATAI_IS_KITCHEN_PAGE (self));
+  g_return_if_fail (YATAI_IS_APPLICATION (application));
+  g_return_if_fail (self->application == NULL);
+
+  self->application = g_object_ref (application);
+  store = yatai_application_get_store (application);
+  self->active = yatai_order_list_new (store, YATAI_ORDER_QUERY_ACTIVE, 0);
+  self->completed = yatai_order_list_new (store, YATAI_ORDER_QUERY_COMPLETED, yatai_store_now (store) - RECALL_WINDOW_US);
+  active = G_LIST_MODEL (self->active);
+
+  /* What is there when the page opens is not new: no sound, no flash. */
+  for (guint i = 0; i < g_list_model_get_n_items (active); i++)
+    {
+      g_autoptr(YataiOrder) order = g_list_model_get_item (active, i);
+
+      self->newest_seen = MAX (self->newest_seen, yatai_order_get_id (order));
+    }
+  {
+    g_autoptr(GPtrArray) latest = yatai_store_list_orders (store, YATAI_ORDER_QUERY_LATEST, 1, NULL);
+
+    if (latest != NULL && latest->len > 0)
+      self->newest_seen = MAX (self->newest_seen, yatai_order_get_id (latest->pdata[0]));
+  }
+
+  gtk_flow_box_bind_model (self->cards_box, active, create_card, self, NULL);
+  g_signal_connect_swapped (self->active, "items-changed", G_CALLBACK (rebuild_all_day), self);
+  g_signal_connect_swapped (self->completed, "items-changed", G_CALLBACK (rebuild_recall), self);
+  g_settings_bind (yatai_application_get_settings (application), "kitchen-sound",
+                   self->mute_button, "active", G_SETTINGS_BIND_INVERT_BOOLEAN);
+
+  g_signal_connect_swapped (self->mute_button, "notify::active", G_CALLBACK (update_mute_icon), self);
+  update_mute_icon (self);
+
+  rebuild_all_day (self);
+  rebuild_recall (self);
+  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+}
+
+YataiOrderList *
+yatai_kitchen_page_get_active (YataiKitchenPage *self)
+{
+  g_return_val_if_fail (YATAI_IS_KITCHEN_PAGE (self), NULL);
+  return self->active;
+}
+
+/* How many times the new-order sound was asked for (muted ones not counted). */
+guint
+yatai_kitchen_page_get_n_sounds (YataiKitchenPage *self)
+{
+  g_return_val_if_fail (YATAI_IS_KITCHEN_PAGE (self), 0);
+  return self->n_sounds;
+}

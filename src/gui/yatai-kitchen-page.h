@@ -1,0 +1,20 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "yatai-application.h"
+#include "yatai-order-list.h"
+
+G_BEGIN_DECLS
+
+/* The Kitchen page: what to cook, oldest first, moved on with one tap. */
+#define YATAI_TYPE_KITCHEN_PAGE (yatai_kitchen_page_get_type ())
+G_DECLARE_FINAL_TYPE (YataiKitchenPage, yatai_kitchen_page, YATAI, KITCHEN_PAGE, AdwBin)
+
+void            yatai_kitchen_page_setup      (YataiKitchenPage *self,
+                                               YataiApplication *application);
+void            yatai_kitchen_page_tick       (YataiKitchenPage *self);
+YataiOrderList *yatai_kitchen_page_get_active (YataiKitchenPage *self);
+guint           yatai_kitchen_page_get_n_sounds (YataiKitchenPage *self);
+
+G_END_DECLS

@@ -1,0 +1,207 @@
+/* yatai-order-card.c: one order as the kitchen sees it */
+#define G_LOG_DOMAIN "yatai-order-card"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-order-card.h"
+
+struct _YataiOrderCard
+{
+  GtkBox      parent_instance;
+
+  YataiOrder *order;
+  guint       flash_id;
+
+  GtkLabel   *number_label;
+  GtkLabel   *age_label;
+  GtkLabel   *status_label;
+  GtkLabel   *customer_label;
+  GtkLabel   *note_label;
+  GtkBox     *lines_box;
+  GtkWidget  *back_button;
+  GtkWidget  *cancel_button;
+  GtkWidget  *advance_button;
+};
+
+G_DEFINE_FINAL_TYPE (YataiOrderCard, yatai_order_card, GTK_TYPE_BOX)
+
+/* "mm:ss" under an hour, "h:mm:ss" after. */
+char *
+yatai_format_age (gint64 age_us)
+{
+  gint64 seconds = MAX (age_us, 0) / G_USEC_PER_SEC;
+
+  if (seconds >= 3600)
+    return g_strdup_printf ("%d:%02d:%02d", (int) (seconds / 3600), (int) (seconds / 60 % 60), (int) (seconds % 60));
+  return g_strdup_printf ("%02d:%02d", (int) (seconds / 60), (int) (seconds % 60));
+}
+
+static void
+fill (YataiOrderCard *self)
+{
+  YataiOrder *order = self->order;
+  YataiOrderStatus status = yatai_order_get_status (order);
+  GVariant *target = g_variant_ref_sink (g_variant_new_int64 (yatai_order_get_id (order)));
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
+  g_autofree char *name = NULL;
+  GtkWidget *child;
+
+  gtk_label_set_label (self->number_label, number);
+  gtk_label_set_label (self->status_label, yatai_order_status_label (status));
+  gtk_label_set_label (self->customer_label, yatai_order_get_customer (order));
+  gtk_widget_set_visible (GTK_WIDGET (self->customer_label), *yatai_order_get_customer (order) != '\0');
+  gtk_label_set_label (self->note_label, yatai_order_get_note (order));
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), *yatai_order_get_note (order) != '\0');
+
+  gtk_button_set_label (GTK_BUTTON (self->advance_button),
+                        status == YATAI_ORDER_PENDING ? _("Start") : _("Ready"));
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->advance_button), target);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->back_button), target);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->cancel_button), target);
+  /* Back from "waiting" has nowhere to go. */
+  gtk_widget_set_sensitive (self->back_button, status == YATAI_ORDER_PROCESSING);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->lines_box))) != NULL)
+    gtk_box_remove (self->lines_box, child);
+  for (guint i = 0; i < yatai_order_get_n_lines (order); i++)
+    {
+      const YataiOrderLine *line = yatai_order_get_line (order, i);
+      g_autofree char *text = g_strdup_printf ("%s ×%" G_GINT64_FORMAT, line->name, line->quantity);
+      GtkWidget *button = gtk_button_new_with_label (text);
+      GtkWidget *label = gtk_button_get_child (GTK_BUTTON (button));
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (button, "card-line");
+      gtk_widget_add_css_class (button, "flat");
+      if (line->done)
+        gtk_widget_add_css_class (button, "done");
+      gtk_widget_set_tooltip_text (button, line->done ? _("Done; tap to undo") : _("Tap when this is made"));
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
+                                              g_variant_new ("(xxb)", yatai_order_get_id (order),
+                                                             (gint64) line->line_no, !line->done));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kitchen.line-done");
+      gtk_box_append (self->lines_box, button);
+    }
+
+  /* TRANSLATORS: a kitchen card, for screen readers: "Order 12, Waiting" */
+  name = g_strdup_printf (_("Order %s, %s"), number, yatai_order_status_label (status));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  g_variant_unref (target);
+}
+
+static void
+yatai_order_card_dispose (GObject *object)
+{
+  YataiOrderCard *self = YATAI_ORDER_CARD (object);
+
+  g_clear_handle_id (&self->flash_id, g_source_remove);
+  g_clear_object (&self->order);
+  gtk_widget_dispose_template (GTK_WIDGET (self), YATAI_TYPE_ORDER_CARD);
+  G_OBJECT_CLASS (yatai_order_card_parent_class)->dispose (object);
+}
+
+static void
+yatai_order_card_class_init (YataiOrderCardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = yatai_order_card_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/yatai/Yatai/yatai-order-card.ui");
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderCard, number_label);
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderCard, age_label);
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderCard, status_label);
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderCard, customer_label);
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderCard, note_label);
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderCard, lines_box);
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderCard, back_button);
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderCard, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderCard, advance_button);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+yatai_order_card_init (YataiOrderCard *self)
+{
+  GVariant *none = g_variant_ref_sink (g_variant_new_int64 (0));
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->advance_button), none);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->back_button), none);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->cancel_button), none);
+  g_variant_unref (none);
+}
+
+GtkWidget *
+yatai_order_card_new (YataiOrder *order)
+{
+  YataiOrderCard *self;
+
+  g_return_val_if_fail (YATAI_IS_ORDER (order), NULL);
+
+  self = g_object_new (YATAI_TYPE_ORDER_CARD, NULL);
+  self->order = g_object_ref (order);
+  fill (self);
+  return GTK_WIDGET (self);
+}
+
+YataiOrder *
+yatai_order_card_get_order (YataiOrderCard *self)
+{
+  g_return_val_if_fail (YATAI_IS_ORDER_CARD (self), NULL);
+  return self->order;
+}
+
+/* The age shown and the colour: normal, warning from @warning_us of waiting, late from @late_us. */
+YataiCardUrgency
+yatai_order_card_tick (YataiOrderCard *self,
+                       gint64          now,
+                       gint64          warning_us,
+                       gint64          late_us)
+{
+  gint64 age;
+  g_autofree char *text = NULL;
+  YataiCardUrgency urgency;
+
+  g_return_val_if_fail (YATAI_IS_ORDER_CARD (self), YATAI_CARD_NORMAL);
+
+  age = now - yatai_order_get_created (self->order);
+  text = yatai_format_age (age);
+  gtk_label_set_label (self->age_label, text);
+
+  urgency = age >= late_us ? YATAI_CARD_LATE : age >= warning_us ? YATAI_CARD_WARNING : YATAI_CARD_NORMAL;
+  if (urgency == YATAI_CARD_LATE)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "late");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "late");
+  if (urgency == YATAI_CARD_WARNING)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "warning");
+  return urgency;
+}
+
+static gboolean
+unflash_cb (gpointer data)
+{
+  YataiOrderCard *self = data;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "flash");
+  self->flash_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* A new order: the card blinks for a few seconds so it is seen from across the kitchen. */
+void
+yatai_order_card_flash (YataiOrderCard *self)
+{
+  g_return_if_fail (YATAI_IS_ORDER_CARD (self));
+
+  gtk_widget_add_css_class (GTK_WIDGET (self), "flash");
+  g_clear_handle_id (&self->flash_id, g_source_remove);
+  self->flash_id = g_timeout_add_seconds (4, unflash_cb, self);
+}
