@@ -17,6 +17,9 @@ gui_test_app_new (gboolean   demo,
   g_assert_no_error (error);
   path = g_build_filename (dir, "store.sqlite3", NULL);
 
+  /* Revealers and stacks finish their transitions at once, so what a test checks is what is shown. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
   app = yatai_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, &error);
@@ -84,7 +87,8 @@ gui_test_find_toplevel (GType type)
   GListModel *toplevels = gtk_window_get_toplevels ();  /* transfer none */
   guint n = g_list_model_get_n_items (toplevels);
 
-  for (guint i = 0; i < n; i++)
+  /* The newest first: a dialog that answered may still be on its way out. */
+  for (guint i = n; i-- > 0;)
     {
       g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
 

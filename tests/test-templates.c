@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "gui-test-util.h"
+#include "yatai-call-board.h"
 #include "yatai-cart-row.h"
 #include "yatai-kitchen-page.h"
 #include "yatai-order-card.h"
@@ -186,6 +187,7 @@ main (int   argc,
   g_type_ensure (YATAI_TYPE_RECEPTION_PAGE);
   g_type_ensure (YATAI_TYPE_KITCHEN_PAGE);
   g_type_ensure (YATAI_TYPE_ORDER_CARD);
+  g_type_ensure (YATAI_TYPE_CALL_BOARD);
   g_type_ensure (YATAI_TYPE_CART_ROW);
   g_type_ensure (YATAI_TYPE_PRODUCT_TILE);
 

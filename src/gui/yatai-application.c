@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "yatai-application.h"
+#include "yatai-call-board.h"
 #include "yatai-resources.h"
 #include "yatai-window.h"
 
@@ -297,7 +298,20 @@ new_window_action_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (yatai_window_new (self)));
 }
 
+static void
+call_board_action_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  YataiApplication *self = user_data;
+
+  if (self->store == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (yatai_call_board_new (self)));
+}
+
 static const GActionEntry app_actions[] = {
+  { "call-board", call_board_action_cb },
   { "about", about_action_cb },
   { "quit", quit_action_cb },
   { "new-window", new_window_action_cb },
@@ -314,11 +328,13 @@ yatai_application_init (YataiApplication *self)
   };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *new_window_accels[] = { "<Control>n", NULL };
+  static const char *call_board_accels[] = { "<Control><Shift>b", NULL };
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-window", new_window_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.call-board", call_board_accels);
 }
 
 YataiApplication *

@@ -37,7 +37,10 @@ yatai_window_setup (YataiWindow      *self,
   yatai_register_page_setup (self->register_page, app);
   g_object_bind_property (app, "sync-engine", self->sync_indicator, "engine", G_BINDING_SYNC_CREATE);
 
-  g_settings_bind (settings, "last-page", self->stack, "visible-child-name", G_SETTINGS_BIND_DEFAULT);
+  /* Each window remembers its page for the next start, but the counter's window switching page must not
+   * switch the kitchen's: the setting is read once, then only written. */
+  g_settings_bind (settings, "last-page", self->stack, "visible-child-name",
+                   G_SETTINGS_BIND_DEFAULT | G_SETTINGS_BIND_GET_NO_CHANGES);
 }
 
 static void
