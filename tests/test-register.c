@@ -236,17 +236,17 @@ test_search (Fixture       *f,
   GtkWidget *page = GTK_WIDGET (f->page);
   GListModel *visible = yatai_register_page_get_visible (f->page);
 
-  gui_test_type (page, "search_entry", "ドリンク");
+  gui_test_type (page, "register_search", "ドリンク");
   g_usleep (300000);  /* the search entry waits for typing to pause */
   gui_test_settle ();
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
 
-  gui_test_type (page, "search_entry", "焼き");
+  gui_test_type (page, "register_search", "焼き");
   g_usleep (300000);
   gui_test_settle ();
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
 
-  gui_test_type (page, "search_entry", "no such dish");
+  gui_test_type (page, "register_search", "no such dish");
   g_usleep (300000);
   gui_test_settle ();
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 0);

@@ -12,6 +12,8 @@
 #include "yatai-cart-row.h"
 #include "yatai-kitchen-page.h"
 #include "yatai-order-card.h"
+#include "yatai-order-editor.h"
+#include "yatai-orders-page.h"
 #include "yatai-product-editor.h"
 #include "yatai-product-tile.h"
 #include "yatai-reception-page.h"
@@ -188,6 +190,8 @@ main (int   argc,
   g_type_ensure (YATAI_TYPE_KITCHEN_PAGE);
   g_type_ensure (YATAI_TYPE_ORDER_CARD);
   g_type_ensure (YATAI_TYPE_CALL_BOARD);
+  g_type_ensure (YATAI_TYPE_ORDERS_PAGE);
+  g_type_ensure (YATAI_TYPE_ORDER_EDITOR);
   g_type_ensure (YATAI_TYPE_CART_ROW);
   g_type_ensure (YATAI_TYPE_PRODUCT_TILE);
 

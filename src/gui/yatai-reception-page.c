@@ -39,7 +39,7 @@ struct _YataiReceptionPage
   gint64              paid;
   gboolean            paid_valid;
 
-  GtkSearchEntry     *search_entry;
+  GtkSearchEntry     *reception_search;
   GtkBox             *tag_box;
   GtkStack           *menu_stack;
   GtkGridView        *grid_view;
@@ -123,7 +123,7 @@ refilter (YataiReceptionPage *self)
 static void
 search_changed_cb (YataiReceptionPage *self)
 {
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reception_search))));
 
   g_clear_pointer (&self->search, g_free);
   if (*text != '\0')
@@ -267,7 +267,7 @@ search_activate_cb (YataiReceptionPage *self)
       if (yatai_cart_can_add (self->cart, product) > 0)
         {
           yatai_reception_page_add_product (self, product);
-          gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+          gtk_editable_set_text (GTK_EDITABLE (self->reception_search), "");
           return;
         }
     }
@@ -561,7 +561,7 @@ confirm_action_cb (GtkWidget  *widget,
   gtk_editable_set_text (GTK_EDITABLE (self->paid_entry), "");
   update_cart_view (self);
   gtk_widget_action_set_enabled (widget, "reception.print", self->last_order != NULL);
-  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_widget_grab_focus (GTK_WIDGET (self->reception_search));
 
   if (self->last_order != NULL && g_settings_get_boolean (settings, "auto-print-ticket"))
     gtk_widget_activate_action (widget, "reception.print-direct", NULL);
@@ -672,7 +672,7 @@ search_action_cb (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  gtk_widget_grab_focus (GTK_WIDGET (YATAI_RECEPTION_PAGE (widget)->search_entry));
+  gtk_widget_grab_focus (GTK_WIDGET (YATAI_RECEPTION_PAGE (widget)->reception_search));
 }
 
 static void
@@ -733,7 +733,7 @@ yatai_reception_page_class_init (YataiReceptionPageClass *klass)
   g_type_ensure (YATAI_TYPE_PRODUCT_TILE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/yatai/Yatai/yatai-reception-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, reception_search);
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, tag_box);
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, menu_stack);
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, grid_view);
@@ -786,7 +786,7 @@ yatai_reception_page_init (YataiReceptionPage *self)
   self->chosen_tags = g_ptr_array_new_with_free_func (g_free);
   self->paid_valid = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+  gtk_search_entry_set_key_capture_widget (self->reception_search, GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.confirm", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.print", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.clear", FALSE);

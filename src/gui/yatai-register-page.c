@@ -34,7 +34,7 @@ struct _YataiRegisterPage
   GtkLabel           *n_low_label;
   GtkLabel           *n_out_label;
   GtkWidget          *add_button;
-  GtkSearchEntry     *search_entry;
+  GtkSearchEntry     *register_search;
   GtkStack           *view_stack;
   GtkColumnView      *column_view;
 };
@@ -119,7 +119,7 @@ update_summary (YataiRegisterPage *self)
 static void
 search_changed_cb (YataiRegisterPage *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->register_search));
   g_autofree char *stripped = g_strstrip (g_strdup (text));
 
   g_clear_pointer (&self->search, g_free);
@@ -506,7 +506,7 @@ search_action_cb (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  gtk_widget_grab_focus (GTK_WIDGET (YATAI_REGISTER_PAGE (widget)->search_entry));
+  gtk_widget_grab_focus (GTK_WIDGET (YATAI_REGISTER_PAGE (widget)->register_search));
 }
 
 /* Life cycle */
@@ -551,7 +551,7 @@ yatai_register_page_class_init (YataiRegisterPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiRegisterPage, n_low_label);
   gtk_widget_class_bind_template_child (widget_class, YataiRegisterPage, n_out_label);
   gtk_widget_class_bind_template_child (widget_class, YataiRegisterPage, add_button);
-  gtk_widget_class_bind_template_child (widget_class, YataiRegisterPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, YataiRegisterPage, register_search);
   gtk_widget_class_bind_template_child (widget_class, YataiRegisterPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, YataiRegisterPage, column_view);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
@@ -571,7 +571,7 @@ yatai_register_page_init (YataiRegisterPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   build_columns (self);
-  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+  gtk_search_entry_set_key_capture_widget (self->register_search, GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "register.add", FALSE);
 }
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "yatai-kitchen-page.h"
+#include "yatai-orders-page.h"
 #include "yatai-reception-page.h"
 #include "yatai-register-page.h"
 #include "yatai-sync-indicator.h"
@@ -20,6 +21,7 @@ struct _YataiWindow
   YataiSyncIndicator   *sync_indicator;
   YataiReceptionPage   *reception_page;
   YataiKitchenPage     *kitchen_page;
+  YataiOrdersPage      *orders_page;
   YataiRegisterPage    *register_page;
 };
 
@@ -34,6 +36,7 @@ yatai_window_setup (YataiWindow      *self,
 
   yatai_reception_page_setup (self->reception_page, app);
   yatai_kitchen_page_setup (self->kitchen_page, app);
+  yatai_orders_page_setup (self->orders_page, app);
   yatai_register_page_setup (self->register_page, app);
   g_object_bind_property (app, "sync-engine", self->sync_indicator, "engine", G_BINDING_SYNC_CREATE);
 
@@ -80,6 +83,7 @@ yatai_window_class_init (YataiWindowClass *klass)
 
   g_type_ensure (YATAI_TYPE_RECEPTION_PAGE);
   g_type_ensure (YATAI_TYPE_KITCHEN_PAGE);
+  g_type_ensure (YATAI_TYPE_ORDERS_PAGE);
   g_type_ensure (YATAI_TYPE_REGISTER_PAGE);
   g_type_ensure (YATAI_TYPE_SYNC_INDICATOR);
 
@@ -89,6 +93,7 @@ yatai_window_class_init (YataiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, reception_page);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, kitchen_page);
+  gtk_widget_class_bind_template_child (widget_class, YataiWindow, orders_page);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, register_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action_cb);
