@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "gui-test-util.h"
+#include "yatai-call-board.h"
 #include "yatai-kitchen-page.h"
 #include "yatai-reception-page.h"
 #include "yatai-store-orders.h"
@@ -198,6 +199,25 @@ main (int   argc,
   wait_a_moment (5000);  /* the new cards stop flashing */
   save_png (GTK_WIDGET (window), out, "kitchen");
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (gui_test_find (page, "all_day_button")), FALSE);
+
+  /* The call board, with a couple of numbers ready. */
+  {
+    YataiCallBoard *board = yatai_call_board_new (app);
+    GListModel *active = G_LIST_MODEL (yatai_kitchen_page_get_active (YATAI_KITCHEN_PAGE (page)));
+    g_autoptr(YataiOrder) first = g_list_model_get_item (active, 0);
+
+    move (app, yatai_order_get_id (first), "order.status", "status", "completed");
+    gtk_window_set_default_size (GTK_WINDOW (board), 1200, 700);
+    gtk_window_present (GTK_WINDOW (board));
+    wait_a_moment (500);
+    save_png (GTK_WIDGET (board), out, "call-board");
+    gtk_window_destroy (GTK_WINDOW (board));
+  }
+
+  /* Orders: the history of the day. */
+  yatai_window_set_page (window, "orders");
+  wait_a_moment (300);
+  save_png (GTK_WIDGET (window), out, "orders");
 
   /* Register: the menu. */
   yatai_window_set_page (window, "register");

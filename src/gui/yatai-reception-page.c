@@ -473,6 +473,13 @@ rebuild_latest (YataiReceptionPage *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->latest_box))) != NULL)
     gtk_box_remove (self->latest_box, child);
+  if (g_list_model_get_n_items (latest) == 0)
+    {
+      GtkWidget *none = gtk_label_new (_("No orders yet"));
+
+      gtk_widget_add_css_class (none, "dim-label");
+      gtk_box_append (self->latest_box, none);
+    }
 
   for (guint i = 0; i < g_list_model_get_n_items (latest); i++)
     {
