@@ -516,6 +516,71 @@ test_order_lists (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (active)), ==, 3);
 }
 
+/* All day counts match the active orders' lines that are not done, summed here independently. */
+static void
+test_still_to_make (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *names[] = { "焼きそば", "たこ焼き", "ラムネ" };
+  gint64 ids[3];
+  g_autoptr(GHashTable) expected = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(GPtrArray) active = NULL;
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (guint i = 0; i < 3; i++)
+    ids[i] = add_product (f, names[i], 100, 100000);
+  for (guint i = 0; i < 60; i++)
+    {
+      YataiCartLine lines[2] = { { ids[i % 3], g_rand_int_range (rand, 1, 5) },
+                                 { ids[(i + 1) % 3], g_rand_int_range (rand, 1, 5) } };
+      g_autoptr(JsonObject) args = yatai_order_confirm_args (lines, 2, "", "", 100000, FALSE, 5);
+      g_autoptr(JsonNode) result = run (f->store, "order.confirm", args, NULL);
+      gint64 id = member (result, "id");
+      GError *error = NULL;
+
+      /* Some finished, some cancelled, some with a line struck through. */
+      if (i % 5 == 0)
+        error = set_status (f, id, "completed");
+      else if (i % 7 == 0)
+        error = cancel (f, id);
+      else if (i % 3 == 0)
+        {
+          g_autoptr(JsonObject) done = json_object_new ();
+          g_autoptr(JsonNode) ok = NULL;
+
+          json_object_set_int_member (done, "id", id);
+          json_object_set_int_member (done, "line_no", 2);
+          json_object_set_boolean_member (done, "done", TRUE);
+          ok = run (f->store, "order.line-done", done, &error);
+        }
+      g_assert_no_error (error);
+    }
+  g_rand_free (rand);
+
+  active = yatai_store_list_orders (f->store, YATAI_ORDER_QUERY_ACTIVE, 0, NULL);
+  for (guint i = 0; i < active->len; i++)
+    for (guint l = 0; l < yatai_order_get_n_lines (active->pdata[i]); l++)
+      {
+        const YataiOrderLine *line = yatai_order_get_line (active->pdata[i], l);
+
+        if (!line->done)
+          g_hash_table_insert (expected, line->name,
+                               GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (expected, line->name)) + line->quantity));
+      }
+
+  rows = yatai_store_list_still_to_make (f->store, NULL);
+  g_assert_cmpuint (rows->len, ==, g_hash_table_size (expected));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      YataiStillToMake *row = &g_array_index (rows, YataiStillToMake, i);
+
+      g_assert_cmpint (row->quantity, ==, (gint64) GPOINTER_TO_SIZE (g_hash_table_lookup (expected, row->name)));
+      if (i > 0)
+        g_assert_cmpint (row->quantity, <=, g_array_index (rows, YataiStillToMake, i - 1).quantity);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,6 +597,7 @@ main (int   argc,
   ADD ("/orders/cancel-restores-once", test_cancel_restores_once);
   ADD ("/orders/recall-window", test_recall_window);
   ADD ("/orders/order-lists", test_order_lists);
+  ADD ("/orders/still-to-make", test_still_to_make);
 #undef ADD
   return g_test_run ();
 }

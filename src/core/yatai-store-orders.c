@@ -278,6 +278,53 @@ yatai_order_query_compare (YataiOrderQuery  query,
     }
 }
 
+static void
+still_to_make_clear (gpointer data)
+{
+  g_free (((YataiStillToMake *) data)->name);
+}
+
+/**
+ * yatai_store_list_still_to_make:
+ *
+ * Returns: (transfer full) (element-type YataiStillToMake): the counts, most first, then by name
+ */
+GArray *
+yatai_store_list_still_to_make (YataiStore  *self,
+                                GError     **error)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (YataiStillToMake));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+  g_array_set_clear_func (rows, still_to_make_clear);
+
+  stmt = yatai_store_prepare (self,
+                              "SELECT l.name, SUM(l.quantity) AS n FROM order_lines l JOIN orders o ON o.id = l.order_id "
+                              "WHERE o.status IN ('pending', 'processing') AND l.done = 0 "
+                              "GROUP BY l.name ORDER BY n DESC, l.name",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      YataiStillToMake row = {
+        .name = g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+        .quantity = sqlite3_column_int64 (stmt, 1),
+      };
+
+      g_array_append_val (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      yatai_store_set_sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
 gint64
 yatai_store_next_call_number (YataiStore  *self,
                               const char  *business_day,

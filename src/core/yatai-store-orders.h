@@ -57,6 +57,17 @@ int         yatai_order_query_compare  (YataiOrderQuery  query,
                                         YataiOrder      *a,
                                         YataiOrder      *b);
 
+/* The kitchen's all-day view: for each product name, how many are still to make across the active
+ * orders (lines not struck through), most first. */
+typedef struct
+{
+  char   *name;
+  gint64  quantity;
+} YataiStillToMake;
+
+GArray     *yatai_store_list_still_to_make (YataiStore  *self,
+                                            GError     **error);
+
 /* The call number the next order of @business_day gets. */
 gint64      yatai_store_next_call_number (YataiStore *self,
                                           const char *business_day,

@@ -183,63 +183,20 @@ clear_list_box (GtkListBox *box)
 }
 
 /* All day: for each product, how many are still to make across the active orders. */
-typedef struct
-{
-  const char *name;
-  gint64      quantity;
-} Remaining;
-
-static int
-compare_remaining (gconstpointer a,
-                   gconstpointer b)
-{
-  const Remaining *x = a, *y = b;
-
-  if (x->quantity != y->quantity)
-    return (y->quantity > x->quantity) - (y->quantity < x->quantity);
-  return g_utf8_collate (x->name, y->name);
-}
-
 static void
 rebuild_all_day (YataiKitchenPage *self)
 {
-  GListModel *active = G_LIST_MODEL (self->active);
-  g_autoptr(GHashTable) totals = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Remaining));
-  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer key, value;
-  guint n = g_list_model_get_n_items (active);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->active));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rows = yatai_store_list_still_to_make (yatai_application_get_store (self->application), &error);
   g_autofree char *count = NULL;
 
   clear_list_box (self->all_day_list);
-  for (guint i = 0; i < n; i++)
+  if (rows == NULL)
+    g_warning ("The all-day counts could not be read: %s", error->message);
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
     {
-      YataiOrder *order = g_list_model_get_item (active, i);
-
-      g_ptr_array_add (keep, order);
-      for (guint l = 0; l < yatai_order_get_n_lines (order); l++)
-        {
-          const YataiOrderLine *line = yatai_order_get_line (order, l);
-          gint64 sum;
-
-          if (line->done)
-            continue;
-          sum = GPOINTER_TO_SIZE (g_hash_table_lookup (totals, line->name)) + line->quantity;
-          g_hash_table_insert (totals, line->name, GSIZE_TO_POINTER (sum));
-        }
-    }
-  g_hash_table_iter_init (&iter, totals);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      Remaining row = { key, GPOINTER_TO_SIZE (value) };
-
-      g_array_append_val (rows, row);
-    }
-  g_array_sort (rows, compare_remaining);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      Remaining *row = &g_array_index (rows, Remaining, i);
+      YataiStillToMake *row = &g_array_index (rows, YataiStillToMake, i);
       g_autofree char *quantity = g_strdup_printf ("×%" G_GINT64_FORMAT, row->quantity);
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
       GtkWidget *name = gtk_label_new (row->name);
