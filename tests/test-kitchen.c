@@ -215,6 +215,9 @@ test_bump_back_recall (Fixture       *f,
   tap_card (f, id, "kitchen.advance");
   g_assert_cmpint (status_of (f, id), ==, YATAI_ORDER_PROCESSING);
   g_assert_nonnull (gui_test_find_label (GTK_WIDGET (card_for (f, id)), "Cooking"));
+  /* The bump shows back at the counter, in its latest orders. */
+  g_assert_nonnull (gui_test_find_label (gui_test_find (yatai_window_get_page (f->counter, "reception"), "latest_box"),
+                                         "1 Cooking"));
 
   tap_card (f, id, "kitchen.back");
   g_assert_cmpint (status_of (f, id), ==, YATAI_ORDER_PENDING);
