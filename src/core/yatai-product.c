@@ -368,7 +368,16 @@ char *
 yatai_product_check_tag (const char  *tag,
                          GError     **error)
 {
-  return check_text (tag, YATAI_TAG_NAME_MAX, _("A tag needs a name."), error);
+  char *clean = check_text (tag, YATAI_TAG_NAME_MAX, _("A tag needs a name."), error);
+
+  /* "|" joins the tags in the products CSV. */
+  if (clean != NULL && strchr (clean, '|') != NULL)
+    {
+      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                           _("A tag cannot contain “|”."));
+      g_clear_pointer (&clean, g_free);
+    }
+  return clean;
 }
 
 gboolean

@@ -23,6 +23,12 @@ typedef struct
 /* One table a file of operations; each ends with { NULL, NULL }. */
 extern const YataiOp yatai_product_ops[];
 extern const YataiOp yatai_order_ops[];
+extern const YataiOp yatai_sales_ops[];
+
+gboolean yatai_store_op_product_save (YataiStore  *self,
+                                      JsonObject  *args,
+                                      JsonObject  *result,
+                                      GError     **error);
 
 /* The schema (yatai-store-schema.c). */
 #define YATAI_SCHEMA_VERSION 4

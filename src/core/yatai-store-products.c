@@ -397,8 +397,9 @@ product_exists (YataiStore *self,
   return exists;
 }
 
-static gboolean
-op_product_save (YataiStore  *self,
+/* "product.save"; also what "products.import" runs for each row (yatai-store-sales.c). */
+gboolean
+yatai_store_op_product_save (YataiStore  *self,
                  JsonObject  *args,
                  JsonObject  *result,
                  GError     **error)
@@ -551,7 +552,7 @@ op_product_delete (YataiStore  *self,
 }
 
 const YataiOp yatai_product_ops[] = {
-  { "product.save", op_product_save },
+  { "product.save", yatai_store_op_product_save },
   { "product.delete", op_product_delete },
   { NULL, NULL },
 };

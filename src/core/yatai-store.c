@@ -62,6 +62,7 @@ static guint signals[N_SIGNALS];
 static const YataiOp *op_tables[] = {
   yatai_product_ops,
   yatai_order_ops,
+  yatai_sales_ops,
 };
 
 /* Changes */
