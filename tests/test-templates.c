@@ -17,6 +17,7 @@
 #include "yatai-product-editor.h"
 #include "yatai-product-tile.h"
 #include "yatai-reception-page.h"
+#include "yatai-sales-page.h"
 #include "yatai-register-page.h"
 #include "yatai-sync-indicator.h"
 #include "yatai-window.h"
@@ -191,6 +192,7 @@ main (int   argc,
   g_type_ensure (YATAI_TYPE_ORDER_CARD);
   g_type_ensure (YATAI_TYPE_CALL_BOARD);
   g_type_ensure (YATAI_TYPE_ORDERS_PAGE);
+  g_type_ensure (YATAI_TYPE_SALES_PAGE);
   g_type_ensure (YATAI_TYPE_ORDER_EDITOR);
   g_type_ensure (YATAI_TYPE_CART_ROW);
   g_type_ensure (YATAI_TYPE_PRODUCT_TILE);

@@ -9,6 +9,7 @@
 #include "yatai-orders-page.h"
 #include "yatai-reception-page.h"
 #include "yatai-register-page.h"
+#include "yatai-sales-page.h"
 #include "yatai-sync-indicator.h"
 #include "yatai-window.h"
 
@@ -22,6 +23,7 @@ struct _YataiWindow
   YataiReceptionPage   *reception_page;
   YataiKitchenPage     *kitchen_page;
   YataiOrdersPage      *orders_page;
+  YataiSalesPage       *sales_page;
   YataiRegisterPage    *register_page;
 };
 
@@ -37,6 +39,7 @@ yatai_window_setup (YataiWindow      *self,
   yatai_reception_page_setup (self->reception_page, app);
   yatai_kitchen_page_setup (self->kitchen_page, app);
   yatai_orders_page_setup (self->orders_page, app);
+  yatai_sales_page_setup (self->sales_page, app);
   yatai_register_page_setup (self->register_page, app);
   g_object_bind_property (app, "sync-engine", self->sync_indicator, "engine", G_BINDING_SYNC_CREATE);
 
@@ -84,6 +87,7 @@ yatai_window_class_init (YataiWindowClass *klass)
   g_type_ensure (YATAI_TYPE_RECEPTION_PAGE);
   g_type_ensure (YATAI_TYPE_KITCHEN_PAGE);
   g_type_ensure (YATAI_TYPE_ORDERS_PAGE);
+  g_type_ensure (YATAI_TYPE_SALES_PAGE);
   g_type_ensure (YATAI_TYPE_REGISTER_PAGE);
   g_type_ensure (YATAI_TYPE_SYNC_INDICATOR);
 
@@ -94,6 +98,7 @@ yatai_window_class_init (YataiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, reception_page);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, kitchen_page);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, orders_page);
+  gtk_widget_class_bind_template_child (widget_class, YataiWindow, sales_page);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, register_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action_cb);
