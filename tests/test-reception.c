@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "gui-test-util.h"
+#include "yatai-preferences-window.h"
 #include "yatai-product-tile.h"
 #include "yatai-reception-page.h"
 #include "yatai-store-orders.h"
@@ -294,6 +295,27 @@ test_ticket_pdf (Fixture       *f,
   g_assert_nonnull (strstr (text, "¥1,450"));
 }
 
+/* "Allow paying later" in Preferences turns Confirm on below the total, at once. */
+static void
+test_pay_later (Fixture       *f,
+                gconstpointer  data)
+{
+  GtkWidget *page = GTK_WIDGET (f->page);
+  YataiPreferencesWindow *preferences = yatai_preferences_window_new (f->app);
+
+  tap (f, "焼きそば");
+  g_assert_false (confirm_is_on (f));
+  gtk_window_present (GTK_WINDOW (preferences));
+  gui_test_settle ();
+  gtk_switch_set_active (GTK_SWITCH (gui_test_find (GTK_WIDGET (preferences), "pay_later_switch")), TRUE);
+  gui_test_settle ();
+  g_assert_true (confirm_is_on (f));
+  g_assert_cmpstr (gui_test_label (page, "change_caption"), ==, "To pay later");
+  gui_test_click (page, "confirm_button");
+  g_assert_cmpstr (gui_test_label (page, "call_number_label"), ==, "1");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -308,6 +330,7 @@ main (int   argc,
   ADD ("/reception/details-limits", test_details_limits);
   ADD ("/reception/refused-keeps-cart", test_refused_keeps_cart);
   ADD ("/reception/ticket-pdf", test_ticket_pdf);
+  ADD ("/reception/pay-later", test_pay_later);
 #undef ADD
   return g_test_run ();
 }

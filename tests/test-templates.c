@@ -18,6 +18,7 @@
 #include "yatai-product-tile.h"
 #include "yatai-reception-page.h"
 #include "yatai-sales-page.h"
+#include "yatai-preferences-window.h"
 #include "yatai-register-page.h"
 #include "yatai-sync-indicator.h"
 #include "yatai-window.h"
@@ -193,6 +194,7 @@ main (int   argc,
   g_type_ensure (YATAI_TYPE_CALL_BOARD);
   g_type_ensure (YATAI_TYPE_ORDERS_PAGE);
   g_type_ensure (YATAI_TYPE_SALES_PAGE);
+  g_type_ensure (YATAI_TYPE_PREFERENCES_WINDOW);
   g_type_ensure (YATAI_TYPE_ORDER_EDITOR);
   g_type_ensure (YATAI_TYPE_CART_ROW);
   g_type_ensure (YATAI_TYPE_PRODUCT_TILE);

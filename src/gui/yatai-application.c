@@ -11,6 +11,7 @@
 
 #include "yatai-application.h"
 #include "yatai-call-board.h"
+#include "yatai-preferences-window.h"
 #include "yatai-resources.h"
 #include "yatai-window.h"
 
@@ -165,6 +166,16 @@ yatai_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+/* A new device name shows on the other devices from the next change on, without a restart. */
+static void
+device_name_changed_cb (YataiApplication *self)
+{
+  g_autofree char *name = g_settings_get_string (self->settings, "device-name");
+
+  if (self->store != NULL)
+    yatai_store_set_device_name (self->store, *name != '\0' ? name : g_get_host_name ());
+}
+
 static void
 yatai_application_startup (GApplication *app)
 {
@@ -177,6 +188,7 @@ yatai_application_startup (GApplication *app)
   style_action = g_settings_create_action (self->settings, "style");
   g_action_map_add_action (G_ACTION_MAP (self), style_action);
   g_signal_connect_swapped (self->settings, "changed::style", G_CALLBACK (apply_style), self);
+  g_signal_connect_swapped (self->settings, "changed::device-name", G_CALLBACK (device_name_changed_cb), self);
   apply_style (self);
 }
 
@@ -310,7 +322,20 @@ call_board_action_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (yatai_call_board_new (self)));
 }
 
+static void
+preferences_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  YataiApplication *self = user_data;
+  YataiPreferencesWindow *window = yatai_preferences_window_new (self);
+
+  gtk_window_set_transient_for (GTK_WINDOW (window), gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static const GActionEntry app_actions[] = {
+  { "preferences", preferences_action_cb },
   { "call-board", call_board_action_cb },
   { "about", about_action_cb },
   { "quit", quit_action_cb },
@@ -329,12 +354,14 @@ yatai_application_init (YataiApplication *self)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *new_window_accels[] = { "<Control>n", NULL };
   static const char *call_board_accels[] = { "<Control><Shift>b", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-window", new_window_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.call-board", call_board_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
 }
 
 YataiApplication *

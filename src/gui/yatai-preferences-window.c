@@ -1,0 +1,131 @@
+/* yatai-preferences-window.c: the settings of this device */
+#define G_LOG_DOMAIN "yatai-preferences-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-preferences-window.h"
+#include "yatai-text.h"
+
+struct _YataiPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GSettings            *settings;
+
+  AdwEntryRow          *device_name_row;
+  AdwComboRow          *style_row;
+  GtkSpinButton        *day_start_spin;
+  GtkSwitch            *pay_later_switch;
+  GtkSwitch            *auto_ticket_switch;
+  GtkSpinButton        *warning_spin;
+  GtkSpinButton        *late_spin;
+  GtkSwitch            *sound_switch;
+};
+
+G_DEFINE_FINAL_TYPE (YataiPreferencesWindow, yatai_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static const char *styles[] = { "follow", "light", "dark" };
+
+/* The name is checked like a product name (1-50 characters) and saved on Enter or the apply button. */
+static void
+device_name_apply_cb (YataiPreferencesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->device_name_row));
+  g_autofree char *clean = yatai_text_clean (text);
+  guint n = yatai_text_count_chars (clean);
+
+  if (n > 50)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->device_name_row), "error");
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("A device name has at most 50 characters.")));
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->device_name_row), "error");
+  g_settings_set_string (self->settings, "device-name", clean);
+}
+
+static void
+style_selected_cb (YataiPreferencesWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (self->style_row);
+
+  if (selected < G_N_ELEMENTS (styles))
+    g_settings_set_string (self->settings, "style", styles[selected]);
+}
+
+static void
+style_changed_cb (YataiPreferencesWindow *self)
+{
+  g_autofree char *style = g_settings_get_string (self->settings, "style");
+
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    if (g_str_equal (style, styles[i]))
+      adw_combo_row_set_selected (self->style_row, i);
+}
+
+static void
+yatai_preferences_window_dispose (GObject *object)
+{
+  YataiPreferencesWindow *self = YATAI_PREFERENCES_WINDOW (object);
+
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), YATAI_TYPE_PREFERENCES_WINDOW);
+  G_OBJECT_CLASS (yatai_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+yatai_preferences_window_class_init (YataiPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = yatai_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/yatai/Yatai/yatai-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, device_name_row);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, style_row);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, day_start_spin);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, pay_later_switch);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, auto_ticket_switch);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, warning_spin);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, late_spin);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, sound_switch);
+  gtk_widget_class_bind_template_callback (widget_class, device_name_apply_cb);
+}
+
+static void
+yatai_preferences_window_init (YataiPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+YataiPreferencesWindow *
+yatai_preferences_window_new (YataiApplication *application)
+{
+  YataiPreferencesWindow *self;
+  g_autofree char *device_name = NULL;
+
+  g_return_val_if_fail (YATAI_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (YATAI_TYPE_PREFERENCES_WINDOW, "application", application, NULL);
+  self->settings = g_object_ref (yatai_application_get_settings (application));
+
+  device_name = g_settings_get_string (self->settings, "device-name");
+  gtk_editable_set_text (GTK_EDITABLE (self->device_name_row), device_name);
+  style_changed_cb (self);
+  g_signal_connect_swapped (self->settings, "changed::style", G_CALLBACK (style_changed_cb), self);
+  g_signal_connect_swapped (self->style_row, "notify::selected", G_CALLBACK (style_selected_cb), self);
+
+  g_settings_bind (self->settings, "day-start-hour", self->day_start_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "pay-later", self->pay_later_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "auto-print-ticket", self->auto_ticket_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "kitchen-warning-minutes", self->warning_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "kitchen-late-minutes", self->late_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "kitchen-sound", self->sound_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  return self;
+}
