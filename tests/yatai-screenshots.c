@@ -11,6 +11,7 @@
 #include "yatai-call-board.h"
 #include "yatai-kitchen-page.h"
 #include "yatai-reception-page.h"
+#include "yatai-sales-page.h"
 #include "yatai-store-orders.h"
 #include "yatai-register-page.h"
 #include "yatai-window.h"
@@ -41,11 +42,12 @@ save_png (GtkWidget  *widget,
 
 /* The store's clock, moved back while the busy morning is made up, so orders have ages. */
 static gint64 clock_offset;
+static gint64 clock_fixed;   /* when set, the store's time is this moment */
 
 static gint64
 shifted_clock (gpointer data)
 {
-  return g_get_real_time () + clock_offset;
+  return clock_fixed != 0 ? clock_fixed : g_get_real_time () + clock_offset;
 }
 
 static gint64
@@ -218,6 +220,45 @@ main (int   argc,
   yatai_window_set_page (window, "orders");
   wait_a_moment (300);
   save_png (GTK_WIDGET (window), out, "orders");
+
+  /* Sales: a busy festival day, yesterday from 10:00 to 17:00, with a few cancellations. */
+  {
+    const char *menu[] = { "焼きそば", "たこ焼き (8個)", "フランクフルト", "ラムネ", "緑茶", "チョコバナナ", "かき氷 いちご" };
+    g_autoptr(GDateTime) morning = g_date_time_new_local (2026, 11, 23, 10, 0, 0);
+    GRand *rand = g_rand_new_with_seed (11);
+    YataiStore *store = yatai_application_get_store (app);
+
+    for (guint i = 0; i < 140; i++)
+      {
+        /* More orders at lunch: two peaks. */
+        double t = g_rand_double (rand);
+        double hour = t < 0.45 ? 1.5 + g_rand_double (rand) * 2.0 : t < 0.75 ? 5.0 + g_rand_double (rand) * 1.5
+                                                                                : g_rand_double (rand) * 7.0;
+        guint a = g_rand_int_range (rand, 0, G_N_ELEMENTS (menu)), b = g_rand_int_range (rand, 0, G_N_ELEMENTS (menu));
+        YataiCartLine lines[2] = { { product_id (app, menu[a]), g_rand_int_range (rand, 1, 4) },
+                                   { product_id (app, menu[b]), 1 } };
+        g_autoptr(JsonObject) args = NULL;
+        g_autoptr(JsonNode) result = NULL;
+
+        clock_fixed = g_date_time_to_unix (morning) * G_USEC_PER_SEC + (gint64) (hour * 3600.0 * G_USEC_PER_SEC);
+        args = yatai_order_confirm_args (lines, a == b ? 1 : 2, "", "", 100000, FALSE, 5);
+        result = yatai_application_run (app, "order.confirm", args, NULL, NULL);
+        if (result == NULL)
+          continue;
+        if (i % 17 == 0)
+          move (app, json_object_get_int_member (json_node_get_object (result), "id"), "order.cancel", NULL, NULL);
+        else
+          move (app, json_object_get_int_member (json_node_get_object (result), "id"), "order.status", "status", "completed");
+      }
+    g_rand_free (rand);
+    clock_fixed = 0;
+    (void) store;
+  }
+  yatai_window_set_page (window, "sales");
+  page = yatai_window_get_page (window, "sales");
+  yatai_sales_page_select_day (YATAI_SALES_PAGE (page), "2026-11-23");
+  wait_a_moment (500);
+  save_png (GTK_WIDGET (window), out, "sales");
 
   /* Register: the menu. */
   yatai_window_set_page (window, "register");
