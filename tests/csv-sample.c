@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "yatai-csv.h"
 #include "yatai-store-orders.h"
@@ -21,6 +22,7 @@ main (int   argc,
   g_autoptr(YataiStore) store = NULL;
   g_autoptr(GPtrArray) menu = NULL;
 
+  setlocale (LC_ALL, "");
   if (argc != 2)
     {
       g_printerr ("Usage: csv-sample DIR\n");
