@@ -23,6 +23,12 @@ fixture_set_up (Fixture       *f,
   f->app = gui_test_app_new (GPOINTER_TO_INT (data), &f->dir);
   f->window = yatai_window_new (f->app);
   gtk_window_present (GTK_WINDOW (f->window));
+  /* A new store opens on the welcome; a person starting their own menu picks the empty one. */
+  if (!GPOINTER_TO_INT (data))
+    {
+      gui_test_settle ();
+      gui_test_click (GTK_WIDGET (f->window), "start_empty_button");
+    }
   f->page = YATAI_REGISTER_PAGE (yatai_window_get_page (f->window, "register"));
   g_assert_nonnull (f->page);
   gui_test_settle ();
@@ -342,6 +348,36 @@ test_picture (Fixture       *f,
   g_assert_cmpint (gdk_texture_get_height (texture), ==, 213);
 }
 
+/* The first start on a new store welcomes, offers an empty or the demo menu, and does not come back. */
+static void
+test_welcome (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(YataiApplication) app = gui_test_app_new (FALSE, &dir);
+  YataiWindow *window = yatai_window_new (app);
+  GtkWidget *main_stack;
+
+  gtk_window_present (GTK_WINDOW (window));
+  gui_test_settle ();
+  main_stack = gui_test_find (GTK_WIDGET (window), "main_stack");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (main_stack)), ==, "welcome");
+  gui_test_click (GTK_WIDGET (window), "load_demo_button");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (main_stack)), ==, "pages");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (yatai_application_get_products (app))), ==, 10);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* Once welcomed, a new window opens on the pages. */
+  window = yatai_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  gui_test_settle ();
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gui_test_find (GTK_WIDGET (window), "main_stack"))),
+                   ==, "pages");
+  gtk_window_destroy (GTK_WINDOW (window));
+  gui_test_settle ();
+  g_application_quit (G_APPLICATION (app));
+  gui_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -363,5 +399,6 @@ main (int   argc,
               fixture_set_up, test_edit_shows_in_other_window, fixture_tear_down);
   g_test_add ("/register/picture", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_picture, fixture_tear_down);
+  g_test_add_func ("/register/welcome", test_welcome);
   return g_test_run ();
 }

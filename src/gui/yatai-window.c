@@ -11,6 +11,7 @@
 #include "yatai-register-page.h"
 #include "yatai-sales-page.h"
 #include "yatai-sync-indicator.h"
+#include "yatai-store-journal.h"
 #include "yatai-window.h"
 
 struct _YataiWindow
@@ -19,6 +20,8 @@ struct _YataiWindow
 
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
+  GtkStack             *main_stack;
+  YataiApplication     *application;
   YataiSyncIndicator   *sync_indicator;
   YataiReceptionPage   *reception_page;
   YataiKitchenPage     *kitchen_page;
@@ -41,6 +44,14 @@ yatai_window_setup (YataiWindow      *self,
   yatai_orders_page_setup (self->orders_page, app);
   yatai_sales_page_setup (self->sales_page, app);
   yatai_register_page_setup (self->register_page, app);
+  self->application = app;
+  if (yatai_store_is_empty (yatai_application_get_store (app)))
+    {
+      g_autofree char *welcomed = yatai_store_get_local (yatai_application_get_store (app), "welcomed");
+
+      if (welcomed == NULL)
+        gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+    }
   g_object_bind_property (app, "sync-engine", self->sync_indicator, "engine", G_BINDING_SYNC_CREATE);
 
   /* Each window remembers its page for the next start, but the counter's window switching page must not
@@ -62,6 +73,44 @@ show_page_action_cb (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   yatai_window_set_page (YATAI_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+/* First run: an empty menu, or the demo one; either way the welcome does not come back. */
+static void
+leave_welcome (YataiWindow *self,
+               const char  *page)
+{
+  YataiStore *store = yatai_application_get_store (self->application);
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_store_set_local (store, "welcomed", "1", &error))
+    g_debug ("The welcome could not be marked as seen: %s", error->message);
+  gtk_stack_set_visible_child_name (self->main_stack, "pages");
+  yatai_window_set_page (self, page);
+}
+
+static void
+start_empty_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  leave_welcome (YATAI_WINDOW (widget), "register");
+}
+
+static void
+load_demo_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  YataiWindow *self = YATAI_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_store_load_demo (yatai_application_get_store (self->application), &error))
+    {
+      yatai_window_show_toast (self, error->message);
+      return;
+    }
+  leave_welcome (self, "reception");
 }
 
 /* F11: the kitchen screen fills the monitor; again to leave. */
@@ -94,6 +143,7 @@ yatai_window_class_init (YataiWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/yatai/Yatai/yatai-window.ui");
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, YataiWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, reception_page);
   gtk_widget_class_bind_template_child (widget_class, YataiWindow, kitchen_page);
@@ -103,6 +153,8 @@ yatai_window_class_init (YataiWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action_cb);
   gtk_widget_class_install_action (widget_class, "win.fullscreen", NULL, fullscreen_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.start-empty", NULL, start_empty_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.load-demo", NULL, load_demo_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "win.fullscreen", NULL);
 }
 
