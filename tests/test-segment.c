@@ -102,7 +102,7 @@ replace (GBytes     *bytes,
   g_assert_nonnull (at);
   g_string_erase (out, at - copy, strlen (from));
   g_string_insert_len (out, at - copy, to, strlen (to));
-  return g_bytes_new (out->str, out->len);
+  return g_string_free_to_bytes (out);
 }
 
 static void

@@ -213,3 +213,12 @@ yatai_command_get_args (YataiCommand *self)
   g_return_val_if_fail (YATAI_IS_COMMAND (self), NULL);
   return self->args;
 }
+
+JsonNode *
+yatai_json_node_new_object (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
+}

@@ -24,4 +24,7 @@ void          yatai_command_set_device     (YataiCommand *self,
 gint64        yatai_command_get_created    (YataiCommand *self);
 JsonObject   *yatai_command_get_args       (YataiCommand *self);
 
+/* A node holding a new empty object, owned by the node (json_node_init_object() would add a reference). */
+JsonNode     *yatai_json_node_new_object   (void);
+
 G_END_DECLS

@@ -319,7 +319,8 @@ yatai_products_import_args (const char  *text,
       columns[c] = -1;
       for (int i = 0; header[i] != NULL; i++)
         {
-          g_autofree char *cell = g_ascii_strdown (g_strstrip (g_strdup (header[i])), -1);
+          g_autofree char *trimmed = g_strstrip (g_strdup (header[i]));
+          g_autofree char *cell = g_ascii_strdown (trimmed, -1);
 
           if (g_str_equal (cell, names[c]))
             columns[c] = i;

@@ -619,7 +619,7 @@ parse_result (const char *text)
   if (text != NULL && json_parser_load_from_data (parser, text, -1, NULL) &&
       json_parser_get_root (parser) != NULL)
     return json_node_copy (json_parser_get_root (parser));
-  return json_node_init_object (json_node_alloc (), json_object_new ());
+  return yatai_json_node_new_object ();
 }
 
 /* Looks the command up among those already applied; returns its result, or NULL if it is new. */
@@ -740,7 +740,7 @@ record_refusal (YataiStore   *self,
                 const GError *refusal)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) result = json_node_init_object (json_node_alloc (), json_object_new ());
+  g_autoptr(JsonNode) result = yatai_json_node_new_object ();
   JsonObject *refused = json_object_new ();
   sqlite3_session *session = NULL;
   gboolean ok;
@@ -819,7 +819,7 @@ yatai_store_execute (YataiStore    *self,
       return g_steal_pointer (&result);
     }
 
-  result = json_node_init_object (json_node_alloc (), json_object_new ());
+  result = yatai_json_node_new_object ();
   ok = !self->journal_enabled || yatai_store_journal_begin (self, &session, error);
   ok = ok && op->func (self, yatai_command_get_args (command), json_node_get_object (result), error);
   ok = ok && record_applied (self, command, result, error);

@@ -1898,7 +1898,7 @@ yatai_sync_engine_execute (YataiSyncEngine  *self,
   *sent = TRUE;
   if (!self->busy)
     schedule (self, 0);
-  return json_node_init_object (json_node_alloc (), json_object_new ());
+  return yatai_json_node_new_object ();
 }
 
 /* A person confirmed: make this device the writer once the lease is expired. */
