@@ -1,0 +1,1052 @@
+/* yatai-test-bucket: a server that answers like Google Cloud Storage's JSON API, for tests and rehearsals
+ *
+ *   yatai-test-bucket [--port N] [--dir PATH] [--latency-ms N] [--fail-rate F] [--seed N]
+ *                     [--rate-limit] [--token-public-key PEM] [--token-lifetime S] [--verbose]
+ *
+ * Listens on 127.0.0.1 (port 0 picks a free one) and prints "listening on http://127.0.0.1:PORT" when
+ * ready. Buckets are made on first use. It keeps GCS's generations and metagenerations, answers the
+ * preconditions with 412 and 304, gives MD5 and CRC32C (x-goog-hash), pages listings, and on demand
+ * adds latency, fails a share of requests (429, 503, dropped connections), enforces one write a second
+ * per object name, and runs faults a test scripts:
+ *   POST /_test/faults   {"method": "GET", "path_contains": "log/", "status": 503 | "action": "drop" |
+ *                         "corrupt" | "delay_ms": 2000, "times": 1}
+ *   DELETE /_test/faults  clears them;  GET /_test/stats  counts requests and faults.
+ * With --token-public-key, POST /token takes a service account's RS256 JWT, checks its signature with
+ * that key, and hands out tokens the storage requests then require.
+ */
+#include "config.h"
+
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bucket-store.h"
+
+typedef struct
+{
+  char   *method;         /* NULL: any */
+  char   *path_contains;  /* NULL: any */
+  guint   status;         /* answer with this status */
+  char   *action;         /* "drop", "corrupt", or NULL */
+  guint   delay_ms;
+  int     times;          /* how many requests it still applies to; -1 forever */
+} Fault;
+
+typedef struct
+{
+  BucketStore        *store;
+  guint               latency_ms;
+  double              fail_rate;
+  GRand              *rand;
+  gboolean            rate_limit;
+  gboolean            verbose;
+  GHashTable         *last_write;   /* "bucket\nname" → gint64* µs of the last mutation */
+  GPtrArray          *faults;
+  GHashTable         *counts;       /* method → guint */
+  guint               n_faults;
+  gnutls_pubkey_t     token_key;
+  guint               token_lifetime;
+  GHashTable         *tokens;       /* token → gint64* expiry (monotonic µs) */
+  guint               n_tokens;
+} Server;
+
+static void
+fault_free (gpointer data)
+{
+  Fault *fault = data;
+
+  g_free (fault->method);
+  g_free (fault->path_contains);
+  g_free (fault->action);
+  g_free (fault);
+}
+
+/* Answers */
+
+static void
+reply_json (SoupServerMessage *msg,
+            guint              status,
+            JsonNode          *node)
+{
+  g_autofree char *body = json_to_string (node, FALSE);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json; charset=UTF-8", SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+/* GCS's error body: {"error": {"code": N, "message": "...", "errors": [{"reason": "...", ...}]}} */
+static void
+reply_error (SoupServerMessage *msg,
+             guint              status,
+             const char        *reason,
+             const char        *message)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_int_value (b, status);
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_set_member_name (b, "errors");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "domain");
+  json_builder_add_string_value (b, "global");
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, reason);
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  reply_json (msg, status, root);
+}
+
+static char *
+rfc3339 (gint64 time_us)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
+  g_autofree char *base = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
+
+  return g_strdup_printf ("%s.%03dZ", base, (int) (time_us % G_USEC_PER_SEC / 1000));
+}
+
+static void
+add_string (JsonBuilder *b,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_number_string (JsonBuilder *b,
+                   const char  *name,
+                   gint64       value)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+
+  add_string (b, name, text);
+}
+
+/* The object's resource, as GCS writes it (numbers as strings). */
+static void
+build_resource (JsonBuilder  *b,
+                BucketObject *object)
+{
+  g_autofree char *created = rfc3339 (object->created);
+  g_autofree char *updated = rfc3339 (object->updated);
+  g_autofree char *id = g_strdup_printf ("%s/%s/%" G_GINT64_FORMAT, object->bucket, object->name, object->generation);
+  g_autofree char *escaped = g_uri_escape_string (object->name, NULL, FALSE);
+  g_autofree char *self_link = g_strdup_printf ("/storage/v1/b/%s/o/%s", object->bucket, escaped);
+  g_autofree char *media_link = g_strdup_printf ("/download/storage/v1/b/%s/o/%s?generation=%" G_GINT64_FORMAT "&alt=media",
+                                                 object->bucket, escaped, object->generation);
+  g_autofree char *etag = g_strdup_printf ("CK%" G_GINT64_FORMAT "=", object->generation);
+
+  json_builder_begin_object (b);
+  add_string (b, "kind", "storage#object");
+  add_string (b, "id", id);
+  add_string (b, "selfLink", self_link);
+  add_string (b, "mediaLink", media_link);
+  add_string (b, "name", object->name);
+  add_string (b, "bucket", object->bucket);
+  add_number_string (b, "generation", object->generation);
+  add_number_string (b, "metageneration", object->metageneration);
+  add_string (b, "contentType", object->content_type);
+  add_string (b, "storageClass", "STANDARD");
+  add_number_string (b, "size", g_bytes_get_size (object->data));
+  add_string (b, "md5Hash", object->md5);
+  add_string (b, "crc32c", object->crc32c);
+  add_string (b, "etag", etag);
+  add_string (b, "timeCreated", created);
+  add_string (b, "updated", updated);
+  add_string (b, "timeStorageClassUpdated", created);
+  if (object->metadata != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      json_builder_set_member_name (b, "metadata");
+      json_builder_begin_object (b);
+      g_hash_table_iter_init (&iter, object->metadata);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        add_string (b, key, value);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+}
+
+static void
+reply_resource (SoupServerMessage *msg,
+                BucketObject      *object)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  build_resource (b, object);
+  root = json_builder_get_root (b);
+  reply_json (msg, SOUP_STATUS_OK, root);
+}
+
+/* Preconditions */
+
+static gboolean
+query_int (GHashTable *query,
+           const char *name,
+           gint64     *out)
+{
+  const char *text = query != NULL ? g_hash_table_lookup (query, name) : NULL;
+  char *end = NULL;
+
+  if (text == NULL)
+    return FALSE;
+  *out = g_ascii_strtoll (text, &end, 10);
+  return end != text && *end == '\0';
+}
+
+/* FALSE (and the answer sent) when a precondition fails: 412, or 304 for a read's NotMatch. */
+static gboolean
+check_preconditions (SoupServerMessage *msg,
+                     GHashTable        *query,
+                     BucketObject      *object,
+                     gboolean           is_read)
+{
+  gint64 value;
+
+  if (query_int (query, "ifGenerationMatch", &value))
+    {
+      gboolean ok = value == 0 ? object == NULL : (object != NULL && object->generation == value);
+
+      if (!ok)
+        {
+          reply_error (msg, SOUP_STATUS_PRECONDITION_FAILED, "conditionNotMet",
+                       "At least one of the pre-conditions you specified did not hold.");
+          return FALSE;
+        }
+    }
+  if (query_int (query, "ifMetagenerationMatch", &value) && (object == NULL || object->metageneration != value))
+    {
+      reply_error (msg, SOUP_STATUS_PRECONDITION_FAILED, "conditionNotMet",
+                   "At least one of the pre-conditions you specified did not hold.");
+      return FALSE;
+    }
+  if (query_int (query, "ifGenerationNotMatch", &value) && object != NULL && object->generation == value)
+    {
+      if (is_read)
+        soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      else
+        reply_error (msg, SOUP_STATUS_PRECONDITION_FAILED, "conditionNotMet",
+                     "At least one of the pre-conditions you specified did not hold.");
+      return FALSE;
+    }
+  if (query_int (query, "ifMetagenerationNotMatch", &value) && object != NULL && object->metageneration == value)
+    {
+      if (is_read)
+        soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+      else
+        reply_error (msg, SOUP_STATUS_PRECONDITION_FAILED, "conditionNotMet",
+                     "At least one of the pre-conditions you specified did not hold.");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* GCS allows one mutation a second per object name. */
+static gboolean
+rate_limited (Server     *server,
+              const char *bucket,
+              const char *name)
+{
+  g_autofree char *key = g_strconcat (bucket, "\n", name, NULL);
+  gint64 now = g_get_monotonic_time ();
+  gint64 *last;
+
+  if (!server->rate_limit)
+    return FALSE;
+  last = g_hash_table_lookup (server->last_write, key);
+  if (last != NULL && now - *last < G_USEC_PER_SEC)
+    return TRUE;
+  if (last == NULL)
+    {
+      last = g_new (gint64, 1);
+      g_hash_table_insert (server->last_write, g_strdup (key), last);
+    }
+  *last = now;
+  return FALSE;
+}
+
+/* Storage requests */
+
+static void
+handle_media (Server            *server,
+              SoupServerMessage *msg,
+              BucketObject      *object,
+              gboolean           corrupt)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *hash = g_strdup_printf ("crc32c=%s,md5=%s", object->crc32c, object->md5);
+  g_autofree char *generation = g_strdup_printf ("%" G_GINT64_FORMAT, object->generation);
+  g_autofree char *metageneration = g_strdup_printf ("%" G_GINT64_FORMAT, object->metageneration);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (object->data, &size);
+  g_autofree guint8 *copy = g_memdup2 (data, size);
+
+  /* A fault a test asked for: one byte flipped, the headers still those of the real bytes. */
+  if (corrupt && size > 0)
+    copy[size / 2] ^= 0x5a;
+  soup_message_headers_append (headers, "x-goog-hash", hash);
+  soup_message_headers_append (headers, "x-goog-generation", generation);
+  soup_message_headers_append (headers, "x-goog-metageneration", metageneration);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, object->content_type, SOUP_MEMORY_COPY, (const char *) copy, size);
+}
+
+static void
+handle_list (Server            *server,
+             SoupServerMessage *msg,
+             const char        *bucket,
+             GHashTable        *query)
+{
+  const char *prefix = query ? g_hash_table_lookup (query, "prefix") : NULL;
+  const char *delimiter = query ? g_hash_table_lookup (query, "delimiter") : NULL;
+  const char *token = query ? g_hash_table_lookup (query, "pageToken") : NULL;
+  gint64 max_results = 1000;
+  g_autoptr(GPtrArray) objects = bucket_store_list (server->store, bucket, prefix);
+  g_autoptr(GPtrArray) prefixes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  guint start = 0, emitted = 0, i;
+  const char *next = NULL;
+
+  query_int (query, "maxResults", &max_results);
+  max_results = CLAMP (max_results, 1, 1000);
+  /* The page token is the last name of the previous page. */
+  if (token != NULL)
+    while (start < objects->len && strcmp (((BucketObject *) objects->pdata[start])->name, token) <= 0)
+      start++;
+
+  json_builder_begin_object (b);
+  add_string (b, "kind", "storage#objects");
+  json_builder_set_member_name (b, "items");
+  json_builder_begin_array (b);
+  for (i = start; i < objects->len; i++)
+    {
+      BucketObject *object = objects->pdata[i];
+
+      if (emitted == max_results)
+        break;
+      if (delimiter != NULL && *delimiter != '\0')
+        {
+          const char *rest = object->name + (prefix != NULL ? strlen (prefix) : 0);
+          const char *cut = strstr (rest, delimiter);
+
+          if (cut != NULL)
+            {
+              g_autofree char *folder = g_strndup (object->name, cut - object->name + strlen (delimiter));
+
+              if (prefixes->len == 0 || !g_str_equal (g_ptr_array_index (prefixes, prefixes->len - 1), folder))
+                g_ptr_array_add (prefixes, g_steal_pointer (&folder));
+              continue;
+            }
+        }
+      build_resource (b, object);
+      emitted++;
+      next = object->name;
+    }
+  json_builder_end_array (b);
+  if (prefixes->len > 0)
+    {
+      json_builder_set_member_name (b, "prefixes");
+      json_builder_begin_array (b);
+      for (guint p = 0; p < prefixes->len; p++)
+        json_builder_add_string_value (b, prefixes->pdata[p]);
+      json_builder_end_array (b);
+    }
+  if (i < objects->len && next != NULL)
+    add_string (b, "nextPageToken", next);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  reply_json (msg, SOUP_STATUS_OK, root);
+}
+
+static GHashTable *
+metadata_from (JsonObject *resource)
+{
+  GHashTable *metadata;
+  JsonObject *m;
+  GList *members;
+
+  if (resource == NULL || !json_object_has_member (resource, "metadata"))
+    return NULL;
+  m = json_object_get_object_member (resource, "metadata");
+  if (m == NULL)
+    return NULL;
+  metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  members = json_object_get_members (m);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (m, l->data);
+
+      if (JSON_NODE_HOLDS_VALUE (value))
+        g_hash_table_insert (metadata, g_strdup (l->data), g_strdup (json_node_get_string (value)));
+    }
+  g_list_free (members);
+  return metadata;
+}
+
+static void
+handle_upload (Server            *server,
+               SoupServerMessage *msg,
+               const char        *bucket,
+               GHashTable        *query)
+{
+  const char *type = query ? g_hash_table_lookup (query, "uploadType") : NULL;
+  const char *name = query ? g_hash_table_lookup (query, "name") : NULL;
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GHashTable) metadata = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *declared_md5 = NULL;
+  g_autofree char *object_name = g_strdup (name);
+  BucketObject *object;
+
+  if (g_strcmp0 (type, "multipart") == 0)
+    {
+      g_autoptr(GBytes) complete = NULL;
+      g_autoptr(SoupMultipart) multipart = NULL;
+      gsize size;
+      const char *raw = g_bytes_get_data (bytes, &size);
+
+      /* The close delimiter may end the body without a line break (Google's Node client sends it so);
+       * libsoup's parser wants one. */
+      if (size >= 2 && raw[size - 2] == '-' && raw[size - 1] == '-')
+        {
+          GByteArray *copy = g_byte_array_sized_new (size + 2);
+
+          g_byte_array_append (copy, (const guint8 *) raw, size);
+          g_byte_array_append (copy, (const guint8 *) "\r\n", 2);
+          complete = g_byte_array_free_to_bytes (copy);
+        }
+      else
+        complete = g_bytes_ref (bytes);
+      multipart = soup_multipart_new_from_message (request_headers, complete);
+      SoupMessageHeaders *part_headers;
+      GBytes *part;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *resource = NULL;
+
+      if (multipart == NULL || soup_multipart_get_length (multipart) != 2 ||
+          !soup_multipart_get_part (multipart, 0, &part_headers, &part) ||
+          !json_parser_load_from_data (parser, g_bytes_get_data (part, NULL), g_bytes_get_size (part), NULL) ||
+          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          if (server->verbose)
+            g_printerr ("multipart refused: %s, %" G_GSIZE_FORMAT " bytes: %.*s\n",
+                        soup_message_headers_get_one (request_headers, "Content-Type"), g_bytes_get_size (bytes),
+                        (int) MIN (g_bytes_get_size (bytes), 400), (const char *) g_bytes_get_data (bytes, NULL));
+          reply_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", "The multipart body is not metadata and media.");
+          return;
+        }
+      resource = json_node_get_object (json_parser_get_root (parser));
+      if (json_object_has_member (resource, "name"))
+        {
+          g_free (object_name);
+          object_name = g_strdup (json_object_get_string_member (resource, "name"));
+        }
+      if (json_object_has_member (resource, "contentType"))
+        content_type = g_strdup (json_object_get_string_member (resource, "contentType"));
+      if (json_object_has_member (resource, "md5Hash"))
+        declared_md5 = g_strdup (json_object_get_string_member (resource, "md5Hash"));
+      metadata = metadata_from (resource);
+      soup_multipart_get_part (multipart, 1, &part_headers, &part);
+      data = g_bytes_ref (part);
+      if (content_type == NULL)
+        content_type = g_strdup (soup_message_headers_get_content_type (part_headers, NULL));
+    }
+  else if (g_strcmp0 (type, "media") == 0)
+    {
+      data = g_bytes_ref (bytes);
+      content_type = g_strdup (soup_message_headers_get_content_type (request_headers, NULL));
+    }
+  else
+    {
+      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", "Only media and multipart uploads are supported here.");
+      return;
+    }
+
+  if (object_name == NULL || *object_name == '\0')
+    {
+      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "required", "Required parameter: name");
+      return;
+    }
+  object = bucket_store_get (server->store, bucket, object_name);
+  if (!check_preconditions (msg, query, object, FALSE))
+    return;
+  if (declared_md5 != NULL)
+    {
+      g_autofree char *actual = bucket_md5_base64 (data);
+
+      if (!g_str_equal (actual, declared_md5))
+        {
+          reply_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid",
+                       "Provided MD5 hash doesn't match calculated MD5 hash.");
+          return;
+        }
+    }
+  if (rate_limited (server, bucket, object_name))
+    {
+      reply_error (msg, 429, "rateLimitExceeded",
+                   "The object exceeded the rate limit for object mutation operations (create, update, and delete).");
+      return;
+    }
+  object = bucket_store_put (server->store, bucket, object_name, data, content_type, metadata);
+  reply_resource (msg, object);
+}
+
+static void
+handle_object (Server            *server,
+               SoupServerMessage *msg,
+               const char        *method,
+               const char        *bucket,
+               const char        *name,
+               GHashTable        *query,
+               gboolean           media,
+               gboolean           corrupt)
+{
+  BucketObject *object = bucket_store_get (server->store, bucket, name);
+
+  if (g_str_equal (method, "GET"))
+    {
+      const char *alt = query ? g_hash_table_lookup (query, "alt") : NULL;
+
+      if (object == NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("No such object: %s/%s", bucket, name);
+
+          reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", message);
+          return;
+        }
+      if (!check_preconditions (msg, query, object, TRUE))
+        return;
+      if (media || g_strcmp0 (alt, "media") == 0)
+        handle_media (server, msg, object, corrupt);
+      else
+        reply_resource (msg, object);
+    }
+  else if (g_str_equal (method, "DELETE"))
+    {
+      if (object == NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("No such object: %s/%s", bucket, name);
+
+          reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", message);
+          return;
+        }
+      if (!check_preconditions (msg, query, object, FALSE))
+        return;
+      if (rate_limited (server, bucket, name))
+        {
+          reply_error (msg, 429, "rateLimitExceeded", "The object exceeded the rate limit for object mutation operations.");
+          return;
+        }
+      bucket_store_delete (server->store, bucket, name);
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+    }
+  else if (g_str_equal (method, "PATCH"))
+    {
+      SoupMessageBody *body = soup_server_message_get_request_body (msg);
+      g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      if (object == NULL)
+        {
+          reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "No such object.");
+          return;
+        }
+      if (!check_preconditions (msg, query, object, FALSE))
+        return;
+      if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) ||
+          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          reply_error (msg, SOUP_STATUS_BAD_REQUEST, "parseError", "The body is not a JSON object.");
+          return;
+        }
+      {
+        g_autoptr(GHashTable) metadata = metadata_from (json_node_get_object (json_parser_get_root (parser)));
+
+        if (metadata != NULL)
+          {
+            g_clear_pointer (&object->metadata, g_hash_table_unref);
+            object->metadata = g_hash_table_ref (metadata);
+          }
+        object->metageneration++;
+        object->updated = g_get_real_time ();
+      }
+      reply_resource (msg, object);
+    }
+  else
+    reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "methodNotAllowed", "Not supported here.");
+}
+
+/* Token endpoint */
+
+static GBytes *
+base64url_decode (const char *text,
+                  gsize       length)
+{
+  g_autoptr(GString) standard = g_string_new_len (text, length);
+  gsize out_length = 0;
+  guchar *decoded;
+
+  for (gsize i = 0; i < standard->len; i++)
+    {
+      if (standard->str[i] == '-')
+        standard->str[i] = '+';
+      else if (standard->str[i] == '_')
+        standard->str[i] = '/';
+    }
+  while (standard->len % 4 != 0)
+    g_string_append_c (standard, '=');
+  decoded = g_base64_decode (standard->str, &out_length);
+  return g_bytes_new_take (decoded, out_length);
+}
+
+static void
+handle_token (Server            *server,
+              SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_autoptr(GHashTable) form = soup_form_decode (text);
+  const char *grant = g_hash_table_lookup (form, "grant_type");
+  const char *assertion = g_hash_table_lookup (form, "assertion");
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GBytes) claims_bytes = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *expected_aud = NULL;
+  JsonObject *claims;
+  gnutls_datum_t signed_data, sig;
+  gint64 *expiry;
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  if (server->token_key == NULL || g_strcmp0 (grant, "urn:ietf:params:oauth:grant-type:jwt-bearer") != 0 ||
+      assertion == NULL)
+    goto refused;
+  parts = g_strsplit (assertion, ".", -1);
+  if (g_strv_length (parts) != 3)
+    goto refused;
+
+  signed_data.data = (unsigned char *) assertion;
+  signed_data.size = strlen (parts[0]) + 1 + strlen (parts[1]);
+  signature = base64url_decode (parts[2], strlen (parts[2]));
+  sig.data = (unsigned char *) g_bytes_get_data (signature, NULL);
+  sig.size = g_bytes_get_size (signature);
+  if (gnutls_pubkey_verify_data2 (server->token_key, GNUTLS_SIGN_RSA_SHA256, 0, &signed_data, &sig) < 0)
+    goto refused;
+
+  claims_bytes = base64url_decode (parts[1], strlen (parts[1]));
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (claims_bytes, NULL), g_bytes_get_size (claims_bytes), NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    goto refused;
+  claims = json_node_get_object (json_parser_get_root (parser));
+  expected_aud = g_strdup_printf ("http://127.0.0.1:%d/token", g_uri_get_port (uri));
+  if (g_strcmp0 (json_object_get_string_member_with_default (claims, "aud", ""), expected_aud) != 0 ||
+      json_object_get_int_member_with_default (claims, "exp", 0) < g_get_real_time () / G_USEC_PER_SEC ||
+      *json_object_get_string_member_with_default (claims, "iss", "") == '\0')
+    goto refused;
+
+  token = g_strdup_printf ("tok-%u", ++server->n_tokens);
+  expiry = g_new (gint64, 1);
+  *expiry = g_get_monotonic_time () + (gint64) server->token_lifetime * G_USEC_PER_SEC;
+  g_hash_table_insert (server->tokens, g_strdup (token), expiry);
+  json_builder_begin_object (b);
+  add_string (b, "access_token", token);
+  json_builder_set_member_name (b, "expires_in");
+  json_builder_add_int_value (b, server->token_lifetime);
+  add_string (b, "token_type", "Bearer");
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  reply_json (msg, SOUP_STATUS_OK, root);
+  return;
+
+refused:
+  json_builder_begin_object (b);
+  add_string (b, "error", "invalid_grant");
+  add_string (b, "error_description", "Invalid JWT Signature.");
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  reply_json (msg, SOUP_STATUS_BAD_REQUEST, root);
+}
+
+static gboolean
+authorized (Server            *server,
+            SoupServerMessage *msg)
+{
+  const char *header;
+  gint64 *expiry;
+
+  if (server->token_key == NULL)
+    return TRUE;
+  header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+  if (header == NULL || !g_str_has_prefix (header, "Bearer "))
+    return FALSE;
+  expiry = g_hash_table_lookup (server->tokens, header + strlen ("Bearer "));
+  return expiry != NULL && *expiry > g_get_monotonic_time ();
+}
+
+/* Faults */
+
+static void
+handle_test (Server            *server,
+             SoupServerMessage *msg,
+             const char        *method,
+             const char        *path)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  if (g_str_equal (path, "/_test/faults") && g_str_equal (method, "POST"))
+    {
+      SoupMessageBody *body = soup_server_message_get_request_body (msg);
+      g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *spec;
+      Fault *fault;
+
+      if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) ||
+          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          reply_error (msg, SOUP_STATUS_BAD_REQUEST, "parseError", "A fault is a JSON object.");
+          return;
+        }
+      spec = json_node_get_object (json_parser_get_root (parser));
+      fault = g_new0 (Fault, 1);
+      fault->method = g_strdup (json_object_get_string_member_with_default (spec, "method", NULL));
+      fault->path_contains = g_strdup (json_object_get_string_member_with_default (spec, "path_contains", NULL));
+      fault->status = json_object_get_int_member_with_default (spec, "status", 0);
+      fault->action = g_strdup (json_object_get_string_member_with_default (spec, "action", NULL));
+      fault->delay_ms = json_object_get_int_member_with_default (spec, "delay_ms", 0);
+      fault->times = json_object_get_int_member_with_default (spec, "times", 1);
+      g_ptr_array_add (server->faults, fault);
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      return;
+    }
+  if (g_str_equal (path, "/_test/faults") && g_str_equal (method, "DELETE"))
+    {
+      g_ptr_array_set_size (server->faults, 0);
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      return;
+    }
+  if (g_str_equal (path, "/_test/stats"))
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "requests");
+      json_builder_begin_object (b);
+      g_hash_table_iter_init (&iter, server->counts);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          json_builder_set_member_name (b, key);
+          json_builder_add_int_value (b, GPOINTER_TO_UINT (value));
+        }
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "faults");
+      json_builder_add_int_value (b, server->n_faults);
+      json_builder_set_member_name (b, "objects");
+      json_builder_add_int_value (b, bucket_store_count (server->store));
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      reply_json (msg, SOUP_STATUS_OK, root);
+      return;
+    }
+  reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "No such test endpoint.");
+}
+
+/* The scripted fault that applies to this request, used up by one. */
+static Fault *
+take_fault (Server     *server,
+            const char *method,
+            const char *path)
+{
+  for (guint i = 0; i < server->faults->len; i++)
+    {
+      Fault *fault = server->faults->pdata[i];
+
+      if ((fault->method == NULL || g_str_equal (fault->method, method)) &&
+          (fault->path_contains == NULL || strstr (path, fault->path_contains) != NULL))
+        {
+          Fault *copy = g_new0 (Fault, 1);
+
+          copy->status = fault->status;
+          copy->action = g_strdup (fault->action);
+          copy->delay_ms = fault->delay_ms;
+          if (fault->times > 0 && --fault->times == 0)
+            g_ptr_array_remove_index (server->faults, i);
+          server->n_faults++;
+          return copy;
+        }
+    }
+  return NULL;
+}
+
+static void
+drop_connection (SoupServerMessage *msg)
+{
+  GIOStream *stream = soup_server_message_steal_connection (msg);
+
+  if (stream != NULL)
+    {
+      g_io_stream_close (stream, NULL, NULL);
+      g_object_unref (stream);
+    }
+}
+
+static gboolean
+unpause_cb (gpointer data)
+{
+  soup_server_message_unpause (data);
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Routing */
+
+static void
+route (Server            *server,
+       SoupServerMessage *msg,
+       const char        *method,
+       const char        *path,
+       GHashTable        *query,
+       gboolean           corrupt)
+{
+  gboolean upload = g_str_has_prefix (path, "/upload/");
+  gboolean download = g_str_has_prefix (path, "/download/");
+  const char *rest = path + (upload ? strlen ("/upload") : download ? strlen ("/download") : 0);
+  const char *slash;
+  g_autofree char *bucket = NULL;
+  const char *name = NULL;
+
+  /* [/upload|/download][/storage/v1]/b/{bucket}/o[/{name}], the path as libsoup decoded it: the name
+   * is all that follows "/o/", slashes included. Google's clients leave "/storage/v1" out when they
+   * talk to a custom endpoint. */
+  if (g_str_has_prefix (rest, "/storage/v1/"))
+    rest += strlen ("/storage/v1");
+  if (!g_str_has_prefix (rest, "/b/"))
+    {
+      reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "Not Found");
+      return;
+    }
+  rest += strlen ("/b/");
+  slash = strchr (rest, '/');
+  if (slash == NULL || !g_str_has_prefix (slash, "/o") || (slash[2] != '\0' && slash[2] != '/'))
+    {
+      reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "Not Found");
+      return;
+    }
+  bucket = g_strndup (rest, slash - rest);
+  if (slash[2] == '/' && slash[3] != '\0')
+    name = slash + 3;
+
+  if (upload && g_str_equal (method, "POST") && name == NULL)
+    handle_upload (server, msg, bucket, query);
+  else if (name == NULL && g_str_equal (method, "GET"))
+    handle_list (server, msg, bucket, query);
+  else if (name != NULL)
+    handle_object (server, msg, method, bucket, name, query, download, corrupt);
+  else
+    reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "methodNotAllowed", "Not supported here.");
+}
+
+static void
+handler_cb (SoupServer        *soup_server,
+            SoupServerMessage *msg,
+            const char        *decoded_path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  Server *server = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  g_autoptr(GHashTable) own_query = NULL;
+  const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autofree Fault *fault = NULL;
+  gboolean corrupt = FALSE;
+  guint delay = server->latency_ms;
+
+  if (query == NULL && raw_query != NULL)
+    query = own_query = soup_form_decode (raw_query);
+  g_hash_table_insert (server->counts, g_strdup (method),
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (server->counts, method)) + 1));
+  if (server->verbose)
+    g_printerr ("%s %s%s%s\n", method, path, raw_query ? "?" : "", raw_query ? raw_query : "");
+
+  if (g_str_has_prefix (path, "/_test/"))
+    {
+      handle_test (server, msg, method, path);
+      return;
+    }
+  if (g_str_equal (path, "/token") && g_str_equal (method, "POST"))
+    {
+      handle_token (server, msg);
+      return;
+    }
+
+  fault = take_fault (server, method, path);
+  if (fault == NULL && server->fail_rate > 0 && g_rand_double (server->rand) < server->fail_rate)
+    {
+      static const guint kinds[] = { 429, 503, 0 };
+
+      fault = g_new0 (Fault, 1);
+      fault->status = kinds[g_rand_int_range (server->rand, 0, 3)];
+      if (fault->status == 0)
+        fault->action = g_strdup ("drop");
+      server->n_faults++;
+    }
+  if (fault != NULL)
+    {
+      delay += fault->delay_ms;
+      if (g_strcmp0 (fault->action, "drop") == 0)
+        {
+          g_free (fault->action);
+          drop_connection (msg);
+          return;
+        }
+      corrupt = g_strcmp0 (fault->action, "corrupt") == 0;
+      g_free (fault->action);
+      fault->action = NULL;
+      if (fault->status != 0)
+        {
+          reply_error (msg, fault->status, fault->status == 429 ? "rateLimitExceeded" : "backendError",
+                       fault->status == 429 ? "Rate limit exceeded (a fault on demand)." : "A fault on demand.");
+          goto answered;
+        }
+    }
+
+  if (!authorized (server, msg))
+    {
+      reply_error (msg, SOUP_STATUS_UNAUTHORIZED, "required", "Login Required.");
+      goto answered;
+    }
+  route (server, msg, method, path, query, corrupt);
+
+answered:
+  if (delay > 0)
+    {
+      soup_server_message_pause (msg);
+      g_timeout_add (delay, unpause_cb, g_object_ref (msg));
+    }
+}
+
+static gnutls_pubkey_t
+load_public_key (const char *path)
+{
+  g_autofree char *pem = NULL;
+  gsize length;
+  gnutls_pubkey_t key;
+  gnutls_datum_t datum;
+
+  if (!g_file_get_contents (path, &pem, &length, NULL))
+    return NULL;
+  gnutls_pubkey_init (&key);
+  datum.data = (unsigned char *) pem;
+  datum.size = length;
+  if (gnutls_pubkey_import (key, &datum, GNUTLS_X509_FMT_PEM) < 0)
+    {
+      gnutls_pubkey_deinit (key);
+      return NULL;
+    }
+  return key;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int port = 0, latency = 0, lifetime = 3600, seed = 0;
+  double fail_rate = 0;
+  gboolean rate_limit = FALSE, verbose = FALSE;
+  g_autofree char *dir = NULL;
+  g_autofree char *key_path = NULL;
+  GOptionEntry entries[] = {
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0 picks a free one)", "N" },
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "Keep the objects in this folder", "PATH" },
+    { "latency-ms", 0, 0, G_OPTION_ARG_INT, &latency, "Add this many milliseconds to every answer", "N" },
+    { "fail-rate", 0, 0, G_OPTION_ARG_DOUBLE, &fail_rate, "Fail this share of requests (429, 503, dropped)", "F" },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of the random failures", "N" },
+    { "rate-limit", 0, 0, G_OPTION_ARG_NONE, &rate_limit, "One write a second per object name, as GCS", NULL },
+    { "token-public-key", 0, 0, G_OPTION_ARG_FILENAME, &key_path, "Check JWTs at /token with this RSA key", "PEM" },
+    { "token-lifetime", 0, 0, G_OPTION_ARG_INT, &lifetime, "Seconds a token lasts (3600)", "S" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print each request on stderr", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("- a test server that answers like Google Cloud Storage");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupServer) soup_server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  GSList *uris;
+  Server server = { 0 };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("yatai-test-bucket: %s\n", error->message);
+      return 2;
+    }
+  if (fail_rate < 0 || fail_rate > 1)
+    {
+      g_printerr ("yatai-test-bucket: --fail-rate is a share from 0 to 1\n");
+      return 2;
+    }
+
+  server.store = bucket_store_new (dir);
+  server.latency_ms = MAX (latency, 0);
+  server.fail_rate = fail_rate;
+  server.rand = seed != 0 ? g_rand_new_with_seed (seed) : g_rand_new ();
+  server.rate_limit = rate_limit;
+  server.verbose = verbose;
+  server.last_write = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  server.faults = g_ptr_array_new_with_free_func (fault_free);
+  server.counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  server.token_lifetime = MAX (lifetime, 1);
+  if (key_path != NULL && (server.token_key = load_public_key (key_path)) == NULL)
+    {
+      g_printerr ("yatai-test-bucket: %s is not an RSA public key in PEM\n", key_path);
+      return 2;
+    }
+
+  soup_server = soup_server_new ("server-header", "yatai-test-bucket ", NULL);
+  soup_server_add_handler (soup_server, NULL, handler_cb, &server, NULL);
+  if (!soup_server_listen_local (soup_server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+    {
+      g_printerr ("yatai-test-bucket: cannot listen on port %d: %s\n", port, error->message);
+      return 1;
+    }
+  uris = soup_server_get_uris (soup_server);
+  printf ("listening on http://127.0.0.1:%d\n", g_uri_get_port (uris->data));
+  fflush (stdout);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_main_loop_run (loop);
+  return 0;
+}
