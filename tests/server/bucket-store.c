@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bucket-store.h"
+#include "yatai-gcs-client.h"
 
 struct _BucketStore
 {
@@ -41,51 +42,23 @@ key_of (const char *bucket,
   return g_strconcat (bucket, "\n", name, NULL);
 }
 
-/* CRC-32C (Castagnoli), as GCS computes it, big-endian in base64. */
+/* The same hashes the client checks (src/sync/yatai-gcs-client.c). */
 char *
 bucket_crc32c_base64 (GBytes *data)
 {
-  static guint32 table[256];
-  static gsize initialized;
   gsize size;
   const guint8 *p = g_bytes_get_data (data, &size);
-  guint32 crc = 0xffffffff;
-  guint8 be[4];
 
-  if (g_once_init_enter (&initialized))
-    {
-      for (guint32 i = 0; i < 256; i++)
-        {
-          guint32 c = i;
-
-          for (int k = 0; k < 8; k++)
-            c = (c & 1) ? (c >> 1) ^ 0x82f63b78 : c >> 1;
-          table[i] = c;
-        }
-      g_once_init_leave (&initialized, 1);
-    }
-  for (gsize i = 0; i < size; i++)
-    crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-  crc ^= 0xffffffff;
-  be[0] = crc >> 24;
-  be[1] = crc >> 16;
-  be[2] = crc >> 8;
-  be[3] = crc;
-  return g_base64_encode (be, 4);
+  return yatai_gcs_crc32c_base64 (p, size);
 }
 
 char *
 bucket_md5_base64 (GBytes *data)
 {
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_MD5);
-  guint8 digest[16];
-  gsize length = sizeof digest;
   gsize size;
   const guint8 *p = g_bytes_get_data (data, &size);
 
-  g_checksum_update (checksum, p, size);
-  g_checksum_get_digest (checksum, digest, &length);
-  return g_base64_encode (digest, length);
+  return yatai_gcs_md5_base64 (p, size);
 }
 
 static char *

@@ -1,0 +1,16 @@
+#pragma once
+
+#include "yatai-bucket.h"
+#include "yatai-gcs-client.h"
+
+G_BEGIN_DECLS
+
+/* The sync engine's YataiBucket on a Google Cloud Storage bucket (or the test server). */
+#define YATAI_TYPE_GCS_BUCKET (yatai_gcs_bucket_get_type ())
+G_DECLARE_FINAL_TYPE (YataiGcsBucket, yatai_gcs_bucket, YATAI, GCS_BUCKET, GObject)
+
+YataiGcsBucket *yatai_gcs_bucket_new        (YataiGcsClient *client,
+                                             const char     *bucket);
+YataiGcsClient *yatai_gcs_bucket_get_client (YataiGcsBucket *self);
+
+G_END_DECLS
