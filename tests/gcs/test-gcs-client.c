@@ -1,0 +1,622 @@
+/* test-gcs-client.c: the GCS client against yatai-test-bucket (no display, loopback only) */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <json-glib/json-glib.h>
+
+#include "yatai-gcs-bucket.h"
+#include "yatai-gcs-client.h"
+
+typedef struct
+{
+  GSubprocess *server;
+  char        *url;
+  char        *dir;
+} Server;
+
+static void
+server_start (Server             *s,
+              const char * const *extra)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  const char *path = g_getenv ("YATAI_TEST_BUCKET");
+
+  g_assert_nonnull (path);
+  g_strv_builder_add (builder, path);
+  g_strv_builder_add (builder, "--port");
+  g_strv_builder_add (builder, "0");
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_strv_builder_add (builder, extra[i]);
+  argv = g_strv_builder_end (builder);
+  s->server = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->server));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening on "));
+  s->url = g_strdup (line + strlen ("listening on "));
+}
+
+static void
+server_stop (Server *s)
+{
+  g_subprocess_force_exit (s->server);
+  g_subprocess_wait (s->server, NULL, NULL);
+  g_clear_object (&s->server);
+  g_free (s->url);
+  if (s->dir != NULL)
+    {
+      g_autoptr(GDir) d = g_dir_open (s->dir, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *p = g_build_filename (s->dir, name, NULL);
+
+          g_unlink (p);
+        }
+      g_rmdir (s->dir);
+      g_free (s->dir);
+    }
+}
+
+/* A request to the server's own test endpoints, synchronously (the client under test is not used). */
+static void
+server_post (Server     *s,
+             const char *path,
+             const char *method,
+             const char *json)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (s->url, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (json != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), <, 300);
+}
+
+static gint64
+server_count (Server     *s,
+              const char *method)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (s->url, "/_test/stats", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *requests;
+
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL));
+  requests = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "requests");
+  return json_object_get_int_member_with_default (requests, method, 0);
+}
+
+/* Running an async call to its end on the default context. */
+
+typedef struct
+{
+  GAsyncResult *result;
+} Wait;
+
+static void
+done_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  ((Wait *) data)->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (Wait *w)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (w->result == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return w->result;
+}
+
+static YataiGcsObject *
+create (YataiGcsClient *client,
+        const char     *name,
+        const char     *text,
+        gint64          if_generation_match,
+        GHashTable     *metadata,
+        GError        **error)
+{
+  Wait w = { 0 };
+  YataiGcsConditions c = YATAI_GCS_CONDITIONS_NONE;
+  g_autoptr(GBytes) data = g_bytes_new (text, strlen (text));
+  YataiGcsObject *object;
+
+  c.if_generation_match = if_generation_match;
+  yatai_gcs_client_create_async (client, "stall", name, data, metadata, &c, NULL, done_cb, &w);
+  object = yatai_gcs_client_create_finish (client, wait_for (&w), error);
+  g_object_unref (w.result);
+  return object;
+}
+
+static GBytes *
+read_object (YataiGcsClient *client,
+             const char     *name,
+             gint64          if_generation_not_match,
+             gint64         *generation,
+             GError        **error)
+{
+  Wait w = { 0 };
+  YataiGcsConditions c = YATAI_GCS_CONDITIONS_NONE;
+  GBytes *bytes;
+
+  c.if_generation_not_match = if_generation_not_match;
+  yatai_gcs_client_read_async (client, "stall", name, &c, NULL, done_cb, &w);
+  bytes = yatai_gcs_client_read_finish (client, wait_for (&w), generation, error);
+  g_object_unref (w.result);
+  return bytes;
+}
+
+static gboolean
+delete_object (YataiGcsClient *client,
+               const char     *name,
+               gint64          if_generation_match,
+               GError        **error)
+{
+  Wait w = { 0 };
+  YataiGcsConditions c = YATAI_GCS_CONDITIONS_NONE;
+  gboolean ok;
+
+  c.if_generation_match = if_generation_match;
+  yatai_gcs_client_delete_async (client, "stall", name, &c, NULL, done_cb, &w);
+  ok = yatai_gcs_client_delete_finish (client, wait_for (&w), error);
+  g_object_unref (w.result);
+  return ok;
+}
+
+static YataiGcsClient *
+quick_client (Server *s)
+{
+  YataiGcsClient *client = yatai_gcs_client_new (s->url, NULL);
+
+  yatai_gcs_client_set_retry (client, 20, 5000);
+  return client;
+}
+
+/* Every request and precondition answers as GCS-FACTS.md says. */
+static void
+test_requests (void)
+{
+  Server s = { 0 };
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiGcsObject) first = NULL;
+  g_autoptr(YataiGcsObject) second = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gint64 generation = 0;
+
+  server_start (&s, NULL);
+  client = quick_client (&s);
+
+  first = create (client, "yatai/s/log/1", "焼きそば", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (first->generation, >, 0);
+  g_assert_cmpint (first->size, ==, strlen ("焼きそば"));
+
+  g_assert_null (create (client, "yatai/s/log/1", "again", 0, NULL, &error));       /* create-only */
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_PRECONDITION_FAILED);
+  g_clear_error (&error);
+
+  second = create (client, "yatai/s/log/1", "replaced", first->generation, NULL, &error);   /* compare-and-swap */
+  g_assert_no_error (error);
+  g_assert_cmpint (second->generation, !=, first->generation);
+  g_assert_null (create (client, "yatai/s/log/1", "stale", first->generation, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_PRECONDITION_FAILED);
+  g_clear_error (&error);
+  g_assert_null (create (client, "yatai/s/absent", "x", 12345, NULL, &error));          /* CAS on an absent one */
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_PRECONDITION_FAILED);
+  g_clear_error (&error);
+
+  bytes = read_object (client, "yatai/s/log/1", YATAI_GCS_ANY, &generation, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "replaced", 8);
+  g_assert_cmpint (generation, ==, second->generation);
+  g_assert_null (read_object (client, "yatai/s/log/1", second->generation, NULL, &error));  /* unchanged */
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NOT_MODIFIED);
+  g_clear_error (&error);
+  g_assert_null (read_object (client, "yatai/s/nothing", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Multipart with custom metadata, and the resource read back. */
+  {
+    g_autoptr(GHashTable) metadata = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr(YataiGcsObject) created = NULL;
+    g_autoptr(YataiGcsObject) stat = NULL;
+    Wait w = { 0 };
+
+    g_hash_table_insert (metadata, "device", "counter");
+    created = create (client, "yatai/s/lease", "{}", 0, metadata, &error);
+    g_assert_no_error (error);
+    yatai_gcs_client_stat_async (client, "stall", "yatai/s/lease", NULL, NULL, done_cb, &w);
+    stat = yatai_gcs_client_stat_finish (client, wait_for (&w), &error);
+    g_object_unref (w.result);
+    g_assert_no_error (error);
+    g_assert_cmpstr (g_hash_table_lookup (stat->metadata, "device"), ==, "counter");
+    g_assert_cmpint (stat->metageneration, ==, 1);
+  }
+
+  /* A listing across pages, in name order, only under the prefix. */
+  for (int i = 2; i <= 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("yatai/s/log/%d", i);
+      g_autoptr(YataiGcsObject) o = create (client, name, "x", 0, NULL, &error);
+
+      g_assert_no_error (error);
+    }
+  {
+    Wait w = { 0 };
+    g_autoptr(GPtrArray) listed = NULL;
+
+    yatai_gcs_client_list_async (client, "stall", "yatai/s/log/", 2, NULL, done_cb, &w);
+    listed = yatai_gcs_client_list_finish (client, wait_for (&w), &error);
+    g_object_unref (w.result);
+    g_assert_no_error (error);
+    g_assert_cmpuint (listed->len, ==, 5);
+    for (guint i = 0; i < listed->len; i++)
+      {
+        g_autofree char *expected = g_strdup_printf ("yatai/s/log/%u", i + 1);
+
+        g_assert_cmpstr (((YataiGcsObject *) listed->pdata[i])->name, ==, expected);
+      }
+    g_assert_cmpint (server_count (&s, "GET"), >=, 3);
+  }
+
+  g_assert_false (delete_object (client, "yatai/s/log/1", first->generation, &error));       /* stale */
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_PRECONDITION_FAILED);
+  g_clear_error (&error);
+  g_assert_true (delete_object (client, "yatai/s/log/1", second->generation, &error));
+  g_assert_no_error (error);
+  g_assert_false (delete_object (client, "yatai/s/log/1", YATAI_GCS_ANY, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NOT_FOUND);
+  server_stop (&s);
+}
+
+/* A 503 or a dropped connection on a read is retried; a 429 backs off; an unsafe write is not retried. */
+static void
+test_retries (void)
+{
+  Server s = { 0 };
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiGcsObject) object = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gint64 posts;
+  guint retries;
+
+  server_start (&s, NULL);
+  client = quick_client (&s);
+  object = create (client, "a", "hello", 0, NULL, &error);
+  g_assert_no_error (error);
+
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"status\": 503, \"times\": 1}");
+  bytes = read_object (client, "a", YATAI_GCS_ANY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, 1);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  /* Dropped twice: libsoup itself resends once on a kept-alive connection that closed, the client
+   * retries the rest. */
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"action\": \"drop\", \"times\": 3}");
+  bytes = read_object (client, "a", YATAI_GCS_ANY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "hello", 5);
+  g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), >=, 2);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  retries = yatai_gcs_client_get_n_retries (client);
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"status\": 429, \"times\": 3}");
+  bytes = read_object (client, "a", YATAI_GCS_ANY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, retries + 3);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  retries = yatai_gcs_client_get_n_retries (client);
+
+  /* A create without a precondition might apply twice if repeated: one try, and the error. */
+  posts = server_count (&s, "POST");
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"POST\", \"path_contains\": \"/upload/\", \"status\": 503, \"times\": 1}");
+  g_assert_null (create (client, "b", "once", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_SERVER);
+  g_clear_error (&error);
+  g_assert_cmpint (server_count (&s, "POST"), ==, posts + 2);  /* the fault's POST, and that one */
+  g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, retries);
+
+  /* With a precondition, the same failure is retried and the write lands once. */
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"POST\", \"path_contains\": \"/upload/\", \"status\": 503, \"times\": 1}");
+  g_clear_pointer (&object, yatai_gcs_object_free);
+  object = create (client, "b", "once", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, retries + 1);
+
+  /* Failing for longer than the total time gives the error. */
+  yatai_gcs_client_set_retry (client, 20, 100);
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"status\": 503, \"times\": -1}");
+  g_assert_null (read_object (client, "a", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_SERVER);
+  server_stop (&s);
+}
+
+/* A download whose bytes do not match their hash is refused as corrupt; cancel stops a request. */
+static void
+test_corrupt_and_cancel (void)
+{
+  Server s = { 0 };
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiGcsObject) object = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Wait w = { 0 };
+  gint64 start;
+
+  server_start (&s, NULL);
+  client = quick_client (&s);
+  object = create (client, "segment", "a segment of the log", 0, NULL, &error);
+  g_assert_no_error (error);
+
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"action\": \"corrupt\", \"times\": 1}");
+  g_assert_null (read_object (client, "segment", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"delay_ms\": 5000, \"times\": 1}");
+  start = g_get_monotonic_time ();
+  yatai_gcs_client_read_async (client, "stall", "segment", NULL, cancellable, done_cb, &w);
+  g_timeout_add_once (50, (GSourceOnceFunc) g_cancellable_cancel, cancellable);
+  g_assert_null (yatai_gcs_client_read_finish (client, wait_for (&w), NULL, &error));
+  g_object_unref (w.result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  server_stop (&s);
+}
+
+/* A key pair made now: the service account's private key in a key file, the public one for the server. */
+static void
+make_keys (const char *dir,
+           const char *token_uri,
+           char      **key_file,
+           char      **public_pem)
+{
+  gnutls_x509_privkey_t x509;
+  gnutls_privkey_t priv;
+  gnutls_pubkey_t pub;
+  gnutls_datum_t pem = { NULL, 0 }, pub_pem = { NULL, 0 };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *private_text = NULL;
+
+  g_assert_cmpint (gnutls_x509_privkey_init (&x509), ==, 0);
+  g_assert_cmpint (gnutls_x509_privkey_generate (x509, GNUTLS_PK_RSA, 2048, 0), ==, 0);
+  g_assert_cmpint (gnutls_x509_privkey_export2_pkcs8 (x509, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN, &pem), ==, 0);
+  gnutls_privkey_init (&priv);
+  g_assert_cmpint (gnutls_privkey_import_x509 (priv, x509, 0), ==, 0);
+  gnutls_pubkey_init (&pub);
+  g_assert_cmpint (gnutls_pubkey_import_privkey (pub, priv, 0, 0), ==, 0);
+  g_assert_cmpint (gnutls_pubkey_export2 (pub, GNUTLS_X509_FMT_PEM, &pub_pem), ==, 0);
+
+  private_text = g_strndup ((const char *) pem.data, pem.size);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "service_account");
+  json_builder_set_member_name (b, "client_email");
+  json_builder_add_string_value (b, "yatai@stall.iam.gserviceaccount.com");
+  json_builder_set_member_name (b, "private_key");
+  json_builder_add_string_value (b, private_text);
+  json_builder_set_member_name (b, "token_uri");
+  json_builder_add_string_value (b, token_uri);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json = json_to_string (root, TRUE);
+  *key_file = g_build_filename (dir, "key.json", NULL);
+  *public_pem = g_build_filename (dir, "public.pem", NULL);
+  g_assert_true (g_file_set_contents (*key_file, json, -1, NULL));
+  g_chmod (*key_file, 0600);
+  g_assert_true (g_file_set_contents (*public_pem, (const char *) pub_pem.data, pub_pem.size, NULL));
+
+  gnutls_free (pem.data);
+  gnutls_free (pub_pem.data);
+  gnutls_pubkey_deinit (pub);
+  gnutls_privkey_deinit (priv);
+  gnutls_x509_privkey_deinit (x509);
+}
+
+/* A token from a key file: fetched, reused, refreshed when it expires; a wrong key is refused. */
+static void
+test_auth (void)
+{
+  Server s = { 0 };
+  Server other = { 0 };
+  g_autofree char *dir = g_dir_make_tmp ("yatai-gcs-auth-XXXXXX", NULL);
+  g_autofree char *key_file = NULL;
+  g_autofree char *public_pem = NULL;
+  g_autofree char *other_key = NULL;
+  g_autofree char *other_pem = NULL;
+  g_autofree char *token_uri = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiGcsAuth) auth = NULL;
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(YataiGcsClient) anonymous = NULL;
+  g_autoptr(YataiGcsObject) object = NULL;
+
+  /* The key pair comes first; the server learns its port only when it starts, so the key file is
+   * written again with the token address then. */
+  make_keys (dir, "http://127.0.0.1:1/token", &key_file, &public_pem);
+  server_start (&s, (const char *[]) { "--token-public-key", public_pem, "--token-lifetime", "2", NULL });
+  token_uri = g_strconcat (s.url, "/token", NULL);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+    g_assert_true (json_parser_load_from_file (parser, key_file, NULL));
+    json_object_set_string_member (json_node_get_object (json_parser_get_root (parser)), "token_uri", token_uri);
+    json_generator_set_root (generator, json_parser_get_root (parser));
+    g_assert_true (json_generator_to_file (generator, key_file, NULL));
+  }
+
+  auth = yatai_gcs_auth_new_from_key_file (key_file, &error);
+  g_assert_no_error (error);
+  /* Tokens here last 2 s: refresh only once one has expired (in use, five minutes before). */
+  yatai_gcs_auth_set_refresh_margin (auth, 0);
+  client = yatai_gcs_client_new (s.url, auth);
+  yatai_gcs_client_set_retry (client, 20, 2000);
+  object = create (client, "a", "1", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (yatai_gcs_auth_get_n_exchanges (auth), ==, 1);
+  g_clear_pointer (&object, yatai_gcs_object_free);
+  object = create (client, "b", "2", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (yatai_gcs_auth_get_n_exchanges (auth), ==, 1);     /* reused */
+
+  /* After 2 s the next request fetches a new token. */
+  g_usleep (2100 * 1000);
+  g_clear_pointer (&object, yatai_gcs_object_free);
+  object = create (client, "c", "3", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (yatai_gcs_auth_get_n_exchanges (auth), ==, 2);
+
+  /* Without a token the bucket refuses. */
+  anonymous = yatai_gcs_client_new (s.url, NULL);
+  g_assert_null (create (anonymous, "d", "4", 0, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+
+  /* A key the server does not know: a clear refusal, with no key or token in the message. */
+  {
+    g_autofree char *other_dir = g_dir_make_tmp ("yatai-gcs-other-XXXXXX", NULL);
+    g_autoptr(YataiGcsAuth) wrong = NULL;
+    g_autoptr(YataiGcsClient) wrong_client = NULL;
+
+    make_keys (other_dir, token_uri, &other_key, &other_pem);
+    wrong = yatai_gcs_auth_new_from_key_file (other_key, &error);
+    g_assert_no_error (error);
+    wrong_client = yatai_gcs_client_new (s.url, wrong);
+    g_assert_null (create (wrong_client, "e", "5", 0, NULL, &error));
+    g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED);
+    g_assert_nonnull (strstr (error->message, "refused"));
+    g_assert_null (strstr (error->message, "BEGIN"));
+    g_clear_error (&error);
+    g_unlink (other_key);
+    g_unlink (other_pem);
+    g_rmdir (other_dir);
+  }
+
+  /* Not a key file at all. */
+  g_free (other_key);
+  other_key = g_build_filename (dir, "notes.json", NULL);
+  g_assert_true (g_file_set_contents (other_key, "{\"hello\": 1}", -1, NULL));
+  g_assert_null (yatai_gcs_auth_new_from_key_file (other_key, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "not a service account key"));
+  g_clear_error (&error);
+  g_unlink (other_key);
+
+  g_unlink (key_file);
+  g_unlink (public_pem);
+  g_rmdir (dir);
+  server_stop (&s);
+  (void) other;
+}
+
+/* The sync engine's bucket over the client: its errors as the engine knows them. */
+static void
+test_bucket_adapter (void)
+{
+  Server s = { 0 };
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(YataiGcsBucket) bucket = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("lease", 5);
+  gint64 generation = 0, read_generation = 0;
+  Wait w = { 0 };
+
+  server_start (&s, NULL);
+  client = quick_client (&s);
+  bucket = yatai_gcs_bucket_new (client, "stall");
+
+  yatai_bucket_create_async (YATAI_BUCKET (bucket), "s/lease", bytes, 0, NULL, done_cb, &w);
+  g_assert_true (yatai_bucket_create_finish (YATAI_BUCKET (bucket), wait_for (&w), &generation, &error));
+  g_clear_object (&w.result);
+  g_assert_cmpint (generation, >, 0);
+
+  yatai_bucket_create_async (YATAI_BUCKET (bucket), "s/lease", bytes, 0, NULL, done_cb, &w);
+  g_assert_false (yatai_bucket_create_finish (YATAI_BUCKET (bucket), wait_for (&w), NULL, &error));
+  g_clear_object (&w.result);
+  g_assert_error (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION);
+  g_clear_error (&error);
+
+  yatai_bucket_read_async (YATAI_BUCKET (bucket), "s/lease", NULL, done_cb, &w);
+  {
+    g_autoptr(GBytes) back = yatai_bucket_read_finish (YATAI_BUCKET (bucket), wait_for (&w), &read_generation, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (read_generation, ==, generation);
+  }
+  g_clear_object (&w.result);
+
+  yatai_bucket_list_async (YATAI_BUCKET (bucket), "s/", NULL, done_cb, &w);
+  {
+    g_autoptr(GPtrArray) names = yatai_bucket_list_finish (YATAI_BUCKET (bucket), wait_for (&w), &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (names->len, ==, 1);
+    g_assert_cmpstr (names->pdata[0], ==, "s/lease");
+  }
+  g_clear_object (&w.result);
+
+  yatai_bucket_delete_async (YATAI_BUCKET (bucket), "s/lease", generation, NULL, done_cb, &w);
+  g_assert_true (yatai_bucket_delete_finish (YATAI_BUCKET (bucket), wait_for (&w), &error));
+  g_clear_object (&w.result);
+
+  yatai_bucket_read_async (YATAI_BUCKET (bucket), "s/lease", NULL, done_cb, &w);
+  g_assert_null (yatai_bucket_read_finish (YATAI_BUCKET (bucket), wait_for (&w), NULL, &error));
+  g_clear_object (&w.result);
+  g_assert_error (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A server gone: unavailable, after the retries. */
+  server_stop (&s);
+  yatai_gcs_client_set_retry (client, 10, 100);
+  yatai_bucket_read_async (YATAI_BUCKET (bucket), "s/lease", NULL, done_cb, &w);
+  g_assert_null (yatai_bucket_read_finish (YATAI_BUCKET (bucket), wait_for (&w), NULL, &error));
+  g_clear_object (&w.result);
+  g_assert_error (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_UNAVAILABLE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/gcs/requests", test_requests);
+  g_test_add_func ("/gcs/retries", test_retries);
+  g_test_add_func ("/gcs/corrupt-and-cancel", test_corrupt_and_cancel);
+  g_test_add_func ("/gcs/auth", test_auth);
+  g_test_add_func ("/gcs/bucket-adapter", test_bucket_adapter);
+  return g_test_run ();
+}
