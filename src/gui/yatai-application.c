@@ -11,6 +11,7 @@
 
 #include "yatai-application.h"
 #include "yatai-call-board.h"
+#include "yatai-gcs-bucket.h"
 #include "yatai-preferences-window.h"
 #include "yatai-resources.h"
 #include "yatai-window.h"
@@ -26,6 +27,12 @@ struct _YataiApplication
   YataiTagList     *tags;
   GSettings        *settings;
   YataiSyncEngine  *sync_engine;
+  guint             sync_apply_id;
+  char             *sync_signature;   /* the settings the running engine was made from */
+  char             *override_bucket;  /* --bucket and friends: this instance only */
+  char             *override_endpoint;
+  char             *override_prefix;
+  char             *override_device;
 };
 
 G_DEFINE_FINAL_TYPE (YataiApplication, yatai_application, ADW_TYPE_APPLICATION)
@@ -37,6 +44,10 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static gboolean apply_sync_settings      (gpointer          data);
+static void     sync_settings_changed_cb (YataiApplication *self,
+                                          const char       *key);
 
 static void
 apply_style (YataiApplication *self)
@@ -103,6 +114,10 @@ yatai_application_open_store (YataiApplication  *self,
 
   self->products = yatai_product_list_new (self->store);
   self->tags = yatai_tag_list_new (self->store);
+  if (self->override_device != NULL)
+    yatai_store_set_device_name (self->store, self->override_device);
+  g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (sync_settings_changed_cb), self);
+  apply_sync_settings (self);
   return TRUE;
 }
 
@@ -162,6 +177,10 @@ yatai_application_handle_local_options (GApplication *app,
       g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
   self->demo_if_empty = g_variant_dict_contains (options, "demo-if-empty");
+  g_variant_dict_lookup (options, "bucket", "s", &self->override_bucket);
+  g_variant_dict_lookup (options, "endpoint", "s", &self->override_endpoint);
+  g_variant_dict_lookup (options, "prefix", "s", &self->override_prefix);
+  g_variant_dict_lookup (options, "device-name", "s", &self->override_device);
 
   return -1;
 }
@@ -174,6 +193,124 @@ device_name_changed_cb (YataiApplication *self)
 
   if (self->store != NULL)
     yatai_store_set_device_name (self->store, *name != '\0' ? name : g_get_host_name ());
+}
+
+/* Sync */
+
+static char *
+sync_setting (YataiApplication *self,
+              const char       *key,
+              const char       *override)
+{
+  return override != NULL ? g_strdup (override) : g_settings_get_string (self->settings, key);
+}
+
+static void
+set_engine (YataiApplication *self,
+            YataiSyncEngine  *engine)
+{
+  if (self->sync_engine == engine)
+    return;
+  if (self->sync_engine != NULL)
+    {
+      /* The old engine finishes its uploads and releases the lease on its own, then goes. */
+      yatai_sync_engine_stop_async (self->sync_engine, NULL, NULL, NULL);
+      g_clear_object (&self->sync_engine);
+    }
+  if (engine != NULL)
+    self->sync_engine = g_object_ref (engine);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ENGINE]);
+}
+
+/* The bucket, folder, endpoint and key file as they are now: a new engine when they changed, none when
+ * the bucket is empty. Takes effect without a restart. */
+static gboolean
+apply_sync_settings (gpointer data)
+{
+  YataiApplication *self = data;
+  g_autofree char *bucket = sync_setting (self, "sync-bucket", self->override_bucket);
+  g_autofree char *prefix = sync_setting (self, "sync-prefix", self->override_prefix);
+  g_autofree char *endpoint = sync_setting (self, "sync-endpoint", self->override_endpoint);
+  g_autofree char *key_file = g_settings_get_string (self->settings, "sync-key-file");
+  g_autofree char *signature = g_strjoin ("\n", bucket, prefix, endpoint, key_file, NULL);
+  g_autoptr(YataiGcsBucket) gcs = NULL;
+  g_autoptr(YataiSyncEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->sync_apply_id = 0;
+  if (self->store == NULL)
+    return G_SOURCE_REMOVE;
+  if (self->sync_engine != NULL)
+    yatai_sync_engine_set_auto_takeover (self->sync_engine,
+                                         g_settings_get_boolean (self->settings, "sync-auto-takeover"));
+  if (g_strcmp0 (signature, self->sync_signature) == 0)
+    return G_SOURCE_REMOVE;
+  g_free (self->sync_signature);
+  self->sync_signature = g_steal_pointer (&signature);
+
+  g_strstrip (bucket);
+  if (*bucket == '\0')
+    {
+      set_engine (self, NULL);
+      return G_SOURCE_REMOVE;
+    }
+  gcs = yatai_gcs_bucket_connect (bucket, endpoint, key_file, &error);
+  if (gcs == NULL)
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+      g_message ("Sync not started: %s", error->message);
+      set_engine (self, NULL);
+      if (window != NULL)
+        {
+          GtkWidget *dialog = adw_message_dialog_new (window, _("Sync Could Not Start"), error->message);
+
+          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+          gtk_window_present (GTK_WINDOW (dialog));
+        }
+      return G_SOURCE_REMOVE;
+    }
+  engine = yatai_sync_engine_new (self->store, YATAI_BUCKET (gcs), *prefix != '\0' ? prefix : "yatai/stall-1");
+  yatai_sync_engine_set_auto_takeover (engine, g_settings_get_boolean (self->settings, "sync-auto-takeover"));
+  set_engine (self, engine);
+  yatai_sync_engine_start (engine);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sync_settings_changed_cb (YataiApplication *self,
+                          const char       *key)
+{
+  if (!g_str_has_prefix (key, "sync-"))
+    return;
+  /* Typing a bucket name does not restart sync at each letter. */
+  g_clear_handle_id (&self->sync_apply_id, g_source_remove);
+  self->sync_apply_id = g_timeout_add (300, apply_sync_settings, self);
+}
+
+static void
+engine_stopped_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  yatai_sync_engine_stop_finish (YATAI_SYNC_ENGINE (source), result, NULL);
+  *done = TRUE;
+}
+
+/* On quit: the last uploads, a snapshot and the lease released, for up to 10 seconds. */
+static void
+stop_sync_for_quit (YataiApplication *self)
+{
+  gboolean done = FALSE;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  if (self->sync_engine == NULL)
+    return;
+  yatai_sync_engine_stop_async (self->sync_engine, NULL, engine_stopped_cb, &done);
+  while (!done && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
 }
 
 static void
@@ -197,6 +334,8 @@ yatai_application_shutdown (GApplication *app)
 {
   YataiApplication *self = YATAI_APPLICATION (app);
 
+  g_clear_handle_id (&self->sync_apply_id, g_source_remove);
+  stop_sync_for_quit (self);
   g_clear_object (&self->sync_engine);
   g_clear_object (&self->tags);
   g_clear_object (&self->products);
@@ -211,6 +350,11 @@ yatai_application_finalize (GObject *object)
   YataiApplication *self = YATAI_APPLICATION (object);
 
   g_free (self->store_path);
+  g_free (self->sync_signature);
+  g_free (self->override_bucket);
+  g_free (self->override_endpoint);
+  g_free (self->override_prefix);
+  g_free (self->override_device);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (yatai_application_parent_class)->finalize (object);
@@ -349,6 +493,10 @@ yatai_application_init (YataiApplication *self)
     { "store", 's', 0, G_OPTION_ARG_FILENAME, NULL, N_("Use the store at PATH instead of the default"), N_("PATH") },
     { "demo-if-empty", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Load the demo menu into an empty store"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Sync through this bucket (this window only, not saved)"), N_("NAME") },
+    { "endpoint", 0, 0, G_OPTION_ARG_STRING, NULL, N_("The storage service at URL, such as yatai-test-bucket (not saved)"), N_("URL") },
+    { "prefix", 0, 0, G_OPTION_ARG_STRING, NULL, N_("The stall's folder in the bucket (not saved)"), N_("FOLDER") },
+    { "device-name", 0, 0, G_OPTION_ARG_STRING, NULL, N_("This device's name for the others (not saved)"), N_("NAME") },
     { NULL }
   };
   static const char *quit_accels[] = { "<Control>q", NULL };

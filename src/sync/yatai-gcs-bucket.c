@@ -293,3 +293,46 @@ yatai_gcs_bucket_get_client (YataiGcsBucket *self)
   g_return_val_if_fail (YATAI_IS_GCS_BUCKET (self), NULL);
   return self->client;
 }
+
+static gboolean
+is_local (const char *endpoint)
+{
+  return endpoint != NULL &&
+         (g_str_has_prefix (endpoint, "http://127.0.0.1") || g_str_has_prefix (endpoint, "http://localhost") ||
+          g_str_has_prefix (endpoint, "http://[::1]"));
+}
+
+/**
+ * yatai_gcs_bucket_connect:
+ * @endpoint: (nullable): a test server's address, or %NULL for Google's ($STORAGE_EMULATOR_HOST wins)
+ * @key_file: (nullable): a service account's JSON key
+ *
+ * The bucket as the settings describe it. Credentials: the key file when there is one; else a token from
+ * the environment; else none, which a test server needs and Google's service refuses (the sync status
+ * then says the credentials were refused).
+ */
+YataiGcsBucket *
+yatai_gcs_bucket_connect (const char  *bucket,
+                          const char  *endpoint,
+                          const char  *key_file,
+                          GError     **error)
+{
+  g_autoptr(YataiGcsAuth) auth = NULL;
+  g_autoptr(YataiGcsClient) client = NULL;
+  const char *emulator = g_getenv ("STORAGE_EMULATOR_HOST");
+
+  g_return_val_if_fail (bucket != NULL && *bucket != '\0', NULL);
+
+  if (endpoint != NULL && *endpoint == '\0')
+    endpoint = NULL;
+  if (key_file != NULL && *key_file != '\0')
+    {
+      auth = yatai_gcs_auth_new_from_key_file (key_file, error);
+      if (auth == NULL)
+        return NULL;
+    }
+  else if (!is_local (endpoint) && (emulator == NULL || *emulator == '\0'))
+    auth = yatai_gcs_auth_new_from_environment ();
+  client = yatai_gcs_client_new (endpoint, auth);
+  return yatai_gcs_bucket_new (client, bucket);
+}

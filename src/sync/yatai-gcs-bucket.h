@@ -12,5 +12,9 @@ G_DECLARE_FINAL_TYPE (YataiGcsBucket, yatai_gcs_bucket, YATAI, GCS_BUCKET, GObje
 YataiGcsBucket *yatai_gcs_bucket_new        (YataiGcsClient *client,
                                              const char     *bucket);
 YataiGcsClient *yatai_gcs_bucket_get_client (YataiGcsBucket *self);
+YataiGcsBucket *yatai_gcs_bucket_connect    (const char     *bucket,
+                                             const char     *endpoint,
+                                             const char     *key_file,
+                                             GError        **error);
 
 G_END_DECLS
