@@ -7,6 +7,7 @@
 #include <gnutls/x509.h>
 #include <json-glib/json-glib.h>
 
+#include "test-server.h"
 #include "yatai-gcs-bucket.h"
 #include "yatai-gcs-client.h"
 
@@ -21,27 +22,7 @@ static void
 server_start (Server             *s,
               const char * const *extra)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  const char *path = g_getenv ("YATAI_TEST_BUCKET");
-
-  g_assert_nonnull (path);
-  g_strv_builder_add (builder, path);
-  g_strv_builder_add (builder, "--port");
-  g_strv_builder_add (builder, "0");
-  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-    g_strv_builder_add (builder, extra[i]);
-  argv = g_strv_builder_end (builder);
-  s->server = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->server));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (line, "listening on "));
-  s->url = g_strdup (line + strlen ("listening on "));
+  s->server = test_server_start (extra, &s->url);
 }
 
 static void
