@@ -579,6 +579,39 @@ yatai_application_run (YataiApplication  *self,
   return result;
 }
 
+static void
+replace_str (char       **field,
+             const char  *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+/**
+ * yatai_application_set_sync_overrides:
+ *
+ * What --bucket, --endpoint, --prefix and --device-name give: sync settings for this instance only,
+ * not saved (two devices on one machine, tests). %NULL leaves a setting as GSettings has it.
+ */
+void
+yatai_application_set_sync_overrides (YataiApplication *self,
+                                      const char       *bucket,
+                                      const char       *endpoint,
+                                      const char       *prefix,
+                                      const char       *device_name)
+{
+  g_return_if_fail (YATAI_IS_APPLICATION (self));
+
+  replace_str (&self->override_bucket, bucket);
+  replace_str (&self->override_endpoint, endpoint);
+  replace_str (&self->override_prefix, prefix);
+  replace_str (&self->override_device, device_name);
+  if (self->store != NULL && device_name != NULL)
+    yatai_store_set_device_name (self->store, device_name);
+  if (self->store != NULL)
+    apply_sync_settings (self);
+}
+
 /* Nullable: no bucket is set. */
 YataiSyncEngine *
 yatai_application_get_sync_engine (YataiApplication *self)

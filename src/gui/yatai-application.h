@@ -16,6 +16,11 @@ gboolean          yatai_application_open_store        (YataiApplication  *self,
                                                        const char        *path,
                                                        gboolean           demo_if_empty,
                                                        GError           **error);
+void              yatai_application_set_sync_overrides (YataiApplication *self,
+                                                       const char       *bucket,
+                                                       const char       *endpoint,
+                                                       const char       *prefix,
+                                                       const char       *device_name);
 YataiStore       *yatai_application_get_store         (YataiApplication *self);
 YataiProductList *yatai_application_get_products      (YataiApplication *self);
 YataiTagList     *yatai_application_get_tags          (YataiApplication *self);

@@ -22,6 +22,12 @@ struct _YataiPreferencesWindow
   GtkSpinButton        *warning_spin;
   GtkSpinButton        *late_spin;
   GtkSwitch            *sound_switch;
+  AdwEntryRow          *bucket_row;
+  AdwEntryRow          *prefix_row;
+  AdwActionRow         *key_file_row;
+  AdwEntryRow          *endpoint_row;
+  GtkSwitch            *takeover_switch;
+  GtkFileChooserNative *chooser;
 };
 
 G_DEFINE_FINAL_TYPE (YataiPreferencesWindow, yatai_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -66,10 +72,88 @@ style_changed_cb (YataiPreferencesWindow *self)
       adw_combo_row_set_selected (self->style_row, i);
 }
 
+/* Sync: written on apply (Enter or the check button), so typing does not restart sync letter by letter. */
+static void
+sync_apply_cb (YataiPreferencesWindow *self)
+{
+  g_autofree char *bucket = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->bucket_row))));
+  g_autofree char *prefix = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->prefix_row))));
+  g_autofree char *endpoint = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->endpoint_row))));
+
+  if (*endpoint != '\0' && !g_str_has_prefix (endpoint, "http://") && !g_str_has_prefix (endpoint, "https://"))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->endpoint_row), "error");
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("A storage address starts with http:// or https://.")));
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->endpoint_row), "error");
+  g_settings_set_string (self->settings, "sync-bucket", bucket);
+  g_settings_set_string (self->settings, "sync-prefix", *prefix != '\0' ? prefix : "yatai/stall-1");
+  g_settings_set_string (self->settings, "sync-endpoint", endpoint);
+}
+
+static void
+show_key_file (YataiPreferencesWindow *self)
+{
+  g_autofree char *path = g_settings_get_string (self->settings, "sync-key-file");
+
+  adw_action_row_set_subtitle (self->key_file_row, *path != '\0' ? path : _("None: a token from the environment, or none for a test server"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.clear-key-file", *path != '\0');
+}
+
+static void
+key_chosen_cb (GtkNativeDialog        *chooser,
+               int                     response,
+               YataiPreferencesWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        g_settings_set_string (self->settings, "sync-key-file", path);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+choose_key_file_action_cb (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  YataiPreferencesWindow *self = YATAI_PREFERENCES_WINDOW (widget);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("JSON key files"));
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_filter_add_pattern (filter, "*.json");
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Choose the Service Account Key"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (key_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+clear_key_file_action_cb (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  g_settings_set_string (YATAI_PREFERENCES_WINDOW (widget)->settings, "sync-key-file", "");
+}
+
 static void
 yatai_preferences_window_dispose (GObject *object)
 {
   YataiPreferencesWindow *self = YATAI_PREFERENCES_WINDOW (object);
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
 
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
@@ -95,7 +179,15 @@ yatai_preferences_window_class_init (YataiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, warning_spin);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, late_spin);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, sound_switch);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, bucket_row);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, prefix_row);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, key_file_row);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, endpoint_row);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, takeover_switch);
   gtk_widget_class_bind_template_callback (widget_class, device_name_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sync_apply_cb);
+  gtk_widget_class_install_action (widget_class, "prefs.choose-key-file", NULL, choose_key_file_action_cb);
+  gtk_widget_class_install_action (widget_class, "prefs.clear-key-file", NULL, clear_key_file_action_cb);
 }
 
 static void
@@ -127,5 +219,18 @@ yatai_preferences_window_new (YataiApplication *application)
   g_settings_bind (self->settings, "kitchen-warning-minutes", self->warning_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "kitchen-late-minutes", self->late_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "kitchen-sound", self->sound_switch, "active", G_SETTINGS_BIND_DEFAULT);
+
+  {
+    g_autofree char *bucket = g_settings_get_string (self->settings, "sync-bucket");
+    g_autofree char *prefix = g_settings_get_string (self->settings, "sync-prefix");
+    g_autofree char *endpoint = g_settings_get_string (self->settings, "sync-endpoint");
+
+    gtk_editable_set_text (GTK_EDITABLE (self->bucket_row), bucket);
+    gtk_editable_set_text (GTK_EDITABLE (self->prefix_row), prefix);
+    gtk_editable_set_text (GTK_EDITABLE (self->endpoint_row), endpoint);
+  }
+  show_key_file (self);
+  g_signal_connect_swapped (self->settings, "changed::sync-key-file", G_CALLBACK (show_key_file), self);
+  g_settings_bind (self->settings, "sync-auto-takeover", self->takeover_switch, "active", G_SETTINGS_BIND_DEFAULT);
   return self;
 }
