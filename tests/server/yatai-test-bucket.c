@@ -14,7 +14,7 @@
  * With --token-public-key, POST /token takes a service account's RS256 JWT, checks its signature with
  * that key, and hands out tokens the storage requests then require.
  */
-#include "config.h"
+#define G_LOG_DOMAIN "yatai-test-bucket"
 
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bucket-store.h"
+#include "test-bucket-store.h"
 
 typedef struct
 {
@@ -37,7 +37,7 @@ typedef struct
 
 typedef struct
 {
-  BucketStore        *store;
+  TestBucketStore    *store;
   guint               latency_ms;
   double              fail_rate;
   GRand              *rand;
@@ -141,8 +141,8 @@ add_number_string (JsonBuilder *b,
 
 /* The object's resource, as GCS writes it (numbers as strings). */
 static void
-build_resource (JsonBuilder  *b,
-                BucketObject *object)
+build_resource (JsonBuilder      *b,
+                TestBucketObject *object)
 {
   g_autofree char *created = rfc3339 (object->created);
   g_autofree char *updated = rfc3339 (object->updated);
@@ -188,7 +188,7 @@ build_resource (JsonBuilder  *b,
 
 static void
 reply_resource (SoupServerMessage *msg,
-                BucketObject      *object)
+                TestBucketObject  *object)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -218,7 +218,7 @@ query_int (GHashTable *query,
 static gboolean
 check_preconditions (SoupServerMessage *msg,
                      GHashTable        *query,
-                     BucketObject      *object,
+                     TestBucketObject  *object,
                      gboolean           is_read)
 {
   gint64 value;
@@ -288,9 +288,8 @@ rate_limited (Server     *server,
 /* Storage requests */
 
 static void
-handle_media (Server            *server,
-              SoupServerMessage *msg,
-              BucketObject      *object,
+handle_media (SoupServerMessage *msg,
+              TestBucketObject  *object,
               gboolean           corrupt)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
@@ -321,7 +320,7 @@ handle_list (Server            *server,
   const char *delimiter = query ? g_hash_table_lookup (query, "delimiter") : NULL;
   const char *token = query ? g_hash_table_lookup (query, "pageToken") : NULL;
   gint64 max_results = 1000;
-  g_autoptr(GPtrArray) objects = bucket_store_list (server->store, bucket, prefix);
+  g_autoptr(GPtrArray) objects = test_bucket_store_list (server->store, bucket, prefix);
   g_autoptr(GPtrArray) prefixes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -332,7 +331,7 @@ handle_list (Server            *server,
   max_results = CLAMP (max_results, 1, 1000);
   /* The page token is the last name of the previous page. */
   if (token != NULL)
-    while (start < objects->len && strcmp (((BucketObject *) objects->pdata[start])->name, token) <= 0)
+    while (start < objects->len && strcmp (((TestBucketObject *) objects->pdata[start])->name, token) <= 0)
       start++;
 
   json_builder_begin_object (b);
@@ -341,7 +340,7 @@ handle_list (Server            *server,
   json_builder_begin_array (b);
   for (i = start; i < objects->len; i++)
     {
-      BucketObject *object = objects->pdata[i];
+      TestBucketObject *object = objects->pdata[i];
 
       if (emitted == max_results)
         break;
@@ -420,7 +419,7 @@ handle_upload (Server            *server,
   g_autofree char *content_type = NULL;
   g_autofree char *declared_md5 = NULL;
   g_autofree char *object_name = g_strdup (name);
-  BucketObject *object;
+  TestBucketObject *object;
 
   if (g_strcmp0 (type, "multipart") == 0)
     {
@@ -491,12 +490,12 @@ handle_upload (Server            *server,
       reply_error (msg, SOUP_STATUS_BAD_REQUEST, "required", "Required parameter: name");
       return;
     }
-  object = bucket_store_get (server->store, bucket, object_name);
+  object = test_bucket_store_get (server->store, bucket, object_name);
   if (!check_preconditions (msg, query, object, FALSE))
     return;
   if (declared_md5 != NULL)
     {
-      g_autofree char *actual = bucket_md5_base64 (data);
+      g_autofree char *actual = test_bucket_md5_base64 (data);
 
       if (!g_str_equal (actual, declared_md5))
         {
@@ -511,7 +510,7 @@ handle_upload (Server            *server,
                    "The object exceeded the rate limit for object mutation operations (create, update, and delete).");
       return;
     }
-  object = bucket_store_put (server->store, bucket, object_name, data, content_type, metadata);
+  object = test_bucket_store_put (server->store, bucket, object_name, data, content_type, metadata);
   reply_resource (msg, object);
 }
 
@@ -525,7 +524,7 @@ handle_object (Server            *server,
                gboolean           media,
                gboolean           corrupt)
 {
-  BucketObject *object = bucket_store_get (server->store, bucket, name);
+  TestBucketObject *object = test_bucket_store_get (server->store, bucket, name);
 
   if (g_str_equal (method, "GET"))
     {
@@ -541,7 +540,7 @@ handle_object (Server            *server,
       if (!check_preconditions (msg, query, object, TRUE))
         return;
       if (media || g_strcmp0 (alt, "media") == 0)
-        handle_media (server, msg, object, corrupt);
+        handle_media (msg, object, corrupt);
       else
         reply_resource (msg, object);
     }
@@ -561,7 +560,7 @@ handle_object (Server            *server,
           reply_error (msg, 429, "rateLimitExceeded", "The object exceeded the rate limit for object mutation operations.");
           return;
         }
-      bucket_store_delete (server->store, bucket, name);
+      test_bucket_store_delete (server->store, bucket, name);
       soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
     }
   else if (g_str_equal (method, "PATCH"))
@@ -586,13 +585,13 @@ handle_object (Server            *server,
       {
         g_autoptr(GHashTable) metadata = metadata_from (json_node_get_object (json_parser_get_root (parser)));
 
-        if (metadata != NULL)
+        if (rate_limited (server, bucket, name))
           {
-            g_clear_pointer (&object->metadata, g_hash_table_unref);
-            object->metadata = g_hash_table_ref (metadata);
+            reply_error (msg, 429, "rateLimitExceeded",
+                         "The object exceeded the rate limit for object mutation operations.");
+            return;
           }
-        object->metageneration++;
-        object->updated = g_get_real_time ();
+        test_bucket_store_update_metadata (server->store, object, metadata);
       }
       reply_resource (msg, object);
     }
@@ -772,7 +771,7 @@ handle_test (Server            *server,
       json_builder_set_member_name (b, "faults");
       json_builder_add_int_value (b, server->n_faults);
       json_builder_set_member_name (b, "objects");
-      json_builder_add_int_value (b, bucket_store_count (server->store));
+      json_builder_add_int_value (b, test_bucket_store_count (server->store));
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       reply_json (msg, SOUP_STATUS_OK, root);
@@ -877,15 +876,16 @@ route (Server            *server,
 }
 
 static void
-handler_cb (SoupServer        *soup_server,
-            SoupServerMessage *msg,
-            const char        *decoded_path,
-            GHashTable        *query,
-            gpointer           user_data)
+handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
+            SoupServerMessage        *msg,
+            const char               *decoded_path,
+            GHashTable               *query,
+            gpointer                  user_data)
 {
   Server *server = user_data;
   const char *method = soup_server_message_get_method (msg);
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  /* libsoup has decoded the path: "o/a%2Fb" arrives as "o/a/b", and the name is all after "/o/". */
+  const char *path = decoded_path;
   g_autoptr(GHashTable) own_query = NULL;
   const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
   g_autofree Fault *fault = NULL;
@@ -1017,7 +1017,7 @@ main (int   argc,
       return 2;
     }
 
-  server.store = bucket_store_new (dir);
+  server.store = test_bucket_store_new (dir);
   server.latency_ms = MAX (latency, 0);
   server.fail_rate = fail_rate;
   server.rand = seed != 0 ? g_rand_new_with_seed (seed) : g_rand_new ();

@@ -1,29 +1,28 @@
-/* bucket-store.c: the objects of yatai-test-bucket, with GCS's generations and hashes
+/* test-bucket-store.c: the objects of yatai-test-bucket, with GCS's generations and hashes
  *
  * With a folder, each object is two files written atomically (g_file_set_contents): the bytes, and a
  * JSON file with its generation, metageneration, content type, hashes, times and custom metadata. Names
  * are escaped into file names, so "yatai/stall-1/log/00000000000000000001" is one file.
  */
-#include "config.h"
+#define G_LOG_DOMAIN "yatai-test-bucket"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "bucket-store.h"
-#include "yatai-gcs-client.h"
+#include "test-bucket-store.h"
 
-struct _BucketStore
+struct _TestBucketStore
 {
   char       *dir;
-  GHashTable *objects;        /* "bucket\nname" → BucketObject */
+  GHashTable *objects;        /* "bucket\nname" → TestBucketObject */
   gint64      last_generation;
 };
 
 static void
 object_free (gpointer data)
 {
-  BucketObject *object = data;
+  TestBucketObject *object = data;
 
   g_free (object->bucket);
   g_free (object->name);
@@ -42,29 +41,71 @@ key_of (const char *bucket,
   return g_strconcat (bucket, "\n", name, NULL);
 }
 
-/* The same hashes the client checks (src/sync/yatai-gcs-client.c). */
-char *
-bucket_crc32c_base64 (GBytes *data)
-{
-  gsize size;
-  const guint8 *p = g_bytes_get_data (data, &size);
+/* CRC32C (Castagnoli, reflected polynomial 0x82f63b78), as GCS computes it; base64 of the
+ * big-endian value. Written here rather than shared with Yatai's client, so that the server is an
+ * independent check of it. */
+static guint32 crc32c_table[256];
 
-  return yatai_gcs_crc32c_base64 (p, size);
+static void
+crc32c_init (void)
+{
+  for (guint32 i = 0; i < 256; i++)
+    {
+      guint32 c = i;
+
+      for (int k = 0; k < 8; k++)
+        c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+      crc32c_table[i] = c;
+    }
+}
+
+guint32
+test_bucket_crc32c (const guint8 *data,
+                    gsize         size)
+{
+  static gsize initialized = 0;
+  guint32 crc = 0xffffffffu;
+
+  if (g_once_init_enter (&initialized))
+    {
+      crc32c_init ();
+      g_once_init_leave (&initialized, 1);
+    }
+  for (gsize i = 0; i < size; i++)
+    crc = crc32c_table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
+  return crc ^ 0xffffffffu;
 }
 
 char *
-bucket_md5_base64 (GBytes *data)
+test_bucket_crc32c_base64 (GBytes *data)
 {
   gsize size;
   const guint8 *p = g_bytes_get_data (data, &size);
+  guint32 crc = test_bucket_crc32c (p, size);
+  guint8 be[4] = { crc >> 24, (crc >> 16) & 0xff, (crc >> 8) & 0xff, crc & 0xff };
 
-  return yatai_gcs_md5_base64 (p, size);
+  return g_base64_encode (be, sizeof be);
+}
+
+char *
+test_bucket_md5_base64 (GBytes *data)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_MD5);
+  guint8 digest[16];
+  gsize digest_length = sizeof digest;
+  gsize size;
+  const guint8 *p = g_bytes_get_data (data, &size);
+
+  if (size > 0)
+    g_checksum_update (checksum, p, size);
+  g_checksum_get_digest (checksum, digest, &digest_length);
+  return g_base64_encode (digest, digest_length);
 }
 
 static char *
-file_base (BucketStore *self,
-           const char  *bucket,
-           const char  *name)
+file_base (TestBucketStore *self,
+           const char      *bucket,
+           const char      *name)
 {
   g_autofree char *escaped_bucket = g_uri_escape_string (bucket, NULL, FALSE);
   g_autofree char *escaped = g_uri_escape_string (name, NULL, FALSE);
@@ -75,8 +116,8 @@ file_base (BucketStore *self,
 }
 
 static void
-save (BucketStore  *self,
-      BucketObject *object)
+save (TestBucketStore  *self,
+      TestBucketObject *object)
 {
   g_autofree char *base = NULL;
   g_autofree char *data_path = NULL;
@@ -135,7 +176,7 @@ save (BucketStore  *self,
 }
 
 static void
-load (BucketStore *self)
+load (TestBucketStore *self)
 {
   g_autoptr(GDir) buckets = g_dir_open (self->dir, 0, NULL);
   const char *bucket_dir;
@@ -155,7 +196,7 @@ load (BucketStore *self)
           g_autofree char *contents = NULL;
           gsize length;
           JsonObject *meta;
-          BucketObject *object;
+          TestBucketObject *object;
 
           if (!g_str_has_suffix (file, ".json"))
             continue;
@@ -166,7 +207,7 @@ load (BucketStore *self)
               !g_file_get_contents (data_path, &contents, &length, NULL))
             continue;
           meta = json_node_get_object (json_parser_get_root (parser));
-          object = g_new0 (BucketObject, 1);
+          object = g_new0 (TestBucketObject, 1);
           object->bucket = g_strdup (json_object_get_string_member (meta, "bucket"));
           object->name = g_strdup (json_object_get_string_member (meta, "name"));
           object->data = g_bytes_new_take (g_steal_pointer (&contents), length);
@@ -175,8 +216,8 @@ load (BucketStore *self)
           object->content_type = g_strdup (json_object_get_string_member (meta, "contentType"));
           object->created = json_object_get_int_member (meta, "created");
           object->updated = json_object_get_int_member (meta, "updated");
-          object->md5 = bucket_md5_base64 (object->data);
-          object->crc32c = bucket_crc32c_base64 (object->data);
+          object->md5 = test_bucket_md5_base64 (object->data);
+          object->crc32c = test_bucket_crc32c_base64 (object->data);
           if (json_object_has_member (meta, "metadata"))
             {
               JsonObject *m = json_object_get_object_member (meta, "metadata");
@@ -194,10 +235,10 @@ load (BucketStore *self)
     }
 }
 
-BucketStore *
-bucket_store_new (const char *dir)
+TestBucketStore *
+test_bucket_store_new (const char *dir)
 {
-  BucketStore *self = g_new0 (BucketStore, 1);
+  TestBucketStore *self = g_new0 (TestBucketStore, 1);
 
   self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, object_free);
   if (dir != NULL)
@@ -210,17 +251,17 @@ bucket_store_new (const char *dir)
 }
 
 void
-bucket_store_free (BucketStore *self)
+test_bucket_store_free (TestBucketStore *self)
 {
   g_hash_table_unref (self->objects);
   g_free (self->dir);
   g_free (self);
 }
 
-BucketObject *
-bucket_store_get (BucketStore *self,
-                  const char  *bucket,
-                  const char  *name)
+TestBucketObject *
+test_bucket_store_get (TestBucketStore *self,
+                       const char      *bucket,
+                       const char      *name)
 {
   g_autofree char *key = key_of (bucket, name);
 
@@ -229,7 +270,7 @@ bucket_store_get (BucketStore *self,
 
 /* A new generation, like GCS's: a microsecond timestamp, never the same twice. */
 static gint64
-next_generation (BucketStore *self)
+next_generation (TestBucketStore *self)
 {
   gint64 now = g_get_real_time ();
 
@@ -237,16 +278,15 @@ next_generation (BucketStore *self)
   return self->last_generation;
 }
 
-BucketObject *
-bucket_store_put (BucketStore *self,
-                  const char  *bucket,
-                  const char  *name,
-                  GBytes      *data,
-                  const char  *content_type,
-                  GHashTable  *metadata)
+TestBucketObject *
+test_bucket_store_put (TestBucketStore *self,
+                       const char      *bucket,
+                       const char      *name,
+                       GBytes          *data,
+                       const char      *content_type,
+                       GHashTable      *metadata)
 {
-  BucketObject *object = g_new0 (BucketObject, 1);
-  BucketObject *old = bucket_store_get (self, bucket, name);
+  TestBucketObject *object = g_new0 (TestBucketObject, 1);
 
   object->bucket = g_strdup (bucket);
   object->name = g_strdup (name);
@@ -254,11 +294,10 @@ bucket_store_put (BucketStore *self,
   object->generation = next_generation (self);
   object->metageneration = 1;
   object->content_type = g_strdup (content_type != NULL ? content_type : "application/octet-stream");
-  object->md5 = bucket_md5_base64 (data);
-  object->crc32c = bucket_crc32c_base64 (data);
+  object->md5 = test_bucket_md5_base64 (data);
+  object->crc32c = test_bucket_crc32c_base64 (data);
   object->updated = g_get_real_time ();
   object->created = object->updated;
-  (void) old;
   if (metadata != NULL)
     object->metadata = g_hash_table_ref (metadata);
   g_hash_table_insert (self->objects, key_of (bucket, name), object);
@@ -267,9 +306,9 @@ bucket_store_put (BucketStore *self,
 }
 
 gboolean
-bucket_store_delete (BucketStore *self,
-                     const char  *bucket,
-                     const char  *name)
+test_bucket_store_delete (TestBucketStore *self,
+                          const char      *bucket,
+                          const char      *name)
 {
   g_autofree char *key = key_of (bucket, name);
 
@@ -291,16 +330,16 @@ static int
 compare_names (gconstpointer a,
                gconstpointer b)
 {
-  const BucketObject *x = *(BucketObject **) a, *y = *(BucketObject **) b;
+  const TestBucketObject *x = *(TestBucketObject **) a, *y = *(TestBucketObject **) b;
 
   return strcmp (x->name, y->name);
 }
 
 /* Transfer container: the bucket's objects whose names start with @prefix, by name. */
 GPtrArray *
-bucket_store_list (BucketStore *self,
-                   const char  *bucket,
-                   const char  *prefix)
+test_bucket_store_list (TestBucketStore *self,
+                        const char      *bucket,
+                        const char      *prefix)
 {
   GPtrArray *found = g_ptr_array_new ();
   GHashTableIter iter;
@@ -309,7 +348,7 @@ bucket_store_list (BucketStore *self,
   g_hash_table_iter_init (&iter, self->objects);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      BucketObject *object = value;
+      TestBucketObject *object = value;
 
       if (g_str_equal (object->bucket, bucket) && g_str_has_prefix (object->name, prefix != NULL ? prefix : ""))
         g_ptr_array_add (found, object);
@@ -318,8 +357,24 @@ bucket_store_list (BucketStore *self,
   return found;
 }
 
+/* Keeps a metadata change (PATCH): a new metageneration, the same generation and bytes. */
+void
+test_bucket_store_update_metadata (TestBucketStore  *self,
+                                   TestBucketObject *object,
+                                   GHashTable       *metadata)
+{
+  if (metadata != NULL)
+    {
+      g_clear_pointer (&object->metadata, g_hash_table_unref);
+      object->metadata = g_hash_table_ref (metadata);
+    }
+  object->metageneration++;
+  object->updated = g_get_real_time ();
+  save (self, object);
+}
+
 guint
-bucket_store_count (BucketStore *self)
+test_bucket_store_count (TestBucketStore *self)
 {
   return g_hash_table_size (self->objects);
 }
