@@ -32,6 +32,14 @@ struct _YataiWindow
 
 G_DEFINE_FINAL_TYPE (YataiWindow, yatai_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static void
+menu_arrived_cb (YataiWindow *self)
+{
+  if (g_str_equal (gtk_stack_get_visible_child_name (self->main_stack), "welcome") &&
+      g_list_model_get_n_items (G_LIST_MODEL (yatai_application_get_products (self->application))) > 0)
+    gtk_stack_set_visible_child_name (self->main_stack, "pages");
+}
+
 /* Connects the pages to the application's store and models; runs once the window has its application. */
 static void
 yatai_window_setup (YataiWindow      *self,
@@ -45,13 +53,17 @@ yatai_window_setup (YataiWindow      *self,
   yatai_sales_page_setup (self->sales_page, app);
   yatai_register_page_setup (self->register_page, app);
   self->application = app;
-  if (yatai_store_is_empty (yatai_application_get_store (app)))
+  /* A new, empty store on a device on its own: the welcome. A device that syncs gets the stall's menu
+   * from the bucket instead, and a menu arriving (a restore) ends the welcome too. */
+  if (yatai_store_is_empty (yatai_application_get_store (app)) && yatai_application_get_sync_engine (app) == NULL)
     {
       g_autofree char *welcomed = yatai_store_get_local (yatai_application_get_store (app), "welcomed");
 
       if (welcomed == NULL)
         gtk_stack_set_visible_child_name (self->main_stack, "welcome");
     }
+  g_signal_connect_object (yatai_application_get_products (app), "items-changed",
+                           G_CALLBACK (menu_arrived_cb), self, G_CONNECT_SWAPPED);
   g_object_bind_property (app, "sync-engine", self->sync_indicator, "engine", G_BINDING_SYNC_CREATE);
 
   /* Each window remembers its page for the next start, but the counter's window switching page must not
