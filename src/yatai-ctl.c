@@ -1,0 +1,392 @@
+/* yatai-ctl: the stall's devices from a terminal, on the same store and sync code as the app
+ *
+ *   yatai-ctl [--store PATH] [--bucket NAME] [--prefix FOLDER] [--endpoint URL] [--key-file FILE]
+ *             [--device-name NAME] COMMAND
+ *
+ *   status          who holds the lease, its epoch, the log's head, and where this store stands
+ *   restore         the stall from the bucket into --store (a new file)
+ *   follow          a headless follower (a backup PC): prints a line at every change, until Ctrl+C
+ *   run             a headless device: reads commands as JSON lines on stdin
+ *                   ({"kind": "order.confirm", "args": {...}}) and prints each result as a JSON line
+ *   lease release   this device stops writing now, so another can take over at once
+ *   lease take      this device becomes the writer (after the lease's silence) and keeps writing
+ *   export [DAY]    the order lines of a business day (or all) as the Sales page's CSV, on stdout
+ *
+ * Without --bucket, the settings the app uses are read (GSettings).
+ */
+#define G_LOG_DOMAIN "yatai-ctl"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "yatai-csv.h"
+#include "yatai-gcs-bucket.h"
+#include "yatai-store-journal.h"
+#include "yatai-sync-engine.h"
+
+typedef struct
+{
+  GMainLoop       *loop;
+  YataiStore      *store;
+  YataiSyncEngine *engine;
+  const char      *command;
+  int              status;
+  gint64           last_seq;
+  GIOChannel      *input;
+  gboolean         stopping;
+} Ctl;
+
+static char *opt_store, *opt_bucket, *opt_prefix, *opt_endpoint, *opt_key_file, *opt_device;
+
+static const GOptionEntry entries[] = {
+  { "store", 's', 0, G_OPTION_ARG_FILENAME, &opt_store, N_("The store file (the app's by default)"), N_("PATH") },
+  { "bucket", 0, 0, G_OPTION_ARG_STRING, &opt_bucket, N_("The stall's bucket"), N_("NAME") },
+  { "prefix", 0, 0, G_OPTION_ARG_STRING, &opt_prefix, N_("The stall's folder in the bucket"), N_("FOLDER") },
+  { "endpoint", 0, 0, G_OPTION_ARG_STRING, &opt_endpoint, N_("The storage service's address (a test server)"), N_("URL") },
+  { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_key_file, N_("A service account's JSON key"), N_("FILE") },
+  { "device-name", 0, 0, G_OPTION_ARG_STRING, &opt_device, N_("This device's name for the others"), N_("NAME") },
+  { NULL }
+};
+
+/* The app's settings, when the schema is installed, for what the command line leaves out. */
+static void
+read_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (schema == NULL)
+    return;
+  settings = g_settings_new (APP_ID);
+  if (opt_bucket == NULL)
+    opt_bucket = g_settings_get_string (settings, "sync-bucket");
+  if (opt_prefix == NULL)
+    opt_prefix = g_settings_get_string (settings, "sync-prefix");
+  if (opt_endpoint == NULL)
+    opt_endpoint = g_settings_get_string (settings, "sync-endpoint");
+  if (opt_key_file == NULL)
+    opt_key_file = g_settings_get_string (settings, "sync-key-file");
+  if (opt_device == NULL)
+    opt_device = g_settings_get_string (settings, "device-name");
+}
+
+static const char *
+role_name (YataiSyncRole role)
+{
+  switch (role)
+    {
+    case YATAI_SYNC_WRITER:
+      return "writer";
+    case YATAI_SYNC_FOLLOWER:
+      return "follower";
+    case YATAI_SYNC_STOPPED:
+      return "stopped";
+    default:
+      return "starting";
+    }
+}
+
+static void
+print_status (Ctl *ctl)
+{
+  const char *error = yatai_sync_engine_get_error (ctl->engine);
+
+  printf ("role: %s\nlease holder: %s\nepoch: %" G_GINT64_FORMAT "\nlog head: %" G_GINT64_FORMAT
+          "\nwaiting to be sent: %" G_GINT64_FORMAT "\nonline: %s\n%s%s%s",
+          role_name (yatai_sync_engine_get_role (ctl->engine)),
+          yatai_sync_engine_get_holder_name (ctl->engine) ? yatai_sync_engine_get_holder_name (ctl->engine) : "-",
+          yatai_sync_engine_get_epoch (ctl->engine), yatai_sync_engine_get_seq (ctl->engine),
+          yatai_sync_engine_get_pending (ctl->engine) + yatai_store_outbox_count (ctl->store),
+          yatai_sync_engine_get_online (ctl->engine) ? "yes" : "no",
+          error ? "error: " : "", error ? error : "", error ? "\n" : "");
+  fflush (stdout);
+}
+
+static void
+stopped_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Ctl *ctl = user_data;
+
+  yatai_sync_engine_stop_finish (YATAI_SYNC_ENGINE (source), result, NULL);
+  g_main_loop_quit (ctl->loop);
+}
+
+static void
+stop (Ctl *ctl,
+      int  status)
+{
+  if (ctl->stopping)
+    return;
+  ctl->stopping = TRUE;
+  ctl->status = status;
+  yatai_sync_engine_stop_async (ctl->engine, NULL, stopped_cb, ctl);
+}
+
+/* run, at the end of its input: stop once the engine knows its part and everything is in the bucket. */
+static gboolean
+drain_cb (gpointer data)
+{
+  Ctl *ctl = data;
+
+  if (yatai_sync_engine_get_role (ctl->engine) == YATAI_SYNC_STARTING ||
+      yatai_sync_engine_get_pending (ctl->engine) > 0 || yatai_store_outbox_count (ctl->store) > 0)
+    return G_SOURCE_CONTINUE;
+  stop (ctl, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+interrupted_cb (gpointer data)
+{
+  stop (data, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+role_changed_cb (Ctl *ctl)
+{
+  YataiSyncRole role = yatai_sync_engine_get_role (ctl->engine);
+
+  if (ctl->stopping)
+    return;
+  if (g_str_equal (ctl->command, "status") && role != YATAI_SYNC_STARTING)
+    {
+      print_status (ctl);
+      stop (ctl, 0);
+    }
+  else if (g_str_equal (ctl->command, "restore") && role == YATAI_SYNC_FOLLOWER)
+    {
+      if (yatai_sync_engine_get_holder_name (ctl->engine) == NULL && yatai_store_is_empty (ctl->store))
+        {
+          printf ("%s\n", _("The bucket has no stall in that folder yet: nothing to restore."));
+          stop (ctl, 1);
+          return;
+        }
+      printf ("restored the stall at log position %" G_GINT64_FORMAT " into %s\n",
+              yatai_sync_engine_get_seq (ctl->engine), yatai_store_get_path (ctl->store));
+      stop (ctl, 0);
+    }
+  else if (g_str_equal (ctl->command, "lease release"))
+    {
+      if (role == YATAI_SYNC_WRITER)
+        {
+          printf ("released the lease\n");
+          stop (ctl, 0);
+        }
+      else if (role == YATAI_SYNC_FOLLOWER)
+        {
+          printf ("this device does not hold the lease: %s does\n", yatai_sync_engine_get_holder_name (ctl->engine));
+          stop (ctl, 1);
+        }
+    }
+  else if (g_str_equal (ctl->command, "lease take") && role == YATAI_SYNC_WRITER)
+    printf ("this device writes now (epoch %" G_GINT64_FORMAT "); Ctrl+C releases the lease\n",
+            yatai_sync_engine_get_epoch (ctl->engine));
+  else if (role != YATAI_SYNC_STARTING && !g_str_equal (ctl->command, "status"))
+    printf ("%s\n", role_name (role));
+  fflush (stdout);
+}
+
+static void
+seq_changed_cb (Ctl *ctl)
+{
+  gint64 seq = yatai_sync_engine_get_seq (ctl->engine);
+
+  if (g_str_equal (ctl->command, "follow") && seq != ctl->last_seq)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *when = g_date_time_format (now, "%H:%M:%S");
+
+      printf ("%s log position %" G_GINT64_FORMAT " (%s)\n", when, seq,
+              yatai_sync_engine_get_holder_name (ctl->engine) ? yatai_sync_engine_get_holder_name (ctl->engine) : "-");
+      fflush (stdout);
+    }
+  ctl->last_seq = seq;
+}
+
+/* run: one JSON line in, one JSON line out. */
+static void
+command_finished_cb (YataiSyncEngine *engine,
+                     const char      *id,
+                     const char      *refusal,
+                     Ctl             *ctl)
+{
+  if (refusal != NULL)
+    printf ("{\"id\": \"%s\", \"refused\": true}\n", id);
+  else
+    printf ("{\"id\": \"%s\", \"applied\": true}\n", id);
+  fflush (stdout);
+}
+
+static gboolean
+input_cb (GIOChannel   *channel,
+          GIOCondition  condition,
+          gpointer      data)
+{
+  Ctl *ctl = data;
+  g_autofree char *line = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(YataiCommand) command = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonNode) out = yatai_json_node_new_object ();
+  JsonObject *object;
+  gboolean sent = FALSE;
+  gsize length;
+
+  if (g_io_channel_read_line (channel, &line, &length, NULL, &error) != G_IO_STATUS_NORMAL)
+    {
+      /* End of input: finish the uploads, then stop. */
+      g_timeout_add (50, drain_cb, ctl);
+      return G_SOURCE_REMOVE;
+    }
+  g_strstrip (line);
+  if (*line == '\0')
+    return G_SOURCE_CONTINUE;
+  if (!json_parser_load_from_data (parser, line, -1, &error) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
+      json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)), "kind", NULL) == NULL)
+    {
+      json_object_set_string_member (json_node_get_object (out), "error",
+                                     _("A command is a JSON object with a “kind” and its “args”."));
+    }
+  else
+    {
+      object = json_node_get_object (json_parser_get_root (parser));
+      command = yatai_command_new (json_object_get_string_member (object, "kind"),
+                                   json_object_has_member (object, "args") ? json_object_get_object_member (object, "args")
+                                                                         : NULL);
+      result = yatai_sync_engine_execute (ctl->engine, command, &sent, &error);
+      json_object_set_string_member (json_node_get_object (out), "id", yatai_command_get_id (command));
+      if (result == NULL)
+        json_object_set_string_member (json_node_get_object (out), "error", error->message);
+      else if (sent)
+        json_object_set_boolean_member (json_node_get_object (out), "sent", TRUE);
+      else
+        json_object_set_member (json_node_get_object (out), "result", json_node_copy (result));
+    }
+  json_generator_set_root (generator, out);
+  {
+    g_autofree char *text = json_generator_to_data (generator, NULL);
+
+    printf ("%s\n", text);
+    fflush (stdout);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+usage (GOptionContext *context)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  g_printerr ("%s", help);
+  return 2;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("status | restore | follow | run | lease release | lease take | export [DAY]");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiGcsBucket) bucket = NULL;
+  g_autofree char *command = NULL;
+  Ctl ctl = { 0 };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("YATAI_LOCALEDIR") ? g_getenv ("YATAI_LOCALEDIR") : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _("The stall's devices from a terminal: sync status, restore, a headless "
+                                           "follower or device, the lease, the CSV of the Sales page."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("yatai-ctl: %s\n", error->message);
+      return 2;
+    }
+  if (argc < 2)
+    return usage (context);
+  command = argc >= 3 && g_str_equal (argv[1], "lease") ? g_strdup_printf ("lease %s", argv[2]) : g_strdup (argv[1]);
+  if (!g_strv_contains ((const char *[]) { "status", "restore", "follow", "run", "lease release", "lease take",
+                                           "export", NULL }, command))
+    return usage (context);
+  ctl.command = command;
+
+  if (opt_store == NULL)
+    opt_store = yatai_store_default_path ();
+  if (g_str_equal (command, "restore") && g_file_test (opt_store, G_FILE_TEST_EXISTS))
+    {
+      g_printerr (_("yatai-ctl: %s already exists; restore makes a new store. Give another --store.\n"), opt_store);
+      return 1;
+    }
+  ctl.store = yatai_store_open (opt_store, &error);
+  if (ctl.store == NULL)
+    {
+      g_printerr ("yatai-ctl: %s\n", error->message);
+      return 1;
+    }
+
+  if (g_str_equal (command, "export"))
+    {
+      g_autofree char *csv = yatai_store_export_order_lines (ctl.store, argc > 2 ? argv[2] : NULL, &error);
+
+      g_clear_object (&ctl.store);
+      if (csv == NULL)
+        {
+          g_printerr ("yatai-ctl: %s\n", error->message);
+          return 1;
+        }
+      fputs (csv, stdout);
+      return 0;
+    }
+
+  read_settings ();
+  if (opt_bucket == NULL || *opt_bucket == '\0')
+    {
+      g_printerr (_("yatai-ctl: no bucket: give --bucket, or set one in Yatai's preferences.\n"));
+      return 2;
+    }
+  if (opt_device != NULL && *opt_device != '\0')
+    yatai_store_set_device_name (ctl.store, opt_device);
+  bucket = yatai_gcs_bucket_connect (opt_bucket, opt_endpoint, opt_key_file, &error);
+  if (bucket == NULL)
+    {
+      g_printerr ("yatai-ctl: %s\n", error->message);
+      return 1;
+    }
+  ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket),
+                                      opt_prefix != NULL && *opt_prefix != '\0' ? opt_prefix : "yatai/stall-1");
+  yatai_sync_engine_set_follow_only (ctl.engine, g_str_equal (command, "status") || g_str_equal (command, "restore") ||
+                                                 g_str_equal (command, "follow"));
+  yatai_sync_engine_set_auto_takeover (ctl.engine, g_str_equal (command, "lease take"));
+  g_signal_connect_swapped (ctl.engine, "notify::role", G_CALLBACK (role_changed_cb), &ctl);
+  g_signal_connect_swapped (ctl.engine, "notify::seq", G_CALLBACK (seq_changed_cb), &ctl);
+  if (g_str_equal (command, "run"))
+    {
+      g_signal_connect (ctl.engine, "command-finished", G_CALLBACK (command_finished_cb), &ctl);
+      ctl.input = g_io_channel_unix_new (0);
+      g_io_add_watch (ctl.input, G_IO_IN | G_IO_HUP, input_cb, &ctl);
+    }
+
+  ctl.loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, interrupted_cb, &ctl);
+  g_unix_signal_add (SIGTERM, interrupted_cb, &ctl);
+  yatai_sync_engine_start (ctl.engine);
+  g_main_loop_run (ctl.loop);
+
+  g_clear_pointer (&ctl.input, g_io_channel_unref);
+  g_clear_object (&ctl.engine);
+  g_clear_object (&ctl.store);
+  g_main_loop_unref (ctl.loop);
+  return ctl.status;
+}

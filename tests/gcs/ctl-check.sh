@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# yatai-ctl against yatai-test-bucket: a headless device takes two commands from stdin, a new store is
+# restored from the bucket and has the order, status names the writer, export gives its CSV, and an
+# empty folder has nothing to restore. Usage: ctl-check.sh YATAI_CTL YATAI_TEST_BUCKET
+set -euo pipefail
+ctl=$1
+server=$2
+dir=$(mktemp -d)
+cleanup () { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+"$server" --port 0 > "$dir/server.out" &
+pid=$!
+for _ in $(seq 100); do grep -q "^listening" "$dir/server.out" && break; sleep 0.05; done
+url=$(sed -n 's/^listening on //p' "$dir/server.out")
+c=("$ctl" --bucket stall --endpoint "$url" --prefix ctl/stall)
+
+fail () { echo "FAILED: $*"; exit 1; }
+
+if "${c[@]}" --store "$dir/nothing.sqlite3" restore > "$dir/out" 2>&1; then fail "restore from an empty folder succeeded"; fi
+grep -q "nothing to restore" "$dir/out" || fail "no message for an empty folder: $(cat "$dir/out")"
+
+printf '%s\n' \
+  '{"kind":"product.save","args":{"name":"焼きそば","price":500,"stock":10,"sold_out":false,"tags":[]}}' \
+  '{"kind":"order.confirm","args":{"lines":[{"product_id":1,"quantity":2}],"paid":1000}}' \
+  'not json' |
+  timeout 30 "${c[@]}" --store "$dir/counter.sqlite3" --device-name "Counter PC" run > "$dir/run.out"
+grep -q '"call_number":1' "$dir/run.out" || fail "run: no call number: $(cat "$dir/run.out")"
+grep -q '"error":"A command is a JSON object' "$dir/run.out" || fail "run: bad input not answered"
+
+timeout 30 "${c[@]}" --store "$dir/kitchen.sqlite3" restore > "$dir/restore.out"
+grep -q "restored the stall at log position" "$dir/restore.out" || fail "restore: $(cat "$dir/restore.out")"
+timeout 30 "${c[@]}" --store "$dir/kitchen.sqlite3" status > "$dir/status.out"
+grep -q "lease holder: Counter PC" "$dir/status.out" || fail "status: $(cat "$dir/status.out")"
+"${c[@]}" --store "$dir/kitchen.sqlite3" export > "$dir/lines.csv"
+grep -q "焼きそば" "$dir/lines.csv" || fail "export: no order line"
+if "${c[@]}" --store "$dir/kitchen.sqlite3" restore 2>/dev/null; then fail "restore over an existing store"; fi
+echo "yatai-ctl: run, restore, status, export and the refusals work"
