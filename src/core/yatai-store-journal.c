@@ -488,7 +488,7 @@ yatai_store_restore (YataiStore         *self,
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db,
                              "SELECT (SELECT user_version FROM snap.pragma_user_version), "
-                             "       (SELECT integrity_check = 'ok' FROM snap.pragma_integrity_check)",
+                             "       (SELECT quick_check = 'ok' FROM snap.pragma_quick_check)",
                              -1, &stmt, NULL);
   if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
     {
