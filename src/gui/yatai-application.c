@@ -205,6 +205,24 @@ sync_setting (YataiApplication *self,
   return override != NULL ? g_strdup (override) : g_settings_get_string (self->settings, key);
 }
 
+/* A change this device sent to the writer was refused (the stock ran out meanwhile, the product was
+ * deleted): the person who made it learns why, in the writer's words. */
+static void
+command_finished_cb (YataiSyncEngine  *engine,
+                     const char       *id,
+                     const char       *refusal,
+                     YataiApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *dialog;
+
+  if (refusal == NULL || window == NULL)
+    return;
+  dialog = adw_message_dialog_new (window, _("The Writer Refused a Change"), refusal);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 set_engine (YataiApplication *self,
             YataiSyncEngine  *engine)
@@ -213,12 +231,16 @@ set_engine (YataiApplication *self,
     return;
   if (self->sync_engine != NULL)
     {
+      g_signal_handlers_disconnect_by_data (self->sync_engine, self);
       /* The old engine finishes its uploads and releases the lease on its own, then goes. */
       yatai_sync_engine_stop_async (self->sync_engine, NULL, NULL, NULL);
       g_clear_object (&self->sync_engine);
     }
   if (engine != NULL)
-    self->sync_engine = g_object_ref (engine);
+    {
+      self->sync_engine = g_object_ref (engine);
+      g_signal_connect (engine, "command-finished", G_CALLBACK (command_finished_cb), self);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ENGINE]);
 }
 

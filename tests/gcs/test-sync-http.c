@@ -219,7 +219,7 @@ test_converge (Fixture       *f,
   Pair pair = { a, b };
   g_autoptr(GPtrArray) products = NULL;
   GRand *rand = g_rand_new_with_seed (3);
-  guint n_ops = 300, confirmed = 0, sent_commands = 0;
+  guint n_ops = 1000, confirmed = 0, sent_commands = 0;
   Commands commands = { 0 };
 
   g_assert_true (yatai_store_load_demo (a->store, &error));

@@ -7,6 +7,7 @@
 #include "test-server.h"
 #include "yatai-kitchen-page.h"
 #include "yatai-reception-page.h"
+#include "yatai-store-orders.h"
 #include "yatai-window.h"
 
 typedef gboolean (*Condition) (gpointer data);
@@ -54,6 +55,15 @@ static gboolean
 counter_sees_cooking (gpointer page)
 {
   return gui_test_find_label (gui_test_find (page, "latest_box"), "1 Cooking") != NULL;
+}
+
+static gboolean
+refusal_shown (gpointer data)
+{
+  GtkWindow *dialog = gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+
+  return dialog != NULL &&
+         g_str_equal (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), "The Writer Refused a Change");
 }
 
 static void
@@ -118,6 +128,33 @@ test_order_crosses (void)
   }
   ms = run_until (counter_sees_cooking, reception);
   g_test_message ("the kitchen's tap showed at the counter after %" G_GINT64_FORMAT " ms", ms);
+
+  /* An order sent from the kitchen for something sold out: the writer refuses, the kitchen is told why. */
+  {
+    GListModel *menu = G_LIST_MODEL (yatai_application_get_products (kitchen));
+    gint64 apple = 0;
+    gboolean sent = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (menu); i++)
+      {
+        g_autoptr(YataiProduct) product = g_list_model_get_item (menu, i);
+
+        if (g_str_equal (yatai_product_get_name (product), "りんご飴"))
+          apple = yatai_product_get_id (product);
+      }
+    {
+      YataiCartLine line = { apple, 1 };
+      g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, "", "", 1000, FALSE, 5);
+      g_autoptr(JsonNode) result = yatai_application_run (kitchen, "order.confirm", args, &sent, NULL);
+
+      g_assert_nonnull (result);
+      g_assert_true (sent);
+    }
+    ms = run_until (refusal_shown, NULL);
+    g_test_message ("the refusal reached the kitchen after %" G_GINT64_FORMAT " ms", ms);
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG))),
+                              "りんご飴"));
+  }
 
   gtk_window_destroy (GTK_WINDOW (counter_window));
   gtk_window_destroy (GTK_WINDOW (kitchen_window));
