@@ -1,6 +1,8 @@
 /* bench-sync.c: sync through yatai-test-bucket with 20 ms added to every request
  *
  * Usage: bench-sync [ORDERS] [RESTORE_ORDERS]   (1,000 orders at 10 a second; a 100,000-order restore)
+ *        bench-sync faults [ORDERS]               the fault run: 2,000 orders at 50 a second, a fifth of the
+ *                                                 requests failing (429, 503, dropped) and 2 s stalls
  * Prints, as tables: replication lag from the writer's commit to the follower's store (p50, p99); bytes
  * uploaded per order beside the WAL bytes the same commits wrote; bucket writes per order; lease writes
  * per hour; the time to restore a stall of RESTORE_ORDERS orders beside downloading the same bytes.
@@ -23,10 +25,13 @@ static GHashTable *committed;   /* order id → commit time (µs), on the writer
 static GArray *lags;            /* ms */
 static gint64 wal_pages;
 
+static gboolean fault_run;
+
 static GSubprocess *
 start_server (const char *path)
 {
-  const char *argv[] = { path, "--port", "0", "--latency-ms", "20", NULL };
+  const char *argv[] = { path, "--port", "0", "--latency-ms", "20", fault_run ? "--fail-rate" : NULL, "0.2",
+                         "--seed", "11", NULL };
   g_autoptr(GError) error = NULL;
   GSubprocess *server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_autoptr(GDataInputStream) out = NULL;
@@ -51,6 +56,9 @@ device (YataiStore *store,
   yatai_store_set_device_name (store, name);
   engine = yatai_sync_engine_new (store, YATAI_BUCKET (bucket), PREFIX);
   yatai_sync_engine_set_poll_interval (engine, 250);  /* the app's pace while visible */
+  if (fault_run)
+    yatai_gcs_client_set_retry (yatai_gcs_bucket_get_client (bucket), 100, 30000);
+  g_object_set_data_full (G_OBJECT (engine), "bucket", g_object_ref (bucket), g_object_unref);
   return engine;
 }
 
@@ -239,16 +247,55 @@ fill_orders (YataiStore *store,
   sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
 }
 
+static void
+post_stall (void)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (server_url, "/_test/faults", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  const char *stall = "{\"delay_ms\": 2000, \"times\": 3}";
+  g_autoptr(GBytes) body = g_bytes_new_static (stall, strlen (stall));
+  g_autoptr(GBytes) answer = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  answer = soup_session_send_and_read (session, msg, NULL, NULL);
+}
+
+static guint
+retries_of (YataiSyncEngine *engine)
+{
+  return yatai_gcs_client_get_n_retries (yatai_gcs_bucket_get_client (g_object_get_data (G_OBJECT (engine), "bucket")));
+}
+
+static guint
+requests_of (YataiSyncEngine *engine)
+{
+  return yatai_gcs_client_get_n_requests (yatai_gcs_bucket_get_client (g_object_get_data (G_OBJECT (engine), "bucket")));
+}
+
+static gint64
+count_orders (YataiStore *store)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  sqlite3_prepare_v2 (yatai_store_get_db (store), "SELECT count(*) FROM orders", -1, &stmt, NULL);
+  sqlite3_step (stmt);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  guint n = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 1000;
-  guint restore_n = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 100000;
+  guint n, restore_n;
+  guint pace_ms = 100;
   g_autofree char *here = g_path_get_dirname (argv[0]);
   g_autofree char *server_path = g_build_filename (here, "..", "tests", "server", "yatai-test-bucket", NULL);
   g_autofree char *dir = g_dir_make_tmp ("bench-sync-XXXXXX", NULL);
-  g_autoptr(GSubprocess) server = start_server (server_path);
+  g_autoptr(GSubprocess) server = NULL;
   g_autoptr(GError) error = NULL;
   YataiStore *writer_store = open_store (dir, "writer.sqlite3");
   YataiStore *follower_store = open_store (dir, "follower.sqlite3");
@@ -259,6 +306,19 @@ main (int   argc,
   gint64 log_bytes, snapshot_bytes, inbox_bytes;
   double p50, p99;
 
+  fault_run = argc > 1 && g_str_equal (argv[1], "faults");
+  if (fault_run)
+    {
+      argv++;
+      argc--;
+      pace_ms = 20;
+    }
+  n = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : fault_run ? 2000 : 1000;
+  restore_n = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 100000;
+  g_free (server_path);
+  server_path = g_build_filename (here, "..", "tests", "server", "yatai-test-bucket", NULL);
+  g_clear_object (&server);
+  server = start_server (server_path);
   committed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   lags = g_array_new (FALSE, FALSE, sizeof (double));
 
@@ -302,14 +362,40 @@ main (int   argc,
         g_error ("%s", error->message);
       id = json_object_get_int_member (json_node_get_object (result), "id");
       g_hash_table_insert (committed, g_memdup2 (&id, sizeof id), g_memdup2 ((gint64[]) { g_get_monotonic_time () }, sizeof (gint64)));
-      pause_ms (100);     /* 10 orders a second: a rush far busier than one counter's */
+      pause_ms (pace_ms);     /* 10 orders a second (50 in the fault run): busier than any counter */
+      if (fault_run && i % 200 == 100)
+        post_stall ();
     }
-  run_until (all_arrived, NULL, 60);
+  run_until (all_arrived, NULL, fault_run ? 600 : 60);
   elapsed = g_get_monotonic_time () - start;
 
   g_array_sort (lags, compare);
   p50 = g_array_index (lags, double, lags->len / 2);
   p99 = g_array_index (lags, double, (guint) (lags->len * 0.99));
+
+  if (fault_run)
+    {
+      gint64 writer_orders = count_orders (writer_store), follower_orders = count_orders (follower_store);
+      gboolean counted = writer_orders == n && follower_orders == n && lags->len == n;
+
+      printf ("The fault run: %u orders at 50 a second through yatai-test-bucket, 20 ms on every request, a fifth "
+              "of the requests failing (429, 503, dropped), 2 s stalls every 200 orders\n\n", n);
+      printf ("| what | value |\n| --- | ---: |\n");
+      printf ("| orders confirmed by the writer | %u |\n", n);
+      printf ("| requests (writer + follower) | %u |\n", requests_of (writer) + requests_of (follower));
+      printf ("| retries (writer + follower) | %u |\n", retries_of (writer) + retries_of (follower));
+      printf ("| orders in the writer's store / the follower's | %" G_GINT64_FORMAT " / %" G_GINT64_FORMAT " |\n",
+              writer_orders, follower_orders);
+      printf ("| replication lag p50 / p99 | %.0f / %.0f ms |\n", p50, p99);
+      if (counted)
+        printf ("| lost | 0 |\n");
+      else
+        printf ("| lost | NOT COUNTED: %" G_GINT64_FORMAT " missing |\n", (gint64) n - MIN (writer_orders, follower_orders));
+      g_object_unref (follower);
+      g_object_unref (writer);
+      g_subprocess_force_exit (server);
+      return counted ? 0 : 1;
+    }
   count_objects ("log/", &n_logs, &log_bytes);
   count_objects ("snapshot/", &n_snapshots, &snapshot_bytes);
   count_objects ("inbox/", &n_inbox, &inbox_bytes);
