@@ -296,6 +296,7 @@ handle_media (SoupServerMessage *msg,
   g_autofree char *hash = g_strdup_printf ("crc32c=%s,md5=%s", object->crc32c, object->md5);
   g_autofree char *generation = g_strdup_printf ("%" G_GINT64_FORMAT, object->generation);
   g_autofree char *metageneration = g_strdup_printf ("%" G_GINT64_FORMAT, object->metageneration);
+  g_autofree char *stored_length = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (object->data));
   gsize size;
   const guint8 *data = g_bytes_get_data (object->data, &size);
   g_autofree guint8 *copy = g_memdup2 (data, size);
@@ -306,6 +307,10 @@ handle_media (SoupServerMessage *msg,
   soup_message_headers_append (headers, "x-goog-hash", hash);
   soup_message_headers_append (headers, "x-goog-generation", generation);
   soup_message_headers_append (headers, "x-goog-metageneration", metageneration);
+  /* As GCS: Google's clients check x-goog-hash only when the stored bytes were not transcoded. */
+  soup_message_headers_append (headers, "x-goog-stored-content-encoding", "identity");
+  soup_message_headers_append (headers, "x-goog-stored-content-length", stored_length);
+  soup_message_headers_append (headers, "x-goog-storage-class", "STANDARD");
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, object->content_type, SOUP_MEMORY_COPY, (const char *) copy, size);
 }
@@ -325,42 +330,39 @@ handle_list (Server            *server,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   guint start = 0, emitted = 0, i;
-  const char *next = NULL;
 
   query_int (query, "maxResults", &max_results);
   max_results = CLAMP (max_results, 1, 1000);
-  /* The page token is the last name of the previous page. */
+  /* The page token is the first name the previous page did not cover. */
   if (token != NULL)
-    while (start < objects->len && strcmp (((TestBucketObject *) objects->pdata[start])->name, token) <= 0)
+    while (start < objects->len && strcmp (((TestBucketObject *) objects->pdata[start])->name, token) < 0)
       start++;
 
   json_builder_begin_object (b);
   add_string (b, "kind", "storage#objects");
   json_builder_set_member_name (b, "items");
   json_builder_begin_array (b);
-  for (i = start; i < objects->len; i++)
+  /* As GCS, maxResults counts items and prefixes together; a prefix stands for all the names under it. */
+  for (i = start; i < objects->len && emitted < max_results; )
     {
       TestBucketObject *object = objects->pdata[i];
+      const char *rest = object->name + (prefix != NULL ? strlen (prefix) : 0);
+      const char *cut = delimiter != NULL && *delimiter != '\0' ? strstr (rest, delimiter) : NULL;
 
-      if (emitted == max_results)
-        break;
-      if (delimiter != NULL && *delimiter != '\0')
+      if (cut != NULL)
         {
-          const char *rest = object->name + (prefix != NULL ? strlen (prefix) : 0);
-          const char *cut = strstr (rest, delimiter);
+          char *folder = g_strndup (object->name, cut - object->name + strlen (delimiter));
 
-          if (cut != NULL)
-            {
-              g_autofree char *folder = g_strndup (object->name, cut - object->name + strlen (delimiter));
-
-              if (prefixes->len == 0 || !g_str_equal (g_ptr_array_index (prefixes, prefixes->len - 1), folder))
-                g_ptr_array_add (prefixes, g_steal_pointer (&folder));
-              continue;
-            }
+          g_ptr_array_add (prefixes, folder);
+          while (i < objects->len && g_str_has_prefix (((TestBucketObject *) objects->pdata[i])->name, folder))
+            i++;
         }
-      build_resource (b, object);
+      else
+        {
+          build_resource (b, object);
+          i++;
+        }
       emitted++;
-      next = object->name;
     }
   json_builder_end_array (b);
   if (prefixes->len > 0)
@@ -371,8 +373,8 @@ handle_list (Server            *server,
         json_builder_add_string_value (b, prefixes->pdata[p]);
       json_builder_end_array (b);
     }
-  if (i < objects->len && next != NULL)
-    add_string (b, "nextPageToken", next);
+  if (i < objects->len)
+    add_string (b, "nextPageToken", ((TestBucketObject *) objects->pdata[i])->name);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   reply_json (msg, SOUP_STATUS_OK, root);
@@ -639,19 +641,27 @@ handle_token (Server            *server,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *token = NULL;
-  g_autofree char *expected_aud = NULL;
+  g_autofree char *announced_aud = NULL;
+  g_autofree char *host_aud = NULL;
+  const char *host, *aud;
+  const char *why;
   JsonObject *claims;
   gnutls_datum_t signed_data, sig;
   gint64 *expiry;
   GUri *uri = soup_server_message_get_uri (msg);
 
-  if (server->token_key == NULL || g_strcmp0 (grant, "urn:ietf:params:oauth:grant-type:jwt-bearer") != 0 ||
-      assertion == NULL)
+  why = "The server was started without --token-public-key.";
+  if (server->token_key == NULL)
     goto refused;
+  why = "grant_type is not urn:ietf:params:oauth:grant-type:jwt-bearer, or there is no assertion.";
+  if (g_strcmp0 (grant, "urn:ietf:params:oauth:grant-type:jwt-bearer") != 0 || assertion == NULL)
+    goto refused;
+  why = "The assertion is not a JWT.";
   parts = g_strsplit (assertion, ".", -1);
   if (g_strv_length (parts) != 3)
     goto refused;
 
+  why = "Invalid JWT Signature.";
   signed_data.data = (unsigned char *) assertion;
   signed_data.size = strlen (parts[0]) + 1 + strlen (parts[1]);
   signature = base64url_decode (parts[2], strlen (parts[2]));
@@ -660,15 +670,25 @@ handle_token (Server            *server,
   if (gnutls_pubkey_verify_data2 (server->token_key, GNUTLS_SIGN_RSA_SHA256, 0, &signed_data, &sig) < 0)
     goto refused;
 
+  why = "The JWT's claims are not a JSON object.";
   claims_bytes = base64url_decode (parts[1], strlen (parts[1]));
   if (!json_parser_load_from_data (parser, g_bytes_get_data (claims_bytes, NULL), g_bytes_get_size (claims_bytes), NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     goto refused;
   claims = json_node_get_object (json_parser_get_root (parser));
-  expected_aud = g_strdup_printf ("http://127.0.0.1:%d/token", g_uri_get_port (uri));
-  if (g_strcmp0 (json_object_get_string_member_with_default (claims, "aud", ""), expected_aud) != 0 ||
-      json_object_get_int_member_with_default (claims, "exp", 0) < g_get_real_time () / G_USEC_PER_SEC ||
-      *json_object_get_string_member_with_default (claims, "iss", "") == '\0')
+  /* The token URI, as the client reached it (Host header) or as the server announced it. */
+  host = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Host");
+  announced_aud = g_strdup_printf ("http://127.0.0.1:%d/token", g_uri_get_port (uri));
+  host_aud = g_strdup_printf ("http://%s/token", host != NULL ? host : "");
+  aud = json_object_get_string_member_with_default (claims, "aud", "");
+  why = "Invalid JWT: the audience (aud) is not this token URI.";
+  if (!g_str_equal (aud, announced_aud) && !g_str_equal (aud, host_aud))
+    goto refused;
+  why = "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.";
+  if (json_object_get_int_member_with_default (claims, "exp", 0) < g_get_real_time () / G_USEC_PER_SEC)
+    goto refused;
+  why = "Invalid JWT: no issuer (iss).";
+  if (*json_object_get_string_member_with_default (claims, "iss", "") == '\0')
     goto refused;
 
   token = g_strdup_printf ("tok-%u", ++server->n_tokens);
@@ -688,7 +708,7 @@ handle_token (Server            *server,
 refused:
   json_builder_begin_object (b);
   add_string (b, "error", "invalid_grant");
-  add_string (b, "error_description", "Invalid JWT Signature.");
+  add_string (b, "error_description", why);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   reply_json (msg, SOUP_STATUS_BAD_REQUEST, root);

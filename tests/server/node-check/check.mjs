@@ -58,6 +58,16 @@ await check('replace with a stale generation is refused with 412', async () => {
   await refused(file.save(Buffer.from('third'), { resumable: false, preconditionOpts: { ifGenerationMatch: check.stale } }), 412);
 });
 
+await check('metadata change (PATCH) bumps the metageneration, not the generation', async () => {
+  const [before] = await file.getMetadata();
+  await file.setMetadata({ metadata: { kitchen: 'seen' } }, { ifMetagenerationMatch: before.metageneration });
+  const [after] = await file.getMetadata();
+  if (after.generation !== before.generation) throw new Error('generation changed');
+  if (Number(after.metageneration) !== Number(before.metageneration) + 1)
+    throw new Error(`metageneration ${before.metageneration} -> ${after.metageneration}`);
+  if (after.metadata?.kitchen !== 'seen') throw new Error('custom metadata not set');
+});
+
 await check('list with paging (2 a page)', async () => {
   for (let i = 2; i <= 5; i++)
     await bucket.file(`yatai/stall-1/log/0000000000000000000${i}`).save(Buffer.from(`segment ${i}`), { resumable: false });
@@ -86,6 +96,17 @@ await check('download with its MD5 checked', async () => {
 await check('download with its CRC32C checked', async () => {
   const [data] = await file.download({ validation: 'crc32c' });
   if (data.toString() !== 'second') throw new Error(`read ${data}`);
+});
+
+await check('a download whose bytes do not match x-goog-hash is refused (scripted fault)', async () => {
+  const answer = await fetch(`${endpoint}/_test/faults`, { method: 'POST',
+    body: JSON.stringify({ method: 'GET', action: 'corrupt', times: 1 }) });
+  if (!answer.ok) throw new Error(`POST /_test/faults: ${answer.status}`);
+  let error = null;
+  try { await file.download({ validation: 'md5' }); } catch (e) { error = e; }
+  await fetch(`${endpoint}/_test/faults`, { method: 'DELETE' });
+  if (!error) throw new Error('the corrupted bytes were accepted');
+  if (error.code !== 'CONTENT_DOWNLOAD_MISMATCH') throw new Error(`${error.code}: ${error.message}`);
 });
 
 await check('a missing object is 404', async () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Google's Node client against a fresh yatai-test-bucket. Installs @google-cloud/storage@7 with npm
-# into a temporary folder (cached in ~/.cache/yatai-npm). If npm cannot reach its registry the check
+# into a temporary folder (npm's cache in /tmp/yatai-npm-cache). If npm cannot reach its registry the check
 # says so and is skipped (exit 77), never passed. Usage: run-node-check.sh YATAI_TEST_BUCKET
 set -euo pipefail
 server=$1
@@ -13,10 +13,10 @@ cleanup () {
 trap cleanup EXIT
 
 cp "$here/package.json" "$here/check.mjs" "$work/"
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/yatai-npm
+cache=${YATAI_NPM_CACHE:-/tmp/yatai-npm-cache}
 mkdir -p "$cache"
 if ! (cd "$work" && npm install --no-audit --no-fund --loglevel=error --cache "$cache" > "$work/npm.log" 2>&1); then
-  if grep -qiE "ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|network" "$work/npm.log"; then
+  if grep -qiE "ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|getaddrinfo|network|proxy|certificate|self.signed" "$work/npm.log"; then
     echo "npm cannot reach its registry; the check against Google's client is skipped:"
     tail -3 "$work/npm.log"
     exit 77
