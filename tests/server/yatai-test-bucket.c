@@ -8,9 +8,11 @@
  * preconditions with 412 and 304, gives MD5 and CRC32C (x-goog-hash), pages listings, and on demand
  * adds latency, fails a share of requests (429, 503, dropped connections), enforces one write a second
  * per object name, and runs faults a test scripts:
- *   POST /_test/faults   {"method": "GET", "path_contains": "log/", "status": 503 | "action": "drop" |
- *                         "corrupt" | "delay_ms": 2000, "times": 1}
- *   DELETE /_test/faults  clears them;  GET /_test/stats  counts requests and faults.
+ *   POST /_test/faults    {"method": "GET", "path_contains": "log/", "status": 503, "times": 1}
+ *                         or "action": "drop" | "corrupt", or "delay_ms": 2000; every member optional,
+ *                         "times" 1 by default, -1 for ever. Answers 204.
+ *   DELETE /_test/faults  clears them (204).
+ *   GET /_test/stats      {"requests": {"GET": 12, "POST": 3}, "faults": 2, "objects": 5}
  * With --token-public-key, POST /token takes a service account's RS256 JWT, checks its signature with
  * that key, and hands out tokens the storage requests then require.
  */
