@@ -31,6 +31,7 @@ struct _YataiGcsClient
   guint         total_ms;
   guint         n_retries;
   guint         n_requests;
+  gboolean      no_silent_restarts;
 };
 
 G_DEFINE_FINAL_TYPE (YataiGcsClient, yatai_gcs_client, G_TYPE_OBJECT)
@@ -498,6 +499,8 @@ send_with_token (GTask      *task,
     }
   if (call->body != NULL)
     soup_message_set_request_body_from_bytes (msg, call->content_type, call->body);
+  if (self->no_silent_restarts && !g_str_equal (call->method, "POST") && !g_str_equal (call->method, "PATCH"))
+    soup_message_add_flags (msg, SOUP_MESSAGE_NEW_CONNECTION);
   self->n_requests++;
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
                                     answered_cb, task);
@@ -572,6 +575,12 @@ yatai_gcs_client_init (YataiGcsClient *self)
                                                  NULL);
   self->first_delay_ms = 1000;
   self->total_ms = 60000;
+  /* libsoup before 3.5 silently restarts a GET or DELETE whose reused connection the server had
+   * closed, and when that restart races the first attempt's answer it frees the request while the
+   * restart still runs: a crash (libsoup commit 2a592b11, seen here under a dropped-connection fault).
+   * There such requests get a connection of their own, which libsoup never restarts; a dropped one
+   * fails, and this client's own retry with backoff sends it again. */
+  self->no_silent_restarts = soup_get_major_version () == 3 && soup_get_minor_version () < 5;
 }
 
 /**

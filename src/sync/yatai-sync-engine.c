@@ -377,7 +377,7 @@ restore_list_cb (GObject      *source,
 {
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) names = yatai_bucket_list_finish (self->bucket, result, &error);
+  g_autoptr(GPtrArray) names = yatai_bucket_list_finish (YATAI_BUCKET (source), result, &error);
   const char *newest = NULL;
   gint64 newest_seq = -1;
 
@@ -428,7 +428,7 @@ restore_read_cb (GObject      *source,
 {
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = yatai_bucket_read_finish (self->bucket, result, NULL, &error);
+  g_autoptr(GBytes) bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, NULL, &error);
   g_autoptr(YataiSegment) snapshot = NULL;
   g_autoptr(GPtrArray) outgoing = NULL;
   g_autoptr(GPtrArray) entries = NULL;
@@ -543,7 +543,7 @@ lease_read_cb (GObject      *source,
   gint64 now = g_get_monotonic_time ();
   YataiLeaseVerdict verdict;
 
-  bytes = yatai_bucket_read_finish (self->bucket, result, &generation, &error);
+  bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, &generation, &error);
   if (cancelled (error))
     return;
   self->busy = FALSE;
@@ -660,7 +660,7 @@ lease_write_cb (GObject      *source,
   gint64 generation = 0;
   YataiLease *written;
 
-  if (!yatai_bucket_create_finish (self->bucket, result, &generation, &error))
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, &generation, &error))
     {
       if (cancelled (error))
         return;
@@ -749,7 +749,7 @@ log_read_cb (GObject      *source,
 {
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = yatai_bucket_read_finish (self->bucket, result, NULL, &error);
+  g_autoptr(GBytes) bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, NULL, &error);
   g_autoptr(YataiSegment) segment = NULL;
   g_autofree char *seq_text = NULL;
   g_autofree char *epoch_text = NULL;
@@ -902,7 +902,7 @@ inbox_create_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) outgoing = NULL;
 
-  if (!yatai_bucket_create_finish (self->bucket, result, NULL, &error) &&
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
     {
       if (cancelled (error))
@@ -1047,7 +1047,7 @@ found_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   const char *pairs[] = { "sync_joined", NULL, "sync_seq", "0", "sync_chain", NULL, NULL };
 
-  if (!yatai_bucket_create_finish (self->bucket, result, NULL, &error))
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
     {
       if (cancelled (error))
         return;
@@ -1089,7 +1089,7 @@ mark_cb (GObject      *source,
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!yatai_bucket_create_finish (self->bucket, result, NULL, &error))
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
     {
       if (cancelled (error))
         return;
@@ -1182,7 +1182,7 @@ upload_cb (GObject      *source,
   const char *chain;
   gint64 through;
 
-  if (!yatai_bucket_create_finish (self->bucket, result, NULL, &error))
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
     {
       if (cancelled (error))
         return;
@@ -1278,7 +1278,7 @@ snapshot_cb (GObject      *source,
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!yatai_bucket_create_finish (self->bucket, result, NULL, &error) &&
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
     {
       if (cancelled (error))
@@ -1336,11 +1336,13 @@ retention_list_cb (GObject      *source,
 {
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) names = yatai_bucket_list_finish (self->bucket, result, &error);
-  gint64 cut = retention_cut (self, g_get_monotonic_time ());
+  g_autoptr(GPtrArray) names = yatai_bucket_list_finish (YATAI_BUCKET (source), result, &error);
+  gint64 cut;
 
+  /* Cancelled means the engine is gone: self may not be touched. */
   if (cancelled (error))
     return;
+  cut = retention_cut (self, g_get_monotonic_time ());
   self->busy = FALSE;
   if (names == NULL)
     {
@@ -1382,7 +1384,7 @@ retention_delete_cb (GObject      *source,
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!yatai_bucket_delete_finish (self->bucket, result, &error) &&
+  if (!yatai_bucket_delete_finish (YATAI_BUCKET (source), result, &error) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
     {
       if (cancelled (error))
@@ -1419,7 +1421,7 @@ inbox_list_cb (GObject      *source,
 {
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) names = yatai_bucket_list_finish (self->bucket, result, &error);
+  g_autoptr(GPtrArray) names = yatai_bucket_list_finish (YATAI_BUCKET (source), result, &error);
 
   if (cancelled (error))
     return;
@@ -1458,7 +1460,7 @@ inbox_read_cb (GObject      *source,
   g_autofree char *name = NULL;
   gint64 generation = 0;
 
-  bytes = yatai_bucket_read_finish (self->bucket, result, &generation, &error);
+  bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, &generation, &error);
   if (cancelled (error))
     return;
   self->busy = FALSE;
@@ -1507,7 +1509,7 @@ inbox_delete_cb (GObject      *source,
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!yatai_bucket_delete_finish (self->bucket, result, &error) &&
+  if (!yatai_bucket_delete_finish (YATAI_BUCKET (source), result, &error) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
     {
