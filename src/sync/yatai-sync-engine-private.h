@@ -1,0 +1,277 @@
+/* yatai-sync-engine-private.h: what the parts of the sync engine share
+ *
+ * The engine is one object whose work is split by responsibility: yatai-sync-engine.c (the loop, the
+ * helpers, the GObject), yatai-sync-lease-keeper.c (reading, renewing and taking the lease),
+ * yatai-sync-follow.c (restoring and following the log, sending commands) and yatai-sync-write.c
+ * (uploading, the epoch marker, snapshots, retention and the inbox). Nothing here is public.
+ */
+#pragma once
+
+#include "yatai-lease.h"
+#include "yatai-segment.h"
+#include "yatai-store-journal.h"
+#include "yatai-sync-engine.h"
+
+G_BEGIN_DECLS
+
+
+#define MAX_SEGMENT_ENTRIES   500
+#define SNAPSHOT_EVERY        200               /* segments, by default */
+#define SNAPSHOT_MINUTES      10
+#define LEASE_CHECK_MS        5000
+#define INBOX_MS              1000
+#define RETRY_MIN_MS          500
+#define RETRY_MAX_MS          30000
+#define STOP_SECONDS          5
+#define RETENTION_MS          (60 * 60 * 1000)  /* keep the log of the last hour, at least */
+#define RETENTION_CHECK_MS    (10 * 60 * 1000)
+
+typedef enum
+{
+  PHASE_JOIN,          /* this store has not followed this prefix yet: find a snapshot */
+  PHASE_LEASE,         /* read the lease and decide */
+  PHASE_FOLLOW,        /* apply the log, send commands, watch the lease */
+  PHASE_CLAIM,         /* write the lease to become the writer */
+  PHASE_CATCH_UP,      /* the new writer applies the rest of the log */
+  PHASE_MARK,          /* the new writer creates its epoch marker */
+  PHASE_WRITE,         /* upload, renew, apply the inbox */
+  PHASE_RESTORE,       /* the replica cannot be trusted: restore from the newest snapshot */
+  PHASE_STOPPED,
+} Phase;
+
+struct _YataiSyncEngine
+{
+  GObject          parent_instance;
+
+  YataiStore      *store;
+  YataiBucket     *bucket;
+  char            *prefix;
+  GCancellable    *cancellable;
+  gulong           changed_id;
+
+  Phase            phase;
+  YataiSyncRole    role;
+  gboolean         online;
+  char            *error;
+  gboolean         busy;
+  guint            timeout_id;
+  guint            retry_ms;
+
+  /* The shared history as this device has it. */
+  gint64           seq;
+  char            *chain;
+  gint64           epoch;               /* of the last segment applied or written */
+  gint64           writer_epoch;        /* the epoch this device holds the lease at */
+
+  /* The lease. */
+  YataiLeaseView   lease;
+  gint64           last_lease_write;    /* monotonic, when the last successful write was sent */
+  gint64           lease_write_sent;
+  gboolean         takeover_requested;
+  gboolean         takeover_available;
+  gboolean         auto_takeover;
+  gboolean         follow_only;
+  gboolean         renewal_paused;
+  guint            ttl_ms;
+  guint            renew_ms;
+
+  /* Timers, monotonic microseconds. */
+  gint64           next_lease_check;
+  gint64           next_inbox;
+  gint64           last_contact;
+  gint64           last_upload;          /* real time */
+  gint64           last_snapshot;        /* monotonic */
+  gint64           snapshot_seq;
+  guint            snapshot_every;
+  guint            poll_ms;
+
+  /* Inbox work of the writer. */
+  GPtrArray       *inbox;                /* names still to apply */
+  GHashTable      *awaiting;             /* command ids sent, not yet seen in the log */
+
+  GTask           *stop_task;
+  gint64           stop_deadline;
+
+  /* Retention: the snapshots this writer uploaded (seq, monotonic time), and what is left to delete. */
+  GArray          *own_snapshots;
+  GPtrArray       *to_delete;
+  gint64           next_retention;
+  guint            retention_ms;
+};
+
+typedef struct
+{
+  gint64 seq;
+  gint64 uploaded;
+} OwnSnapshot;
+
+enum {
+  PROP_0,
+  PROP_ROLE,
+  PROP_ONLINE,
+  PROP_HOLDER_NAME,
+  PROP_SEQ,
+  PROP_PENDING,
+  PROP_ERROR,
+  PROP_TAKEOVER_AVAILABLE,
+  PROP_LAST_CONTACT,
+  N_PROPS
+};
+
+enum {
+  COMMAND_FINISHED,
+  N_SIGNALS
+};
+
+G_GNUC_INTERNAL extern GParamSpec *sync_engine_properties[N_PROPS];
+G_GNUC_INTERNAL extern guint sync_engine_signals[N_SIGNALS];
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_cancelled (const GError *error);
+
+G_GNUC_INTERNAL
+void
+sync_engine_check_awaiting (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_contact (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_finish_stop (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_go (YataiSyncEngine *self,
+                Phase            phase);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_is_joined (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+GPtrArray *
+sync_engine_load_outgoing (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_load_position (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_notify_pending (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+char *
+sync_engine_object_name (YataiSyncEngine *self,
+                         const char      *name);
+
+G_GNUC_INTERNAL
+char *
+sync_engine_outgoing_to_json (GPtrArray *commands);
+
+G_GNUC_INTERNAL
+void
+sync_engine_retry_later (YataiSyncEngine *self,
+                         const GError    *error);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_save_outgoing (YataiSyncEngine  *self,
+                           GPtrArray        *commands,
+                           GError          **error);
+
+G_GNUC_INTERNAL
+void
+sync_engine_schedule (YataiSyncEngine *self,
+                      guint            delay_ms);
+
+G_GNUC_INTERNAL
+void
+sync_engine_set_error (YataiSyncEngine *self,
+                       const char      *message);
+
+G_GNUC_INTERNAL
+void
+sync_engine_set_role (YataiSyncEngine *self,
+                      YataiSyncRole    role);
+
+G_GNUC_INTERNAL
+void
+sync_engine_set_takeover_available (YataiSyncEngine *self,
+                                    gboolean         available);
+
+G_GNUC_INTERNAL
+void
+sync_engine_read_next_segment (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_send_outgoing (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_start_restore (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_lost_lease (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_read_lease (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_write_lease (YataiSyncEngine *self,
+                         gint64           epoch,
+                         gboolean         released);
+
+G_GNUC_INTERNAL
+void
+sync_engine_apply_next_inbox (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_delete_next_old (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_fence_ok (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_list_inbox (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_mark_epoch (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gint64
+sync_engine_retention_cut (YataiSyncEngine *self,
+                           gint64           now);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_run_outgoing (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_snapshot_due (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_start_retention (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_upload (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_upload_snapshot (YataiSyncEngine *self);
+
+G_END_DECLS

@@ -1,0 +1,366 @@
+/* yatai-sync-follow.c: the sync engine restores the stall, follows the log and sends commands */
+#define G_LOG_DOMAIN "yatai-sync"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-sync-engine-private.h"
+
+/* Joining: restore from the newest snapshot */
+
+static void restore_list_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void restore_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+void
+sync_engine_start_restore (YataiSyncEngine *self)
+{
+  g_autofree char *prefix = sync_engine_object_name (self, "snapshot/");
+
+  self->busy = TRUE;
+  yatai_bucket_list_async (self->bucket, prefix, self->cancellable, restore_list_cb, self);
+}
+
+static void
+restore_list_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) names = yatai_bucket_list_finish (YATAI_BUCKET (source), result, &error);
+  const char *newest = NULL;
+  gint64 newest_seq = -1;
+
+  if (sync_engine_cancelled (error))
+    return;
+  self->busy = FALSE;
+  if (names == NULL)
+    {
+      sync_engine_retry_later (self, error);
+      return;
+    }
+  sync_engine_contact (self);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      YataiSegmentKind kind;
+      gint64 seq;
+
+      if (yatai_segment_parse_name (g_ptr_array_index (names, i), &kind, &seq) &&
+          kind == YATAI_SEGMENT_SNAPSHOT && seq > newest_seq)
+        {
+          newest = g_ptr_array_index (names, i);
+          newest_seq = seq;
+        }
+    }
+
+  if (newest == NULL)
+    {
+      if (self->phase == PHASE_JOIN)
+        {
+          /* No stall here yet: the first device to take the lease founds it. */
+          sync_engine_go (self, PHASE_LEASE);
+          return;
+        }
+      sync_engine_set_error (self, _("The bucket has no saved copy of the stall to restore from."));
+      sync_engine_schedule (self, 2000);
+      return;
+    }
+
+  self->busy = TRUE;
+  yatai_bucket_read_async (self->bucket, newest, self->cancellable, restore_read_cb, self);
+}
+
+static void
+restore_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, NULL, &error);
+  g_autoptr(YataiSegment) snapshot = NULL;
+  g_autoptr(GPtrArray) outgoing = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *seq_text = NULL;
+  g_autofree char *epoch_text = NULL;
+  g_autofree char *outgoing_text = NULL;
+
+  if (sync_engine_cancelled (error))
+    return;
+  self->busy = FALSE;
+  if (bytes == NULL)
+    {
+      sync_engine_retry_later (self, error);
+      return;
+    }
+  sync_engine_contact (self);
+
+  snapshot = yatai_segment_decode (bytes, -1, NULL, &error);
+  if (snapshot == NULL || snapshot->kind != YATAI_SEGMENT_SNAPSHOT)
+    {
+      sync_engine_set_error (self, error ? error->message : _("The saved copy of the stall is damaged and was not used."));
+      sync_engine_schedule (self, 5000);
+      return;
+    }
+
+  /* Work this device did that never reached the shared history becomes commands for the writer, in the
+   * same transaction as the restore, so none of it is lost whatever happens next. */
+  outgoing = sync_engine_load_outgoing (self);
+  entries = yatai_store_outbox_peek (self->store, G_MAXINT, NULL);
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      YataiOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      g_ptr_array_add (outgoing, g_strdup (entry->command));
+      g_hash_table_add (self->awaiting, g_strdup (entry->command_id));
+    }
+  outgoing_text = sync_engine_outgoing_to_json (outgoing);
+
+  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, snapshot->seq);
+  epoch_text = g_strdup_printf ("%" G_GINT64_FORMAT, snapshot->epoch);
+  {
+    const char *pairs[] = {
+      "sync_joined", self->prefix,
+      "sync_seq", seq_text,
+      "sync_chain", snapshot->chain,
+      "sync_epoch", epoch_text,
+      "sync_outgoing", outgoing_text,
+      NULL
+    };
+
+    if (!yatai_store_restore (self->store, snapshot->snapshot, pairs, &error))
+      {
+        sync_engine_set_error (self, error->message);
+        sync_engine_schedule (self, 5000);
+        return;
+      }
+  }
+
+  g_debug ("Restored the stall at seq %" G_GINT64_FORMAT, snapshot->seq);
+  yatai_store_set_journal_enabled (self->store, TRUE);
+  sync_engine_load_position (self);
+  sync_engine_notify_pending (self);
+  g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
+  sync_engine_go (self, PHASE_LEASE);
+}
+
+/* Following: read log/<seq + 1> until it is not there */
+
+static void log_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+void
+sync_engine_read_next_segment (YataiSyncEngine *self)
+{
+  g_autofree char *name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, self->seq + 1);
+
+  self->busy = TRUE;
+  yatai_bucket_read_async (self->bucket, name, self->cancellable, log_read_cb, self);
+}
+
+/* Whether @segment is this device's own upload of the head of its outbox: returns the last outbox id it
+ * holds, or 0. */
+static gint64
+own_segment_through (YataiSyncEngine *self,
+                     YataiSegment    *segment)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+
+  if (g_strcmp0 (segment->device, yatai_store_get_device_id (self->store)) != 0 ||
+      segment->changesets->len == 0)
+    return 0;
+
+  entries = yatai_store_outbox_peek (self->store, segment->changesets->len, NULL);
+  if (entries == NULL || entries->len != segment->changesets->len)
+    return 0;
+
+  for (guint i = 0; i < entries->len; i++)
+    if (!g_bytes_equal (((YataiOutboxEntry *) g_ptr_array_index (entries, i))->changeset,
+                        g_ptr_array_index (segment->changesets, i)))
+      return 0;
+
+  return ((YataiOutboxEntry *) g_ptr_array_index (entries, entries->len - 1))->id;
+}
+
+static void
+log_read_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, NULL, &error);
+  g_autoptr(YataiSegment) segment = NULL;
+  g_autofree char *seq_text = NULL;
+  g_autofree char *epoch_text = NULL;
+
+  if (sync_engine_cancelled (error))
+    return;
+  self->busy = FALSE;
+
+  if (bytes == NULL)
+    {
+      if (!g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
+        {
+          sync_engine_retry_later (self, error);
+          return;
+        }
+      sync_engine_contact (self);
+
+      /* The end of the log. */
+      if (self->phase == PHASE_CATCH_UP)
+        {
+          if (sync_engine_is_joined (self) && self->seq > 0 && self->epoch == self->writer_epoch)
+            {
+              /* Restarted while still the writer, and nothing was written since: carry on. */
+              yatai_store_set_journal_enabled (self->store, TRUE);
+              sync_engine_set_role (self, YATAI_SYNC_WRITER);
+              sync_engine_go (self, PHASE_WRITE);
+            }
+          else
+            sync_engine_go (self, PHASE_MARK);
+          return;
+        }
+      sync_engine_schedule (self, self->poll_ms);
+      return;
+    }
+  sync_engine_contact (self);
+
+  segment = yatai_segment_decode (bytes, self->seq + 1, self->chain, &error);
+  if (segment == NULL || segment->kind != YATAI_SEGMENT_LOG)
+    {
+      g_debug ("Segment %" G_GINT64_FORMAT " refused: %s", self->seq + 1, error ? error->message : "kind");
+      sync_engine_set_error (self, _("The shared history could not be read; restoring this device’s copy of the stall."));
+      sync_engine_go (self, PHASE_RESTORE);
+      return;
+    }
+
+  if (self->phase == PHASE_CATCH_UP && yatai_store_outbox_count (self->store) > 0)
+    {
+      gint64 through = own_segment_through (self, segment);
+
+      if (through > 0)
+        {
+          /* This device's own upload, which reached the bucket before it could note so (it was
+           * killed, or the answer was lost): its changes are already in this store. */
+          seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, segment->seq);
+          {
+            const char *pairs[] = { "sync_seq", seq_text, "sync_chain", segment->chain, NULL };
+
+            if (!yatai_store_outbox_remove_through (self->store, through, pairs, &error))
+              {
+                sync_engine_set_error (self, error->message);
+                sync_engine_schedule (self, 1000);
+                return;
+              }
+          }
+          sync_engine_load_position (self);
+          g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
+          sync_engine_schedule (self, 0);
+          return;
+        }
+
+      /* Someone else wrote after this device's last upload while it had unsent work: it must not
+       * apply history on top of changes the others never saw. */
+      sync_engine_lost_lease (self);
+      return;
+    }
+
+  if (self->role == YATAI_SYNC_WRITER && segment->epoch > self->writer_epoch)
+    {
+      /* A newer writer exists. */
+      sync_engine_lost_lease (self);
+      return;
+    }
+
+  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, segment->seq);
+  epoch_text = g_strdup_printf ("%" G_GINT64_FORMAT, segment->epoch);
+  {
+    const char *pairs[] = { "sync_seq", seq_text, "sync_chain", segment->chain, "sync_epoch", epoch_text, NULL };
+
+    if (!yatai_store_apply_changesets (self->store, segment->changesets, pairs, &error))
+      {
+        sync_engine_set_error (self, _("The shared history does not fit this device’s copy; restoring it."));
+        sync_engine_go (self, PHASE_RESTORE);
+        return;
+      }
+  }
+
+  self->seq = segment->seq;
+  g_free (self->chain);
+  self->chain = g_strdup (segment->chain);
+  self->epoch = segment->epoch;
+  g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
+  sync_engine_check_awaiting (self);
+
+  /* More may be there already. */
+  sync_engine_schedule (self, 0);
+}
+
+/* A follower's commands go to inbox/<device>/<command id>. */
+
+static void inbox_create_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+gboolean
+sync_engine_send_outgoing (YataiSyncEngine *self)
+{
+  g_autoptr(GPtrArray) outgoing = sync_engine_load_outgoing (self);
+  g_autoptr(YataiCommand) command = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *relative = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *json;
+
+  if (outgoing->len == 0)
+    return FALSE;
+
+  json = g_ptr_array_index (outgoing, 0);
+  command = yatai_command_new_from_json (json, -1, NULL);
+  if (command == NULL)
+    {
+      /* Not ours to fix: drop what cannot be read rather than block every later command. */
+      g_ptr_array_remove_index (outgoing, 0);
+      sync_engine_save_outgoing (self, outgoing, NULL);
+      return TRUE;
+    }
+
+  relative = g_strdup_printf ("inbox/%s/%s", yatai_store_get_device_id (self->store),
+                              yatai_command_get_id (command));
+  name = sync_engine_object_name (self, relative);
+  bytes = g_bytes_new (json, strlen (json));
+  self->busy = TRUE;
+  yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, inbox_create_cb, self);
+  return TRUE;
+}
+
+static void
+inbox_create_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outgoing = NULL;
+
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error) &&
+      !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+    {
+      if (sync_engine_cancelled (error))
+        return;
+      self->busy = FALSE;
+      sync_engine_retry_later (self, error);
+      return;
+    }
+
+  /* Created, or already there from an earlier try: either way it is in the inbox. */
+  self->busy = FALSE;
+  sync_engine_contact (self);
+  outgoing = sync_engine_load_outgoing (self);
+  if (outgoing->len > 0)
+    g_ptr_array_remove_index (outgoing, 0);
+  if (!sync_engine_save_outgoing (self, outgoing, &error))
+    g_debug ("Outgoing commands not saved: %s", error->message);
+  sync_engine_notify_pending (self);
+  sync_engine_schedule (self, 0);
+}

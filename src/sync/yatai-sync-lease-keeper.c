@@ -1,0 +1,218 @@
+/* yatai-sync-lease-keeper.c: the sync engine reads, renews and takes the lease (SYNC.md, "The lease") */
+#define G_LOG_DOMAIN "yatai-sync"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-sync-engine-private.h"
+
+/* The lease */
+
+static void lease_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void lease_write_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+void
+sync_engine_read_lease (YataiSyncEngine *self)
+{
+  g_autofree char *name = sync_engine_object_name (self, "lease");
+
+  self->busy = TRUE;
+  self->next_lease_check = g_get_monotonic_time () + (gint64) MIN (LEASE_CHECK_MS, self->ttl_ms / 3) * 1000;
+  yatai_bucket_read_async (self->bucket, name, self->cancellable, lease_read_cb, self);
+}
+
+static void
+update_holder (YataiSyncEngine *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_HOLDER_NAME]);
+}
+
+void
+sync_engine_lost_lease (YataiSyncEngine *self)
+{
+  g_debug ("This device is no longer the writer");
+  sync_engine_set_role (self, YATAI_SYNC_FOLLOWER);
+  self->last_lease_write = 0;
+
+  /* Anything not uploaded was never shared: restore, and send it as commands. */
+  if (yatai_store_outbox_count (self->store) > 0)
+    sync_engine_go (self, PHASE_RESTORE);
+  else
+    sync_engine_go (self, PHASE_LEASE);
+}
+
+static void
+lease_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  YataiLease *lease = NULL;
+  gint64 generation = 0;
+  gint64 now = g_get_monotonic_time ();
+  YataiLeaseVerdict verdict;
+
+  bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, &generation, &error);
+  if (sync_engine_cancelled (error))
+    return;
+  self->busy = FALSE;
+
+  if (bytes == NULL && !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
+    {
+      sync_engine_retry_later (self, error);
+      return;
+    }
+  sync_engine_contact (self);
+  g_clear_error (&error);
+
+  if (bytes != NULL)
+    {
+      lease = yatai_lease_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+      if (lease == NULL)
+        {
+          sync_engine_set_error (self, error->message);
+          sync_engine_schedule (self, 5000);
+          return;
+        }
+    }
+  yatai_lease_view_update (&self->lease, lease, generation, now);
+  update_holder (self);
+
+  verdict = yatai_lease_view_verdict (&self->lease, yatai_store_get_device_id (self->store), now);
+  sync_engine_set_takeover_available (self, verdict == YATAI_LEASE_EXPIRED);
+
+  switch (verdict)
+    {
+    case YATAI_LEASE_CREATE:
+    case YATAI_LEASE_CLAIM:
+      if (!self->follow_only)
+        {
+          sync_engine_go (self, PHASE_CLAIM);
+          return;
+        }
+      break;
+
+    case YATAI_LEASE_MINE:
+      if (self->phase == PHASE_WRITE)
+        {
+          sync_engine_schedule (self, 0);
+          return;
+        }
+      /* This device held it before it stopped: carry on, once sure nothing was written since. */
+      self->writer_epoch = self->lease.lease->epoch;
+      sync_engine_go (self, PHASE_CATCH_UP);
+      return;
+
+    case YATAI_LEASE_EXPIRED:
+      if (!self->follow_only && (self->auto_takeover || self->takeover_requested))
+        {
+          sync_engine_go (self, PHASE_CLAIM);
+          return;
+        }
+      break;
+
+    case YATAI_LEASE_HELD:
+    default:
+      break;
+    }
+
+  /* Someone else writes, or nobody does and this device only follows. */
+  if (self->phase == PHASE_WRITE || self->role == YATAI_SYNC_WRITER)
+    {
+      sync_engine_lost_lease (self);
+      return;
+    }
+
+  /* Not yet part of this stall, or changes made here that the stall never saw (taken while starting,
+   * before this device knew another one writes): restore, and send them as commands. */
+  sync_engine_set_role (self, YATAI_SYNC_FOLLOWER);
+  if (!sync_engine_is_joined (self) || yatai_store_outbox_count (self->store) > 0)
+    sync_engine_go (self, PHASE_RESTORE);
+  else
+    sync_engine_go (self, PHASE_FOLLOW);
+}
+
+void
+sync_engine_write_lease (YataiSyncEngine *self,
+                         gint64           epoch,
+                         gboolean         released)
+{
+  g_autoptr(YataiLease) lease = yatai_lease_new (yatai_store_get_device_id (self->store),
+                                                 yatai_store_get_device_name (self->store),
+                                                 epoch);
+  g_autofree char *json = NULL;
+  g_autofree char *name = sync_engine_object_name (self, "lease");
+  g_autoptr(GBytes) bytes = NULL;
+
+  lease->ttl_ms = self->ttl_ms;
+  lease->released = released;
+  lease->renewed = g_get_real_time ();
+  json = yatai_lease_to_json (lease);
+  bytes = g_bytes_new (json, strlen (json));
+
+  self->busy = TRUE;
+  self->lease_write_sent = g_get_monotonic_time ();
+  yatai_bucket_create_async (self->bucket, name, bytes,
+                             self->lease.lease ? self->lease.generation : 0,
+                             self->cancellable, lease_write_cb, self);
+  g_object_set_data_full (G_OBJECT (self), "lease-written", g_steal_pointer (&lease),
+                          (GDestroyNotify) yatai_lease_free);
+}
+
+static void
+lease_write_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 generation = 0;
+  YataiLease *written;
+
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, &generation, &error))
+    {
+      if (sync_engine_cancelled (error))
+        return;
+      self->busy = FALSE;
+      if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+        {
+          /* Someone else was faster, or took over: read again and decide again. */
+          sync_engine_contact (self);
+          if (self->phase == PHASE_WRITE)
+            sync_engine_lost_lease (self);
+          else
+            sync_engine_go (self, PHASE_LEASE);
+          return;
+        }
+      sync_engine_retry_later (self, error);
+      return;
+    }
+
+  self->busy = FALSE;
+  sync_engine_contact (self);
+  written = yatai_lease_copy (g_object_get_data (G_OBJECT (self), "lease-written"));
+  yatai_lease_view_update (&self->lease, written, generation, g_get_monotonic_time ());
+  self->last_lease_write = self->lease_write_sent;
+  update_holder (self);
+
+  if (self->phase == PHASE_STOPPED)
+    {
+      /* Released on a clean stop. */
+      sync_engine_finish_stop (self);
+      return;
+    }
+
+  if (self->phase == PHASE_CLAIM)
+    {
+      self->takeover_requested = FALSE;
+      sync_engine_set_takeover_available (self, FALSE);
+      self->writer_epoch = written->epoch;
+      sync_engine_go (self, PHASE_CATCH_UP);
+      return;
+    }
+
+  sync_engine_schedule (self, 0);
+}

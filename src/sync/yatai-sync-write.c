@@ -1,0 +1,611 @@
+/* yatai-sync-write.c: the writer uploads the log, marks its epoch, takes snapshots, trims old
+ * objects and applies the inbox */
+#define G_LOG_DOMAIN "yatai-sync"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "yatai-sync-engine-private.h"
+
+/* The writer */
+
+/* Commands this device queued for the writer while it followed, now that it writes itself: run them
+ * here. One already applied (it reached the old writer) answers as it did then. */
+gboolean
+sync_engine_run_outgoing (YataiSyncEngine *self)
+{
+  g_autoptr(GPtrArray) outgoing = sync_engine_load_outgoing (self);
+  g_autoptr(GError) error = NULL;
+
+  if (outgoing->len == 0)
+    return FALSE;
+
+  gboolean busy = FALSE;
+
+  while (outgoing->len > 0 && !busy)
+    {
+      const char *json = g_ptr_array_index (outgoing, 0);
+      g_autoptr(YataiCommand) command = yatai_command_new_from_json (json, -1, NULL);
+
+      if (command != NULL)
+        {
+          g_autoptr(GError) refusal = NULL;
+          g_autoptr(JsonNode) result = yatai_store_execute (self->store, command, &refusal);
+
+          if (result == NULL && g_error_matches (refusal, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY))
+            {
+              busy = TRUE;
+              continue;
+            }
+          g_hash_table_remove (self->awaiting, yatai_command_get_id (command));
+          g_signal_emit (self, sync_engine_signals[COMMAND_FINISHED], 0, yatai_command_get_id (command),
+                         refusal ? refusal->message : NULL);
+        }
+      g_ptr_array_remove_index (outgoing, 0);
+    }
+
+  if (!sync_engine_save_outgoing (self, outgoing, &error))
+    g_debug ("Outgoing commands not saved: %s", error->message);
+  sync_engine_notify_pending (self);
+  sync_engine_schedule (self, busy ? 500 : 0);
+  return TRUE;
+}
+
+static void mark_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void upload_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static GBytes *
+encode_log (YataiSyncEngine  *self,
+            GPtrArray        *changesets,
+            char            **chain,
+            GError          **error)
+{
+  g_autoptr(YataiSegment) segment = yatai_segment_new (YATAI_SEGMENT_LOG);
+  GBytes *bytes;
+
+  segment->epoch = self->writer_epoch;
+  segment->seq = self->seq + 1;
+  segment->device = g_strdup (yatai_store_get_device_id (self->store));
+  segment->device_name = g_strdup (yatai_store_get_device_name (self->store));
+  segment->time = g_get_real_time ();
+  for (guint i = 0; changesets != NULL && i < changesets->len; i++)
+    g_ptr_array_add (segment->changesets, g_bytes_ref (g_ptr_array_index (changesets, i)));
+
+  bytes = yatai_segment_encode (segment, self->chain, error);
+  if (bytes != NULL)
+    *chain = g_steal_pointer (&segment->chain);
+  return bytes;
+}
+
+/* The first writer of a new stall: its whole store becomes snapshot 0, the base every follower
+ * restores from. Created only, so two founders cannot both succeed. */
+static void found_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+void
+sync_engine_mark_epoch (YataiSyncEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *chain = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (!sync_engine_is_joined (self))
+    {
+      g_autoptr(GBytes) image = yatai_store_snapshot (self->store, &error);
+      g_autoptr(YataiSegment) snapshot = yatai_segment_new (YATAI_SEGMENT_SNAPSHOT);
+
+      if (image == NULL)
+        {
+          sync_engine_set_error (self, error->message);
+          sync_engine_schedule (self, 5000);
+          return;
+        }
+      snapshot->epoch = self->writer_epoch;
+      snapshot->seq = 0;
+      snapshot->device = g_strdup (yatai_store_get_device_id (self->store));
+      snapshot->device_name = g_strdup (yatai_store_get_device_name (self->store));
+      snapshot->time = g_get_real_time ();
+      snapshot->snapshot = g_steal_pointer (&image);
+      bytes = yatai_segment_encode (snapshot, yatai_segment_genesis_chain (), &error);
+      name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_SNAPSHOT, 0);
+      self->busy = TRUE;
+      yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, found_cb, self);
+      return;
+    }
+
+  bytes = encode_log (self, NULL, &chain, &error);
+  name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, self->seq + 1);
+  self->busy = TRUE;
+  g_object_set_data_full (G_OBJECT (self), "chain", g_steal_pointer (&chain), g_free);
+  g_object_set_data (G_OBJECT (self), "outbox-through", GINT_TO_POINTER (0));
+  yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, mark_cb, self);
+}
+
+static void
+found_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *pairs[] = { "sync_joined", NULL, "sync_seq", "0", "sync_chain", NULL, NULL };
+
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
+    {
+      if (sync_engine_cancelled (error))
+        return;
+      self->busy = FALSE;
+      if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+        {
+          /* Another device founded this stall first: follow it. */
+          sync_engine_contact (self);
+          sync_engine_set_role (self, YATAI_SYNC_FOLLOWER);
+          sync_engine_go (self, PHASE_RESTORE);
+          return;
+        }
+      sync_engine_retry_later (self, error);
+      return;
+    }
+  self->busy = FALSE;
+  sync_engine_contact (self);
+
+  pairs[1] = self->prefix;
+  pairs[5] = yatai_segment_genesis_chain ();
+  /* Everything up to now is in the snapshot: the outbox is not needed for it. */
+  if (!yatai_store_outbox_remove_through (self->store, G_MAXINT64, pairs, &error))
+    {
+      sync_engine_set_error (self, error->message);
+      sync_engine_schedule (self, 5000);
+      return;
+    }
+  sync_engine_load_position (self);
+  self->last_snapshot = g_get_monotonic_time ();
+  self->snapshot_seq = 0;
+  sync_engine_go (self, PHASE_MARK);
+}
+
+static void
+mark_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
+    {
+      if (sync_engine_cancelled (error))
+        return;
+      self->busy = FALSE;
+      if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+        {
+          sync_engine_contact (self);
+          sync_engine_lost_lease (self);
+          return;
+        }
+      sync_engine_retry_later (self, error);
+      return;
+    }
+
+  self->busy = FALSE;
+  sync_engine_contact (self);
+  {
+    g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, self->seq + 1);
+    g_autofree char *epoch_text = g_strdup_printf ("%" G_GINT64_FORMAT, self->writer_epoch);
+    const char *chain = g_object_get_data (G_OBJECT (self), "chain");
+    const char *pairs[] = { "sync_seq", seq_text, "sync_chain", chain, "sync_epoch", epoch_text, NULL };
+
+    if (!yatai_store_outbox_remove_through (self->store, 0, pairs, &error))
+      {
+        sync_engine_set_error (self, error->message);
+        sync_engine_schedule (self, 5000);
+        return;
+      }
+  }
+  sync_engine_load_position (self);
+  g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
+
+  /* Only now does this device take local writes as the writer. */
+  yatai_store_set_journal_enabled (self->store, TRUE);
+  sync_engine_set_role (self, YATAI_SYNC_WRITER);
+  sync_engine_go (self, PHASE_WRITE);
+}
+
+gboolean
+sync_engine_fence_ok (YataiSyncEngine *self)
+{
+  /* Upload only while the last successful lease write is younger than the TTL, timed from when it
+   * was sent; otherwise renew first. */
+  return self->last_lease_write != 0 &&
+         g_get_monotonic_time () - self->last_lease_write < (gint64) self->ttl_ms * 1000;
+}
+
+gboolean
+sync_engine_upload (YataiSyncEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = yatai_store_outbox_peek (self->store, MAX_SEGMENT_ENTRIES, &error);
+  g_autoptr(GPtrArray) changesets = NULL;
+  g_autofree char *chain = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  YataiOutboxEntry *last;
+
+  if (entries == NULL || entries->len == 0)
+    return FALSE;
+
+  changesets = g_ptr_array_new ();
+  for (guint i = 0; i < entries->len; i++)
+    g_ptr_array_add (changesets, ((YataiOutboxEntry *) g_ptr_array_index (entries, i))->changeset);
+
+  bytes = encode_log (self, changesets, &chain, &error);
+  if (bytes == NULL)
+    {
+      sync_engine_set_error (self, error->message);
+      return FALSE;
+    }
+
+  last = g_ptr_array_index (entries, entries->len - 1);
+  name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, self->seq + 1);
+  g_object_set_data_full (G_OBJECT (self), "chain", g_steal_pointer (&chain), g_free);
+  g_object_set_data_full (G_OBJECT (self), "outbox-through", g_memdup2 (&last->id, sizeof last->id), g_free);
+  self->busy = TRUE;
+  yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, upload_cb, self);
+  return TRUE;
+}
+
+static void
+upload_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seq_text = NULL;
+  const char *chain;
+  gint64 through;
+
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
+    {
+      if (sync_engine_cancelled (error))
+        return;
+      self->busy = FALSE;
+      if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+        {
+          /* This seq exists: this device's own upload whose answer was lost (a retry after a
+           * dropped connection), or another device's, and then this one is no longer the writer.
+           * Reading it tells which. */
+          sync_engine_contact (self);
+          sync_engine_go (self, PHASE_CATCH_UP);
+          return;
+        }
+      sync_engine_retry_later (self, error);
+      return;
+    }
+
+  self->busy = FALSE;
+  sync_engine_contact (self);
+
+  chain = g_object_get_data (G_OBJECT (self), "chain");
+  through = *(gint64 *) g_object_get_data (G_OBJECT (self), "outbox-through");
+  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, self->seq + 1);
+  {
+    const char *pairs[] = { "sync_seq", seq_text, "sync_chain", chain, NULL };
+
+    if (!yatai_store_outbox_remove_through (self->store, through, pairs, &error))
+      {
+        sync_engine_set_error (self, error->message);
+        sync_engine_schedule (self, 1000);
+        return;
+      }
+  }
+
+  self->seq++;
+  g_free (self->chain);
+  self->chain = g_strdup (chain);
+  self->last_upload = g_get_real_time ();
+  g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
+  sync_engine_notify_pending (self);
+  sync_engine_schedule (self, 0);
+}
+
+/* Snapshots, every SNAPSHOT_EVERY segments or SNAPSHOT_MINUTES, and on a clean stop. */
+static void snapshot_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+gboolean
+sync_engine_snapshot_due (YataiSyncEngine *self)
+{
+  if (self->seq <= self->snapshot_seq)
+    return FALSE;
+  return self->seq - self->snapshot_seq >= self->snapshot_every ||
+         g_get_monotonic_time () - self->last_snapshot > (gint64) SNAPSHOT_MINUTES * 60 * G_USEC_PER_SEC;
+}
+
+void
+sync_engine_upload_snapshot (YataiSyncEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) image = NULL;
+  g_autoptr(YataiSegment) snapshot = yatai_segment_new (YATAI_SEGMENT_SNAPSHOT);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *name = NULL;
+
+  /* The store holds exactly the history up to self->seq: the outbox is empty when this runs. */
+  image = yatai_store_snapshot (self->store, &error);
+  if (image == NULL)
+    {
+      sync_engine_set_error (self, error->message);
+      self->last_snapshot = g_get_monotonic_time ();
+      sync_engine_schedule (self, 0);
+      return;
+    }
+  snapshot->epoch = self->writer_epoch;
+  snapshot->seq = self->seq;
+  snapshot->device = g_strdup (yatai_store_get_device_id (self->store));
+  snapshot->device_name = g_strdup (yatai_store_get_device_name (self->store));
+  snapshot->time = g_get_real_time ();
+  snapshot->snapshot = g_steal_pointer (&image);
+  bytes = yatai_segment_encode (snapshot, self->chain, &error);
+  name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_SNAPSHOT, self->seq);
+
+  self->busy = TRUE;
+  self->snapshot_seq = self->seq;
+  yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, snapshot_cb, self);
+}
+
+static void
+snapshot_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error) &&
+      !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+    {
+      if (sync_engine_cancelled (error))
+        return;
+      self->busy = FALSE;
+      self->snapshot_seq = 0;
+      sync_engine_retry_later (self, error);
+      return;
+    }
+  self->busy = FALSE;
+  sync_engine_contact (self);
+  self->last_snapshot = g_get_monotonic_time ();
+  {
+    OwnSnapshot own = { self->snapshot_seq, self->last_snapshot };
+    g_array_append_val (self->own_snapshots, own);
+  }
+  sync_engine_schedule (self, 0);
+}
+
+/* Retention (SYNC.md): old log segments and snapshots go, but never a log segment of the last hour or
+ * after the snapshot it is cut at. The cut is a snapshot this writer uploaded at least an hour ago by
+ * its own monotonic clock: every segment up to it was created before it, so is older than an hour, and
+ * no other device's clock is trusted for that. */
+static void retention_list_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void retention_delete_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+gint64
+sync_engine_retention_cut (YataiSyncEngine *self,
+                           gint64           now)
+{
+  gint64 cut = -1;
+
+  for (guint i = 0; i < self->own_snapshots->len; i++)
+    {
+      OwnSnapshot *own = &g_array_index (self->own_snapshots, OwnSnapshot, i);
+
+      if (now - own->uploaded >= (gint64) self->retention_ms * 1000)
+        cut = MAX (cut, own->seq);
+    }
+  return cut;
+}
+
+void
+sync_engine_start_retention (YataiSyncEngine *self)
+{
+  self->next_retention = g_get_monotonic_time () + (gint64) RETENTION_CHECK_MS * 1000;
+  self->busy = TRUE;
+  yatai_bucket_list_async (self->bucket, self->prefix, self->cancellable, retention_list_cb, self);
+}
+
+static void
+retention_list_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) names = yatai_bucket_list_finish (YATAI_BUCKET (source), result, &error);
+  gint64 cut;
+
+  /* Cancelled means the engine is gone: self may not be touched. */
+  if (sync_engine_cancelled (error))
+    return;
+  cut = sync_engine_retention_cut (self, g_get_monotonic_time ());
+  self->busy = FALSE;
+  if (names == NULL)
+    {
+      sync_engine_retry_later (self, error);
+      return;
+    }
+  sync_engine_contact (self);
+
+  for (guint i = 0; cut > 0 && i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      YataiSegmentKind kind;
+      gint64 seq;
+
+      /* Only this stall's own objects, directly under its prefix. */
+      if (!g_str_has_prefix (name, self->prefix) || name[strlen (self->prefix)] != '/' ||
+          !yatai_segment_parse_name (name, &kind, &seq))
+        continue;
+      if ((kind == YATAI_SEGMENT_LOG && seq <= cut) || (kind == YATAI_SEGMENT_SNAPSHOT && seq < cut))
+        g_ptr_array_add (self->to_delete, g_strdup (name));
+    }
+  g_debug ("Retention: %u objects to delete, up to seq %" G_GINT64_FORMAT, self->to_delete->len, cut);
+  sync_engine_schedule (self, 0);
+}
+
+void
+sync_engine_delete_next_old (YataiSyncEngine *self)
+{
+  self->busy = TRUE;
+  yatai_bucket_delete_async (self->bucket, g_ptr_array_index (self->to_delete, 0),
+                             YATAI_BUCKET_NO_PRECONDITION, self->cancellable, retention_delete_cb, self);
+}
+
+static void
+retention_delete_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_bucket_delete_finish (YATAI_BUCKET (source), result, &error) &&
+      !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
+    {
+      if (sync_engine_cancelled (error))
+        return;
+      self->busy = FALSE;
+      sync_engine_retry_later (self, error);
+      return;
+    }
+  self->busy = FALSE;
+  sync_engine_contact (self);
+  g_ptr_array_remove_index (self->to_delete, 0);
+  sync_engine_schedule (self, 0);
+}
+
+/* The inbox: list, then for each command read, apply, delete. */
+static void inbox_list_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void inbox_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void inbox_delete_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+void
+sync_engine_list_inbox (YataiSyncEngine *self)
+{
+  g_autofree char *prefix = sync_engine_object_name (self, "inbox/");
+
+  self->busy = TRUE;
+  self->next_inbox = g_get_monotonic_time () + INBOX_MS * 1000;
+  yatai_bucket_list_async (self->bucket, prefix, self->cancellable, inbox_list_cb, self);
+}
+
+static void
+inbox_list_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) names = yatai_bucket_list_finish (YATAI_BUCKET (source), result, &error);
+
+  if (sync_engine_cancelled (error))
+    return;
+  self->busy = FALSE;
+  if (names == NULL)
+    {
+      sync_engine_retry_later (self, error);
+      return;
+    }
+  sync_engine_contact (self);
+
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (self->inbox, g_strdup (g_ptr_array_index (names, i)));
+  sync_engine_schedule (self, 0);
+}
+
+void
+sync_engine_apply_next_inbox (YataiSyncEngine *self)
+{
+  const char *name = g_ptr_array_index (self->inbox, 0);
+
+  self->busy = TRUE;
+  yatai_bucket_read_async (self->bucket, name, self->cancellable, inbox_read_cb, self);
+}
+
+static void
+inbox_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(YataiCommand) command = NULL;
+  g_autoptr(JsonNode) outcome = NULL;
+  g_autofree char *name = NULL;
+  gint64 generation = 0;
+
+  bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, &generation, &error);
+  if (sync_engine_cancelled (error))
+    return;
+  self->busy = FALSE;
+
+  name = g_strdup (g_ptr_array_index (self->inbox, 0));
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
+        {
+          g_ptr_array_remove_index (self->inbox, 0);
+          sync_engine_schedule (self, 0);
+          return;
+        }
+      sync_engine_retry_later (self, error);
+      return;
+    }
+  sync_engine_contact (self);
+
+  command = yatai_command_new_from_json (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  if (command != NULL)
+    {
+      /* The same operation the writer's own pages use, checks included; applied once whatever
+       * happens to the inbox object (its id is recorded in the same transaction). */
+      g_clear_error (&error);
+      outcome = yatai_store_execute (self->store, command, &error);
+      if (outcome == NULL && g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY))
+        {
+          sync_engine_schedule (self, 500);
+          return;
+        }
+      if (outcome == NULL)
+        g_debug ("Command %s refused: %s", yatai_command_get_id (command), error->message);
+    }
+  else
+    g_debug ("Inbox object %s is not a command: %s", name, error->message);
+
+  self->busy = TRUE;
+  yatai_bucket_delete_async (self->bucket, name, generation, self->cancellable, inbox_delete_cb, self);
+}
+
+static void
+inbox_delete_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_bucket_delete_finish (YATAI_BUCKET (source), result, &error) &&
+      !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND) &&
+      !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+    {
+      if (sync_engine_cancelled (error))
+        return;
+      self->busy = FALSE;
+      sync_engine_retry_later (self, error);
+      return;
+    }
+  self->busy = FALSE;
+  sync_engine_contact (self);
+  if (self->inbox->len > 0)
+    g_ptr_array_remove_index (self->inbox, 0);
+  sync_engine_schedule (self, 0);
+}
