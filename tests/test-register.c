@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "gui-test-util.h"
+#include "yatai-preferences-window.h"
 #include "yatai-product-editor.h"
 #include "yatai-product-thumb.h"
 #include "yatai-register-page.h"
@@ -355,12 +356,25 @@ test_welcome (void)
   g_autofree char *dir = NULL;
   g_autoptr(YataiApplication) app = gui_test_app_new (FALSE, &dir);
   YataiWindow *window = yatai_window_new (app);
+  GtkWindow *preferences;
   GtkWidget *main_stack;
 
   gtk_window_present (GTK_WINDOW (window));
   gui_test_settle ();
   main_stack = gui_test_find (GTK_WIDGET (window), "main_stack");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (main_stack)), ==, "welcome");
+
+  /* Restoring a stall starts where the bucket is set: the Sync preferences, over the welcome. */
+  gui_test_click (GTK_WIDGET (window), "restore_button");
+  gui_test_settle ();
+  preferences = gui_test_find_toplevel (YATAI_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (preferences)), ==, "sync");
+  g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (main_stack)), ==, "welcome");
+  gtk_window_destroy (preferences);
+  gui_test_settle ();
+
   gui_test_click (GTK_WIDGET (window), "load_demo_button");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (main_stack)), ==, "pages");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (yatai_application_get_products (app))), ==, 10);

@@ -7,6 +7,7 @@
 
 #include "yatai-kitchen-page.h"
 #include "yatai-orders-page.h"
+#include "yatai-preferences-window.h"
 #include "yatai-reception-page.h"
 #include "yatai-register-page.h"
 #include "yatai-sales-page.h"
@@ -125,6 +126,21 @@ load_demo_action_cb (GtkWidget  *widget,
   leave_welcome (self, "reception");
 }
 
+/* A device joining a stall another device runs: the bucket is set in the Sync preferences, then the
+ * engine restores the stall, and the menu arriving ends the welcome (menu_arrived_cb). */
+static void
+restore_action_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  YataiWindow *self = YATAI_WINDOW (widget);
+  YataiPreferencesWindow *preferences = yatai_preferences_window_new (self->application);
+
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "sync");
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
 /* F11: the kitchen screen fills the monitor; again to leave. */
 static void
 fullscreen_action_cb (GtkWidget  *widget,
@@ -167,6 +183,7 @@ yatai_window_class_init (YataiWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.fullscreen", NULL, fullscreen_action_cb);
   gtk_widget_class_install_action (widget_class, "win.start-empty", NULL, start_empty_action_cb);
   gtk_widget_class_install_action (widget_class, "win.load-demo", NULL, load_demo_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.restore-from-bucket", NULL, restore_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "win.fullscreen", NULL);
 }
 
