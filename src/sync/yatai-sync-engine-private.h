@@ -127,6 +127,12 @@ G_GNUC_INTERNAL extern GParamSpec *sync_engine_properties[N_PROPS];
 G_GNUC_INTERNAL extern guint sync_engine_signals[N_SIGNALS];
 
 G_GNUC_INTERNAL
+void
+sync_engine_advance (YataiSyncEngine *self,
+                     gint64           seq,
+                     const char      *chain);
+
+G_GNUC_INTERNAL
 gboolean
 sync_engine_cancelled (const GError *error);
 

@@ -75,6 +75,20 @@ sync_engine_notify_pending (YataiSyncEngine *self)
   g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_PENDING]);
 }
 
+/* This device's place in the shared history moved to @seq, whose running checksum is @chain. */
+void
+sync_engine_advance (YataiSyncEngine *self,
+                     gint64           seq,
+                     const char      *chain)
+{
+  char *old = self->chain;
+
+  self->seq = seq;
+  self->chain = g_strdup (chain);
+  g_free (old);
+  g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
+}
+
 /* A request answered: the bucket is reachable. */
 void
 sync_engine_contact (YataiSyncEngine *self)

@@ -287,11 +287,8 @@ log_read_cb (GObject      *source,
       }
   }
 
-  self->seq = segment->seq;
-  g_free (self->chain);
-  self->chain = g_strdup (segment->chain);
   self->epoch = segment->epoch;
-  g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
+  sync_engine_advance (self, segment->seq, segment->chain);
   sync_engine_check_awaiting (self);
 
   /* More may be there already. */

@@ -301,11 +301,8 @@ upload_cb (GObject      *source,
       }
   }
 
-  self->seq++;
-  g_free (self->chain);
-  self->chain = g_strdup (chain);
   self->last_upload = g_get_real_time ();
-  g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
+  sync_engine_advance (self, self->seq + 1, chain);
   sync_engine_notify_pending (self);
   sync_engine_schedule (self, 0);
 }
