@@ -95,7 +95,6 @@ yatai_command_new_from_json (const char *json,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(YataiCommand) self = NULL;
-  g_autoptr(GError) local_error = NULL;
   JsonObject *root;
   JsonNode *node;
   const char *id, *kind, *device;
@@ -106,11 +105,10 @@ yatai_command_new_from_json (const char *json,
     length = strlen (json);
   if (length > MAX_COMMAND_BYTES)
     return refuse (error, "too large"), NULL;
-  if (!json_parser_load_from_data (parser, json, length, &local_error))
+  node = yatai_json_parse_one (parser, json, length);
+  if (node == NULL)
     return refuse (error, "not JSON"), NULL;
-
-  node = json_parser_get_root (parser);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (!JSON_NODE_HOLDS_OBJECT (node))
     return refuse (error, "not an object"), NULL;
   root = json_node_get_object (node);
 
@@ -212,6 +210,75 @@ yatai_command_get_args (YataiCommand *self)
 {
   g_return_val_if_fail (YATAI_IS_COMMAND (self), NULL);
   return self->args;
+}
+
+/* Whether @data is one value and white space: its structure only (strings, brackets, and what lies
+ * between), json-glib judges the rest. A comment json-glib would skip counts as more text. */
+static gboolean
+is_one_value (const char *data,
+              gsize       length)
+{
+  const char *p = data;
+  const char *end = data + length;
+  int depth = 0;
+
+  while (p < end && g_ascii_isspace (*p))
+    p++;
+  if (p == end)
+    return FALSE;
+  do
+    {
+      if (*p == '"')
+        {
+          for (p++; p < end && *p != '"'; p++)
+            if (*p == '\\' && p + 1 < end)
+              p++;
+          if (p == end)
+            return FALSE;
+          p++;
+        }
+      else if (*p == '{' || *p == '[')
+        {
+          depth++;
+          p++;
+        }
+      else if (*p == '}' || *p == ']')
+        {
+          if (--depth < 0)
+            return FALSE;
+          p++;
+        }
+      else if (depth == 0)
+        {
+          /* A number or a literal: up to white space or anything structural (NUL included). */
+          while (p < end && !g_ascii_isspace (*p) && strchr ("{}[],:\"", *p) == NULL)
+            p++;
+        }
+      else
+        p++;
+    }
+  while (p < end && depth > 0);
+
+  while (p < end && g_ascii_isspace (*p))
+    p++;
+  return p == end && depth == 0;
+}
+
+JsonNode *
+yatai_json_parse_one (JsonParser *parser,
+                      const char *data,
+                      gssize      length)
+{
+  g_return_val_if_fail (JSON_IS_PARSER (parser), NULL);
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (data == NULL)
+    return NULL;
+  if (length < 0)
+    length = strlen (data);
+  if (!is_one_value (data, length) || !json_parser_load_from_data (parser, data, length, NULL))
+    return NULL;
+  return json_parser_get_root (parser);
 }
 
 JsonNode *

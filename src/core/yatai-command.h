@@ -24,6 +24,14 @@ void          yatai_command_set_device     (YataiCommand *self,
 gint64        yatai_command_get_created    (YataiCommand *self);
 JsonObject   *yatai_command_get_args       (YataiCommand *self);
 
+/* The one JSON value of @data (root owned by @parser), or NULL when @data is not JSON, is empty, or holds
+ * several values one after another. Text from outside goes through this rather than straight to
+ * json_parser_load_from_data(): json-glib 1.6 (Debian 12) reads a document of several values and never
+ * frees any but the last, so each such answer would leak. */
+JsonNode     *yatai_json_parse_one         (JsonParser   *parser,
+                                            const char   *data,
+                                            gssize        length);
+
 /* A node holding a new empty object, owned by the node (json_node_init_object() would add a reference). */
 JsonNode     *yatai_json_node_new_object   (void);
 

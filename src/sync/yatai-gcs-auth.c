@@ -14,6 +14,7 @@
 #include <gnutls/gnutls.h>
 #include <json-glib/json-glib.h>
 
+#include "yatai-command.h"
 #include "yatai-gcs-auth.h"
 #include "yatai-gcs-client.h"
 
@@ -280,9 +281,15 @@ exchanged_cb (GObject      *source,
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *answer = NULL;
 
-  if (body != NULL && json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    answer = json_node_get_object (json_parser_get_root (parser));
+  if (body != NULL)
+    {
+      gsize size;
+      const char *data = g_bytes_get_data (body, &size);
+      JsonNode *root = yatai_json_parse_one (parser, data, size);
+
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        answer = json_node_get_object (root);
+    }
 
   if (error != NULL)
     {

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "yatai-command.h"
 #include "yatai-gcs-client.h"
 
 #define DEFAULT_ENDPOINT "https://storage.googleapis.com"
@@ -79,28 +80,46 @@ number_member (JsonObject *object,
   return -1;
 }
 
+/* A member's string, or NULL when it is absent or anything but a string: the answer comes from outside,
+ * and json-glib's typed getters are for JSON whose shape is known. */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static YataiGcsObject *
 object_from_json (JsonObject *json)
 {
   YataiGcsObject *object;
+  JsonNode *metadata;
 
-  if (json == NULL || json_object_get_string_member_with_default (json, "name", NULL) == NULL)
+  if (json == NULL || string_member (json, "name") == NULL)
     return NULL;
   object = g_new0 (YataiGcsObject, 1);
-  object->name = g_strdup (json_object_get_string_member (json, "name"));
+  object->name = g_strdup (string_member (json, "name"));
   object->generation = number_member (json, "generation");
   object->metageneration = number_member (json, "metageneration");
   object->size = number_member (json, "size");
-  object->md5 = g_strdup (json_object_get_string_member_with_default (json, "md5Hash", NULL));
-  if (json_object_has_member (json, "metadata") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (json, "metadata")))
+  object->md5 = g_strdup (string_member (json, "md5Hash"));
+  metadata = json_object_get_member (json, "metadata");
+  if (metadata != NULL && JSON_NODE_HOLDS_OBJECT (metadata))
     {
-      JsonObject *m = json_object_get_object_member (json, "metadata");
+      JsonObject *m = json_node_get_object (metadata);
       GList *members = json_object_get_members (m);
 
       object->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       for (GList *l = members; l != NULL; l = l->next)
-        g_hash_table_insert (object->metadata, g_strdup (l->data),
-                             g_strdup (json_object_get_string_member_with_default (m, l->data, "")));
+        {
+          const char *value = string_member (m, l->data);
+
+          g_hash_table_insert (object->metadata, g_strdup (l->data), g_strdup (value != NULL ? value : ""));
+        }
       g_list_free (members);
     }
   return object;
@@ -344,13 +363,88 @@ check_hash (SoupMessage  *msg,
 }
 
 static JsonObject *
-parse_object (GBytes     *body,
+parse_object (const char *json,
+              gssize      length,
               JsonParser *parser)
 {
-  if (body == NULL || !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* Not json_parser_load_from_data(): a body of white space parses to no root at all, and one of
+   * several values leaks. */
+  JsonNode *root = yatai_json_parse_one (parser, json, length);
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
-  return json_node_get_object (json_parser_get_root (parser));
+  return json_node_get_object (root);
+}
+
+/**
+ * yatai_gcs_object_parse:
+ *
+ * An object's resource from the JSON the service answered (to an upload or a stat); NULL with
+ * YATAI_GCS_ERROR_CORRUPT when it is not one.
+ */
+YataiGcsObject *
+yatai_gcs_object_parse (const char  *json,
+                        gssize       length,
+                        GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  YataiGcsObject *object;
+
+  g_return_val_if_fail (json != NULL || length == 0, NULL);
+
+  object = object_from_json (parse_object (json, length, parser));
+  if (object == NULL)
+    g_set_error_literal (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CORRUPT,
+                         _("The storage service answered something that is not an object's description."));
+  return object;
+}
+
+/**
+ * yatai_gcs_list_page_parse:
+ *
+ * One page of a listing: its objects are added to @objects (of YataiGcsObject), and @next_page_token
+ * gets the token of the next page, or NULL on the last one. FALSE with YATAI_GCS_ERROR_CORRUPT when the
+ * JSON is not a listing.
+ */
+gboolean
+yatai_gcs_list_page_parse (const char  *json,
+                           gssize       length,
+                           GPtrArray   *objects,
+                           char       **next_page_token,
+                           GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *page;
+  JsonNode *items;
+
+  g_return_val_if_fail (json != NULL || length == 0, FALSE);
+  g_return_val_if_fail (objects != NULL, FALSE);
+  g_return_val_if_fail (next_page_token != NULL, FALSE);
+
+  *next_page_token = NULL;
+  page = parse_object (json, length, parser);
+  if (page == NULL)
+    {
+      g_set_error_literal (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CORRUPT,
+                           _("The storage service answered something that is not a listing."));
+      return FALSE;
+    }
+  items = json_object_get_member (page, "items");
+  if (items != NULL && JSON_NODE_HOLDS_ARRAY (items))
+    {
+      JsonArray *array = json_node_get_array (items);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *item = json_array_get_element (array, i);
+          YataiGcsObject *object = JSON_NODE_HOLDS_OBJECT (item) ? object_from_json (json_node_get_object (item)) : NULL;
+
+          if (object != NULL)
+            g_ptr_array_add (objects, object);
+        }
+    }
+  *next_page_token = g_strdup (string_member (page, "nextPageToken"));
+  return TRUE;
 }
 
 static void
@@ -364,7 +458,6 @@ answered_cb (GObject      *source,
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   guint status;
 
   if (body == NULL)
@@ -421,36 +514,27 @@ answered_cb (GObject      *source,
     case CALL_CREATE:
     case CALL_STAT:
       {
-        YataiGcsObject *object = object_from_json (parse_object (body, parser));
+        gsize size;
+        const char *json = g_bytes_get_data (body, &size);
+        YataiGcsObject *object = yatai_gcs_object_parse (json, size, &error);
 
         if (object == NULL)
-          g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CORRUPT,
-                                   _("The storage service answered something that is not an object's description."));
+          g_task_return_error (task, g_steal_pointer (&error));
         else
           g_task_return_pointer (task, object, (GDestroyNotify) yatai_gcs_object_free);
       }
       break;
     case CALL_LIST:
       {
-        JsonObject *page = parse_object (body, parser);
-        JsonArray *items;
+        gsize size;
+        const char *json = g_bytes_get_data (body, &size);
 
-        if (page == NULL)
+        g_clear_pointer (&call->page_token, g_free);
+        if (!yatai_gcs_list_page_parse (json, size, call->listed, &call->page_token, &error))
           {
-            g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CORRUPT,
-                                     _("The storage service answered something that is not a listing."));
+            g_task_return_error (task, g_steal_pointer (&error));
             break;
           }
-        items = json_object_has_member (page, "items") ? json_object_get_array_member (page, "items") : NULL;
-        for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
-          {
-            YataiGcsObject *object = object_from_json (json_array_get_object_element (items, i));
-
-            if (object != NULL)
-              g_ptr_array_add (call->listed, object);
-          }
-        g_free (call->page_token);
-        call->page_token = g_strdup (json_object_get_string_member_with_default (page, "nextPageToken", NULL));
         if (call->page_token != NULL && *call->page_token != '\0')
           {
             call->attempt = 0;

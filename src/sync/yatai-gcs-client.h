@@ -55,6 +55,17 @@ YataiGcsObject *yatai_gcs_object_copy     (const YataiGcsObject *object);
 void            yatai_gcs_object_free     (YataiGcsObject       *object);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (YataiGcsObject, yatai_gcs_object_free)
 
+/* The service's JSON answers, as the client reads them: an object's resource (to an upload or a stat),
+ * and one page of a listing (its objects added to @objects, the next page's token or NULL). */
+YataiGcsObject *yatai_gcs_object_parse    (const char  *json,
+                                           gssize       length,
+                                           GError     **error);
+gboolean        yatai_gcs_list_page_parse (const char  *json,
+                                           gssize       length,
+                                           GPtrArray   *objects,
+                                           char       **next_page_token,
+                                           GError     **error);
+
 char *yatai_gcs_crc32c_base64 (const guint8 *data,
                                gsize         size);
 char *yatai_gcs_md5_base64    (const guint8 *data,

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "yatai-command.h"
 #include "yatai-lease.h"
 #include "yatai-segment.h"
 
@@ -95,11 +96,10 @@ yatai_lease_parse (const char  *data,
   JsonNode *node;
   gint64 format;
 
-  if (data == NULL || length == 0 || length > 4096 ||
-      !json_parser_load_from_data (parser, data, length, NULL))
+  if (data == NULL || length == 0 || length > 4096)
     return refuse (error);
 
-  node = json_parser_get_root (parser);
+  node = yatai_json_parse_one (parser, data, length);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return refuse (error);
   object = json_node_get_object (node);

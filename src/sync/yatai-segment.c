@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 #include <zstd.h>
 
+#include "yatai-command.h"
 #include "yatai-segment.h"
 
 #define ZSTD_LEVEL 3
@@ -345,10 +346,10 @@ yatai_segment_decode (GBytes      *bytes,
     return malformed (error, "no header line"), NULL;
   header_len = newline - data;
 
-  if (!json_parser_load_from_data (parser, (const char *) data, header_len, NULL))
+  node = yatai_json_parse_one (parser, (const char *) data, header_len);
+  if (node == NULL)
     return malformed (error, "header not JSON"), NULL;
-  node = json_parser_get_root (parser);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (!JSON_NODE_HOLDS_OBJECT (node))
     return malformed (error, "header not an object"), NULL;
   header = json_node_get_object (node);
 
