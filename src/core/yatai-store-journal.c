@@ -526,7 +526,10 @@ yatai_store_restore (YataiStore         *self,
     }
   for (guint i = 0; synced_tables[i] != NULL; i++)
     {
-      g_autofree char *sql = g_strdup_printf ("INSERT INTO main.%s SELECT * FROM snap.%s",
+      /* Row by row ("WHERE true" turns off SQLite's transfer optimization, which would copy the
+       * snapshot's b-trees as they are): its indexes are not trusted, since quick_check does not
+       * compare them with their tables, and a wrong one copied in would damage this device's store. */
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO main.%s SELECT * FROM snap.%s WHERE true",
                                               synced_tables[i], synced_tables[i]);
       if (!yatai_store_exec (self, sql, NULL))
         {
