@@ -51,6 +51,11 @@ yatai_csv_parse (const char  *text,
   guint line = 1, record_line = 1;
   gboolean quoted = FALSE, was_quoted = FALSE, in_record = FALSE;
 
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+
+  /* An empty GBytes (an empty file) has no data at all; the loop below steps past its end. */
+  if (text == NULL)
+    text = "";
   if (length < 0)
     length = strlen (text);
   if (!g_utf8_validate (text, length, NULL))
