@@ -3,9 +3,18 @@
 
 #include "yatai-store.h"
 
-int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+#include "fuzz-util.h"
 
 static YataiStore *store;
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  fuzz_util_init ();
+  store = fuzz_util_store_new (TRUE);
+  return 0;
+}
 
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
@@ -13,16 +22,6 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 {
   g_autoptr(YataiCommand) command = NULL;
   g_autoptr(JsonNode) result = NULL;
-
-  if (store == NULL)
-    {
-      g_autofree char *dir = g_dir_make_tmp ("yatai-fuzz-XXXXXX", NULL);
-      g_autofree char *path = g_build_filename (dir, "store.sqlite3", NULL);
-
-      store = yatai_store_open (path, NULL);
-      g_assert (store != NULL);
-      g_assert (yatai_store_load_demo (store, NULL));
-    }
 
   command = yatai_command_new_from_json ((const char *) data, size, NULL);
   if (command != NULL)

@@ -3,7 +3,15 @@
 
 #include "yatai-lease.h"
 
-int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+#include "fuzz-util.h"
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  fuzz_util_init ();
+  return 0;
+}
 
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
