@@ -488,7 +488,7 @@ yatai_store_restore (YataiStore         *self,
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db,
                              "SELECT (SELECT user_version FROM snap.pragma_user_version), "
-                             "       (SELECT quick_check = 'ok' FROM snap.pragma_quick_check)",
+                             "       (SELECT integrity_check = 'ok' FROM snap.pragma_integrity_check)",
                              -1, &stmt, NULL);
   if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -526,10 +526,9 @@ yatai_store_restore (YataiStore         *self,
     }
   for (guint i = 0; synced_tables[i] != NULL; i++)
     {
-      /* Row by row ("WHERE true" turns off SQLite's transfer optimization, which would copy the
-       * snapshot's b-trees as they are): its indexes are not trusted, since quick_check does not
-       * compare them with their tables, and a wrong one copied in would damage this device's store. */
-      g_autofree char *sql = g_strdup_printf ("INSERT INTO main.%s SELECT * FROM snap.%s WHERE true",
+      /* integrity_check above compared every index with its table, so SQLite may copy the snapshot's
+       * b-trees as they are (its transfer optimization, into the tables just emptied). */
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO main.%s SELECT * FROM snap.%s",
                                               synced_tables[i], synced_tables[i]);
       if (!yatai_store_exec (self, sql, NULL))
         {
