@@ -237,6 +237,172 @@ filter_cb (void       *user_data,
   return g_strv_contains (synced_tables, table);
 }
 
+/* SQLite's variable-length integer (1 to 9 bytes, big-endian, 7 bits a byte but the ninth); FALSE when
+ * it runs past @end. */
+static gboolean
+read_varint (const guint8 **p,
+             const guint8  *end,
+             guint64       *value)
+{
+  *value = 0;
+  for (int i = 0; i < 9; i++)
+    {
+      if (*p >= end)
+        return FALSE;
+      if (i == 8)
+        {
+          *value = (*value << 8) | *(*p)++;
+          return TRUE;
+        }
+      *value = (*value << 7) | (**p & 0x7f);
+      if ((*(*p)++ & 0x80) == 0)
+        return TRUE;
+    }
+  return TRUE;
+}
+
+/* One record of @n_columns values. */
+static gboolean
+skip_record (const guint8 **p,
+             const guint8  *end,
+             guint64        n_columns)
+{
+  for (guint64 c = 0; c < n_columns; c++)
+    {
+      guint64 length;
+
+      if (*p >= end)
+        return FALSE;
+      switch (*(*p)++)
+        {
+        case 0x00:   /* undefined */
+        case 0x05:   /* NULL */
+          break;
+        case 0x01:   /* integer */
+        case 0x02:   /* real */
+          if (end - *p < 8)
+            return FALSE;
+          *p += 8;
+          break;
+        case 0x03:   /* text */
+        case 0x04:   /* blob */
+          if (!read_varint (p, end, &length) || length > (guint64) (end - *p))
+            return FALSE;
+          *p += length;
+          break;
+        default:
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Whether @data is laid out as a changeset to its last byte (sqlite3session.c: table headers, then
+ * each change's operation, flag and records), before SQLite's iterator reads it: SQLite 3.40 (Debian 12)
+ * loops for ever on a table name that runs to the end of the changeset. */
+static gboolean
+changeset_is_well_formed (const guint8 *data,
+                          gsize         size)
+{
+  const guint8 *p = data;
+  const guint8 *end = data + size;
+  guint64 n_columns = 0;
+
+  if (size == 0 || *p != 'T')
+    return FALSE;
+  while (p < end)
+    {
+      guint8 op = *p++;
+
+      switch (op)
+        {
+        case 'T':
+          {
+            const guint8 *name;
+
+            if (!read_varint (&p, end, &n_columns) || n_columns == 0 || n_columns > 1000 ||
+                n_columns > (guint64) (end - p))
+              return FALSE;
+            p += n_columns;
+            name = memchr (p, '\0', end - p);
+            if (name == NULL || name == p)
+              return FALSE;
+            p = name + 1;
+          }
+          break;
+        case SQLITE_INSERT:
+        case SQLITE_DELETE:
+        case SQLITE_UPDATE:
+          if (p >= end)
+            return FALSE;
+          p++;   /* indirect */
+          if (!skip_record (&p, end, n_columns))
+            return FALSE;
+          if (op == SQLITE_UPDATE && !skip_record (&p, end, n_columns))
+            return FALSE;
+          break;
+        default:
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Whether every change of @data is whole: it can be read to its end, it is on a synced table, and
+ * the values SQLite needs are there (the whole row of an insert or a delete, the primary key of an
+ * update). SQLite 3.40 (Debian 12) reads a missing primary key value through a NULL pointer when it
+ * applies an update, so a damaged changeset is refused here before it is applied. */
+static gboolean
+changeset_is_whole (gconstpointer data,
+                    gsize         size)
+{
+  sqlite3_changeset_iter *iter = NULL;
+  gboolean whole = TRUE;
+  int rc = SQLITE_DONE;
+
+  if (!changeset_is_well_formed (data, size) ||
+      sqlite3changeset_start (&iter, size, (void *) data) != SQLITE_OK)
+    return FALSE;
+  while (whole && (rc = sqlite3changeset_next (iter)) == SQLITE_ROW)
+    {
+      const char *table;
+      int n_columns, op, indirect, n_pk;
+      unsigned char *pk = NULL;
+
+      if (sqlite3changeset_op (iter, &table, &n_columns, &op, &indirect) != SQLITE_OK ||
+          !g_strv_contains (synced_tables, table) ||
+          sqlite3changeset_pk (iter, &pk, &n_pk) != SQLITE_OK || n_pk != n_columns)
+        {
+          whole = FALSE;
+          break;
+        }
+      for (int c = 0; whole && c < n_columns; c++)
+        {
+          sqlite3_value *old_value = NULL;
+          sqlite3_value *new_value = NULL;
+
+          switch (op)
+            {
+            case SQLITE_INSERT:
+              whole = sqlite3changeset_new (iter, c, &new_value) == SQLITE_OK && new_value != NULL;
+              break;
+            case SQLITE_DELETE:
+              whole = sqlite3changeset_old (iter, c, &old_value) == SQLITE_OK && old_value != NULL;
+              break;
+            case SQLITE_UPDATE:
+              whole = !pk[c] || (sqlite3changeset_old (iter, c, &old_value) == SQLITE_OK && old_value != NULL);
+              break;
+            default:
+              whole = FALSE;
+            }
+        }
+    }
+  if (whole && rc != SQLITE_DONE)
+    whole = FALSE;
+  sqlite3changeset_finalize (iter);
+  return whole;
+}
+
 /* What a changeset touched, for the "changed" signal: product ids, order ids, and flags. */
 static void
 note_changes (YataiStore *self,
@@ -333,7 +499,7 @@ yatai_store_apply_changesets (YataiStore         *self,
       gsize size;
       gconstpointer data = g_bytes_get_data (changeset, &size);
 
-      if (size == 0 || size > G_MAXINT)
+      if (size == 0 || size > G_MAXINT || !changeset_is_whole (data, size))
         rc = SQLITE_CORRUPT;
       else
         rc = sqlite3changeset_apply_v2 (db, size, (void *) data, filter_cb, conflict_cb, &n_conflicts,
