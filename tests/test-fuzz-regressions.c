@@ -2,7 +2,7 @@
  * parsers in an ordinary test, so the bugs stay fixed without clang.
  *
  * Every file in tests/fuzz/regressions goes to the parser its name starts with (gcs-, csv-, snapshot-,
- * segment-, lease-, command-), which must answer or refuse without a critical, a warning or a crash
+ * log-, segment-, lease-, command-), which must answer or refuse without a critical, a warning or a crash
  * (G_DEBUG=fatal-warnings; the ASan run of tools/dev test checks memory). Then each bug's own test says
  * what the right answer is.
  */
@@ -76,6 +76,33 @@ load (const char *name)
   return g_bytes_new_take (contents, size);
 }
 
+/* A log segment's payload as fuzz-log reads it: each changeset after its length (4 bytes, big-endian);
+ * what does not fit is the last one. */
+static GPtrArray *
+split_payload (GBytes *bytes)
+{
+  GPtrArray *changesets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gsize size, offset = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  while (offset < size)
+    {
+      guint32 length = 0;
+
+      if (size - offset >= 4)
+        {
+          memcpy (&length, data + offset, 4);
+          length = GUINT32_FROM_BE (length);
+          offset += 4;
+        }
+      if (size - offset < 4 || length > size - offset)
+        length = size - offset;
+      g_ptr_array_add (changesets, g_bytes_new (data + offset, length));
+      offset += length;
+    }
+  return changesets;
+}
+
 /* What each fuzz target does with an input, without its checks of properties. */
 static void
 feed (YataiStore *store,
@@ -110,6 +137,13 @@ feed (YataiStore *store,
       g_autoptr(YataiOrderList) latest = yatai_order_list_new (store, YATAI_ORDER_QUERY_LATEST, 50);
 
       yatai_store_restore (store, bytes, NULL, NULL);
+    }
+  else if (g_str_has_prefix (name, "log-"))
+    {
+      g_autoptr(GPtrArray) changesets = split_payload (bytes);
+
+      if (changesets->len > 0)
+        yatai_store_apply_changesets (store, changesets, NULL, NULL);
     }
   else if (g_str_has_prefix (name, "segment-"))
     {
@@ -309,6 +343,24 @@ test_snapshot_broken_index (Fixture       *f,
   sqlite3_finalize (stmt);
 }
 
+/* An update whose primary key is missing: SQLite 3.40 read it through a NULL pointer while applying
+ * (SEGV). The changeset is refused, and the store does not change. */
+static void
+test_log_update_without_key (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = load ("log-update-without-key.payload");
+  g_autoptr(GPtrArray) changesets = split_payload (bytes);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = yatai_store_dump_canonical (f->store, NULL);
+  g_autofree char *after = NULL;
+
+  g_assert_false (yatai_store_apply_changesets (f->store, changesets, NULL, &error));
+  g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT);
+  after = yatai_store_dump_canonical (f->store, NULL);
+  g_assert_cmpstr (before, ==, after);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -319,6 +371,8 @@ main (int   argc,
   g_test_add_func ("/fuzz-regressions/gcs-answers", test_gcs_answers);
   g_test_add_func ("/fuzz-regressions/json-one-value", test_json_one_value);
   g_test_add ("/fuzz-regressions/csv-empty", Fixture, NULL, fixture_setup, test_csv_empty, fixture_teardown);
+  g_test_add ("/fuzz-regressions/log-update-without-key", Fixture, NULL, fixture_setup,
+              test_log_update_without_key, fixture_teardown);
   g_test_add ("/fuzz-regressions/snapshot-broken-index", Fixture, NULL, fixture_setup,
               test_snapshot_broken_index, fixture_teardown);
   return g_test_run ();

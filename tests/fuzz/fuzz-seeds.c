@@ -5,7 +5,7 @@
  * snapshot/: the database image of a snapshot segment (the demo menu; the menu with orders in every
  * status), made by yatai_store_snapshot() as the writer makes it. csv/: the Sales page's products export
  * and order lines export, and a products file with every quoting case. command/: the commands the pages
- * build, as JSON. The bucket's answers (gcs/) and leases are written by hand from GCS-FACTS.md.
+ * build, as JSON. log/: the payloads of log segments (changesets). The bucket's answers (gcs/) and leases are written by hand from GCS-FACTS.md.
  */
 #include "config.h"
 
@@ -155,6 +155,48 @@ main (int   argc,
       "ラムネ,200,,,\r";
 
     write_file (dir, "csv", "products-quoted.csv", quoted, strlen (quoted));
+  }
+
+  g_clear_object (&store);
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+
+  /* log/: the payloads a writer uploads, from a store with the demo menu and the journal on (the fuzz
+   * target applies them to a store with the demo menu): one with every change of a few orders, and
+   * one a change. */
+  store = yatai_store_open (path, NULL);
+  g_assert (store != NULL);
+  g_assert (yatai_store_load_demo (store, NULL));
+  yatai_store_set_journal_enabled (store, TRUE);
+  g_clear_pointer (&products, g_ptr_array_unref);
+  products = yatai_store_list_products (store, NULL);
+  first = confirm (store, dir, NULL,
+                   yatai_product_get_id (products->pdata[0]), yatai_product_get_id (products->pdata[1]));
+  second = confirm (store, dir, NULL,
+                    yatai_product_get_id (products->pdata[2]), yatai_product_get_id (products->pdata[1]));
+  move (store, dir, NULL, "order.status", first, "processing");
+  move (store, dir, NULL, "order.cancel", second, NULL);
+  {
+    g_autoptr(GPtrArray) entries = yatai_store_outbox_peek (store, G_MAXINT, NULL);
+    g_autoptr(GByteArray) all = g_byte_array_new ();
+
+    g_assert (entries != NULL && entries->len > 0);
+    for (guint i = 0; i < entries->len; i++)
+      {
+        YataiOutboxEntry *entry = g_ptr_array_index (entries, i);
+        g_autoptr(GByteArray) one = g_byte_array_new ();
+        g_autofree char *name = g_strdup_printf ("change-%u.payload", i + 1);
+        gsize size;
+        const guint8 *changeset = g_bytes_get_data (entry->changeset, &size);
+        guint32 size_be = GUINT32_TO_BE ((guint32) size);
+
+        g_byte_array_append (one, (const guint8 *) &size_be, 4);
+        g_byte_array_append (one, changeset, size);
+        write_file (dir, "log", name, one->data, one->len);
+        g_byte_array_append (all, one->data, one->len);
+      }
+    write_file (dir, "log", "orders.payload", all->data, all->len);
   }
 
   g_clear_object (&store);

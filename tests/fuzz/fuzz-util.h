@@ -55,9 +55,13 @@ fuzz_util_store_new (gboolean demo)
   g_autofree char *path = NULL;
   YataiStore *store;
 
-  template = g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR) && g_access ("/dev/shm", W_OK) == 0
-             ? g_strdup ("/dev/shm/yatai-fuzz-XXXXXX")
-             : g_build_filename (g_get_tmp_dir (), "yatai-fuzz-XXXXXX", NULL);
+  /* run.sh gives a folder of its own, removed after the run even when a crash skipped atexit(). */
+  if (g_getenv ("YATAI_FUZZ_TMPDIR") != NULL)
+    template = g_build_filename (g_getenv ("YATAI_FUZZ_TMPDIR"), "yatai-fuzz-XXXXXX", NULL);
+  else if (g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR) && g_access ("/dev/shm", W_OK) == 0)
+    template = g_strdup ("/dev/shm/yatai-fuzz-XXXXXX");
+  else
+    template = g_build_filename (g_get_tmp_dir (), "yatai-fuzz-XXXXXX", NULL);
   fuzz_util_store_dir = g_mkdtemp (g_steal_pointer (&template));
   g_assert (fuzz_util_store_dir != NULL);
   atexit (fuzz_util_remove_store);

@@ -5,8 +5,8 @@
 #   tests/fuzz/run.sh BUILD [TARGET…] [-- LIBFUZZER-OPTION…]
 #
 # Without options each target runs 20 seconds (-max_total_time=20). A crash, a leak, a sanitizer report
-# or a timeout fails the script; the input is saved under BUILD/fuzz-artifacts/<target>/ and the line to
-# run it again is printed. One summary line a target: executions, seconds, executions a second, corpus
+# or a timeout fails the script; the input is saved under BUILD/fuzz-artifacts/<target>/ (emptied when
+# the target runs again) and the line to run it again is printed. One summary line a target: executions, seconds, executions a second, corpus
 # files at the end, crashes. The corpus each run grew is left in BUILD/fuzz-corpus/<target>/ (replaced on
 # the next run).
 set -uo pipefail
@@ -15,7 +15,7 @@ build=${1:?usage: tests/fuzz/run.sh BUILD [TARGET…] [-- LIBFUZZER-OPTION…]}
 build=$(cd "$build" && pwd)
 shift
 
-all_targets=(segment snapshot lease command csv gcs)
+all_targets=(segment log snapshot lease command csv gcs)
 targets=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   targets+=("${1#fuzz-}")
@@ -38,6 +38,13 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export G_SLICE=always-malloc
 export TZ=Asia/Tokyo LC_ALL=C.UTF-8
 
+# The targets' stores, on tmpfs when there is one; removed at the end, crash or not.
+shm=/dev/shm
+[ -d "$shm" ] && [ -w "$shm" ] || shm=${TMPDIR:-/tmp}
+YATAI_FUZZ_TMPDIR=$(mktemp -d "$shm/yatai-fuzz-run-XXXXXX")
+export YATAI_FUZZ_TMPDIR
+trap 'rm -rf "$YATAI_FUZZ_TMPDIR"' EXIT
+
 failed=0
 printf '%-16s %12s %8s %10s %8s %8s\n' target executions seconds exec/s corpus crashes
 for t in "${targets[@]}"; do
@@ -45,7 +52,7 @@ for t in "${targets[@]}"; do
   corpus="$build/fuzz-corpus/$t"
   artifacts="$build/fuzz-artifacts/$t"
   log="$build/fuzz-$t.log"
-  rm -rf "$corpus"
+  rm -rf "$corpus" "$artifacts"
   mkdir -p "$corpus" "$artifacts"
   cp "$here/corpus/$t"/* "$corpus/"
   start=$(date +%s)
