@@ -354,6 +354,7 @@ main (int   argc,
   if (opt_bucket == NULL || *opt_bucket == '\0')
     {
       g_printerr (_("yatai-ctl: no bucket: give --bucket, or set one in Yatai's preferences.\n"));
+      g_clear_object (&ctl.store);
       return 2;
     }
   if (opt_device != NULL && *opt_device != '\0')
@@ -362,6 +363,7 @@ main (int   argc,
   if (bucket == NULL)
     {
       g_printerr ("yatai-ctl: %s\n", error->message);
+      g_clear_object (&ctl.store);
       return 1;
     }
   ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket),

@@ -27,12 +27,17 @@ test_clean (void)
   g_autofree char *c = yatai_text_clean ("a\tb\x01" "c");
   g_autofree char *d = yatai_text_clean ("\xff\xfe");
   g_autofree char *e = yatai_text_clean ("👨‍👩‍👧");
+  g_autofree char *f = yatai_text_clean ("\u3000 たこ焼き\u3000大\u3000");
+  g_autofree char *g = yatai_text_clean ("\u3000\u00a0 ");
 
   g_assert_cmpstr (a, ==, "焼きそば");
   g_assert_cmpstr (b, ==, "が");
   g_assert_cmpstr (c, ==, "a bc");
   g_assert_null (d);
   g_assert_cmpstr (e, ==, "👨‍👩‍👧");
+  /* A Japanese keyboard's ideographic space counts as white space at the ends, and stays inside. */
+  g_assert_cmpstr (f, ==, "たこ焼き\u3000大");
+  g_assert_cmpstr (g, ==, "");
 }
 
 static void

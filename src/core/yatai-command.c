@@ -104,25 +104,25 @@ yatai_command_new_from_json (const char *json,
   if (length < 0)
     length = strlen (json);
   if (length > MAX_COMMAND_BYTES)
-    return refuse (error, "too large"), NULL;
+    return refuse (error, _("it is too large")), NULL;
   node = yatai_json_parse_one (parser, json, length);
   if (node == NULL)
-    return refuse (error, "not JSON"), NULL;
+    return refuse (error, _("it is not JSON")), NULL;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return refuse (error, "not an object"), NULL;
+    return refuse (error, _("it is not a JSON object")), NULL;
   root = json_node_get_object (node);
 
   id = member_string (root, "id");
   kind = member_string (root, "kind");
   device = member_string (root, "device");
   if (id == NULL || *id == '\0' || strlen (id) > 64)
-    return refuse (error, "id"), NULL;
+    return refuse (error, _("its “id” is missing or wrong")), NULL;
   if (kind == NULL || *kind == '\0' || strlen (kind) > 64)
-    return refuse (error, "kind"), NULL;
+    return refuse (error, _("its “kind” is missing or wrong")), NULL;
 
   node = json_object_get_member (root, "args");
   if (node != NULL && !JSON_NODE_HOLDS_OBJECT (node))
-    return refuse (error, "args"), NULL;
+    return refuse (error, _("its “args” are not a JSON object")), NULL;
 
   self = g_object_new (YATAI_TYPE_COMMAND, NULL);
   self->id = g_strdup (id);

@@ -651,16 +651,18 @@ yatai_store_restore (YataiStore         *self,
   unmark_wal (image, size);
   rc = sqlite3_deserialize (db, "snap", image, size, size,
                             SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+  /* The PRAGMA statement, not the pragma_user_version table: that one reads main's version whatever
+   * schema it is qualified with. */
   if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2 (db,
-                             "SELECT (SELECT user_version FROM snap.pragma_user_version), "
-                             "       (SELECT integrity_check = 'ok' FROM snap.pragma_integrity_check)",
-                             -1, &stmt, NULL);
+    rc = sqlite3_prepare_v2 (db, "PRAGMA snap.user_version", -1, &stmt, NULL);
   if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      version = sqlite3_column_int (stmt, 0);
-      integrity_ok = sqlite3_column_int (stmt, 1);
-    }
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (rc == SQLITE_OK && version == YATAI_SCHEMA_VERSION)
+    rc = sqlite3_prepare_v2 (db, "SELECT integrity_check = 'ok' FROM snap.pragma_integrity_check", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    integrity_ok = sqlite3_column_int (stmt, 0);
   sqlite3_finalize (stmt);
 
   if (rc != SQLITE_OK || !integrity_ok || version != YATAI_SCHEMA_VERSION)

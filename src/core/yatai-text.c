@@ -63,7 +63,23 @@ yatai_text_clean (const char *text)
         g_string_append_unichar (out, c);
     }
 
-  return g_strstrip (g_string_free (out, FALSE));
+  /* White space at either end, the ideographic space a Japanese keyboard types included. */
+  while (out->len > 0)
+    {
+      const char *last = g_utf8_find_prev_char (out->str, out->str + out->len);
+
+      if (!g_unichar_isspace (g_utf8_get_char (last)))
+        break;
+      g_string_truncate (out, last - out->str);
+    }
+  {
+    gsize start = 0;
+
+    while (start < out->len && g_unichar_isspace (g_utf8_get_char (out->str + start)))
+      start = g_utf8_next_char (out->str + start) - out->str;
+    g_string_erase (out, 0, start);
+  }
+  return g_string_free (out, FALSE);
 }
 
 static char *

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-gcs-bucket.h"
 #include "yatai-preferences-window.h"
 #include "yatai-text.h"
 
@@ -80,14 +81,19 @@ sync_apply_cb (YataiPreferencesWindow *self)
   g_autofree char *prefix = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->prefix_row))));
   g_autofree char *endpoint = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->endpoint_row))));
 
-  if (*endpoint != '\0' && !g_str_has_prefix (endpoint, "http://") && !g_str_has_prefix (endpoint, "https://"))
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->bucket_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->endpoint_row), "error");
+  /* An empty bucket is this device on its own; anything else must be a bucket name and an address. */
+  if (*bucket != '\0' && !yatai_gcs_bucket_check_address (bucket, endpoint, &error))
     {
-      gtk_widget_add_css_class (GTK_WIDGET (self->endpoint_row), "error");
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (_("A storage address starts with http:// or https://.")));
+      gboolean bad_endpoint = yatai_gcs_bucket_check_address (bucket, NULL, NULL);
+
+      gtk_widget_add_css_class (GTK_WIDGET (bad_endpoint ? self->endpoint_row : self->bucket_row), "error");
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error->message));
       return;
     }
-  gtk_widget_remove_css_class (GTK_WIDGET (self->endpoint_row), "error");
   g_settings_set_string (self->settings, "sync-bucket", bucket);
   g_settings_set_string (self->settings, "sync-prefix", *prefix != '\0' ? prefix : "yatai/stall-1");
   g_settings_set_string (self->settings, "sync-endpoint", endpoint);

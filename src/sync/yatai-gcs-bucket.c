@@ -7,6 +7,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include <glib/gi18n.h>
+
 #include "yatai-gcs-bucket.h"
 
 struct _YataiGcsBucket
@@ -302,6 +306,58 @@ is_local (const char *endpoint)
           g_str_has_prefix (endpoint, "http://[::1]"));
 }
 
+/* GCS's rules for a bucket name (the common case: no dots longer than 63 characters). */
+static gboolean
+is_bucket_name (const char *name)
+{
+  gsize length = strlen (name);
+
+  if (length < 3 || length > 63 || !g_ascii_isalnum (name[0]) || !g_ascii_isalnum (name[length - 1]))
+    return FALSE;
+  for (const char *c = name; *c != '\0'; c++)
+    if (!(g_ascii_islower (*c) || g_ascii_isdigit (*c) || *c == '-' || *c == '_' || *c == '.'))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_web_address (const char *address)
+{
+  g_autoptr(GUri) uri = g_uri_parse (address, G_URI_FLAGS_NONE, NULL);
+
+  return uri != NULL && g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0' &&
+         (g_str_equal (g_uri_get_scheme (uri), "http") || g_str_equal (g_uri_get_scheme (uri), "https"));
+}
+
+/**
+ * yatai_gcs_bucket_check_address:
+ * @endpoint: (nullable): a test server's address, or %NULL or "" for Google's
+ *
+ * Whether @bucket and @endpoint, as a person typed them, can name a bucket: refused here, in words,
+ * rather than tried against the service and retried for ever.
+ */
+gboolean
+yatai_gcs_bucket_check_address (const char  *bucket,
+                                const char  *endpoint,
+                                GError     **error)
+{
+  if (!is_bucket_name (bucket))
+    {
+      g_set_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_FAILED,
+                   _("“%s” is not a bucket name. A bucket name has 3 to 63 lowercase letters, digits, dashes, "
+                     "underscores or dots, and starts and ends with a letter or a digit."), bucket);
+      return FALSE;
+    }
+  if (endpoint != NULL && *endpoint != '\0' && !is_web_address (endpoint))
+    {
+      g_set_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_FAILED,
+                   _("The storage address “%s” is not a web address. It starts with http:// or https://, "
+                     "as in http://127.0.0.1:4443."), endpoint);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * yatai_gcs_bucket_connect:
  * @endpoint: (nullable): a test server's address, or %NULL for Google's ($STORAGE_EMULATOR_HOST wins)
@@ -325,6 +381,8 @@ yatai_gcs_bucket_connect (const char  *bucket,
 
   if (endpoint != NULL && *endpoint == '\0')
     endpoint = NULL;
+  if (!yatai_gcs_bucket_check_address (bucket, endpoint, error))
+    return NULL;
   if (key_file != NULL && *key_file != '\0')
     {
       auth = yatai_gcs_auth_new_from_key_file (key_file, error);

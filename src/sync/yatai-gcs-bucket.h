@@ -12,6 +12,9 @@ G_DECLARE_FINAL_TYPE (YataiGcsBucket, yatai_gcs_bucket, YATAI, GCS_BUCKET, GObje
 YataiGcsBucket *yatai_gcs_bucket_new        (YataiGcsClient *client,
                                              const char     *bucket);
 YataiGcsClient *yatai_gcs_bucket_get_client (YataiGcsBucket *self);
+gboolean        yatai_gcs_bucket_check_address (const char  *bucket,
+                                                const char  *endpoint,
+                                                GError     **error);
 YataiGcsBucket *yatai_gcs_bucket_connect    (const char     *bucket,
                                              const char     *endpoint,
                                              const char     *key_file,
