@@ -180,6 +180,11 @@ sync_engine_outgoing_to_json (GPtrArray *commands);
 
 G_GNUC_INTERNAL
 void
+sync_engine_request_failed (YataiSyncEngine *self,
+                            const GError    *error);
+
+G_GNUC_INTERNAL
+void
 sync_engine_retry_later (YataiSyncEngine *self,
                          const GError    *error);
 

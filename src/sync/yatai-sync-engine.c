@@ -123,6 +123,18 @@ sync_engine_retry_later (YataiSyncEngine *self,
   sync_engine_schedule (self, self->retry_ms);
 }
 
+/* A request failed: try again later, unless it was cancelled, which means the engine is gone and
+ * @self may not be touched. */
+void
+sync_engine_request_failed (YataiSyncEngine *self,
+                            const GError    *error)
+{
+  if (sync_engine_cancelled (error))
+    return;
+  self->busy = FALSE;
+  sync_engine_retry_later (self, error);
+}
+
 gboolean
 sync_engine_cancelled (const GError *error)
 {

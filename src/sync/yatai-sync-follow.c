@@ -343,10 +343,7 @@ inbox_create_cb (GObject      *source,
   if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
     {
-      if (sync_engine_cancelled (error))
-        return;
-      self->busy = FALSE;
-      sync_engine_retry_later (self, error);
+      sync_engine_request_failed (self, error);
       return;
     }
 

@@ -468,10 +468,7 @@ retention_delete_cb (GObject      *source,
   if (!yatai_bucket_delete_finish (YATAI_BUCKET (source), result, &error) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
     {
-      if (sync_engine_cancelled (error))
-        return;
-      self->busy = FALSE;
-      sync_engine_retry_later (self, error);
+      sync_engine_request_failed (self, error);
       return;
     }
   self->busy = FALSE;
@@ -594,10 +591,7 @@ inbox_delete_cb (GObject      *source,
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
     {
-      if (sync_engine_cancelled (error))
-        return;
-      self->busy = FALSE;
-      sync_engine_retry_later (self, error);
+      sync_engine_request_failed (self, error);
       return;
     }
   self->busy = FALSE;
