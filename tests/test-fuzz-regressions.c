@@ -118,7 +118,11 @@ feed (YataiStore *store,
       g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func ((GDestroyNotify) yatai_gcs_object_free);
       g_autofree char *token = NULL;
 
+      /* Whatever is read from the bucket's answer is text a person may see: UTF-8 or refused. */
+      g_assert_true (object == NULL || g_utf8_validate (object->name, -1, NULL));
       yatai_gcs_list_page_parse (data, size, listed, &token, NULL);
+      for (guint i = 0; i < listed->len; i++)
+        g_assert_true (g_utf8_validate (((YataiGcsObject *) listed->pdata[i])->name, -1, NULL));
     }
   else if (g_str_has_prefix (name, "csv-"))
     {

@@ -235,8 +235,17 @@ op_products_import (YataiStore  *self,
         for (guint t = 0; array != NULL && t < json_array_get_length (array); t++)
           {
             g_autoptr(GError) tag_error = NULL;
-            g_autofree char *tag = yatai_product_check_tag (json_array_get_string_element (array, t), &tag_error);
+            JsonNode *element = json_array_get_element (array, t);
+            g_autofree char *tag = NULL;
 
+            /* The arguments may come from another device: a tag that is not a string is refused. */
+            if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+              {
+                g_string_append_printf (problems, _("Line %u: %s\n"), (guint) line,
+                                        _("A tag needs a name."));
+                continue;
+              }
+            tag = yatai_product_check_tag (json_node_get_string (element), &tag_error);
             if (tag == NULL)
               g_string_append_printf (problems, _("Line %u: %s\n"), (guint) line, tag_error->message);
           }

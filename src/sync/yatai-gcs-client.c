@@ -80,17 +80,20 @@ number_member (JsonObject *object,
   return -1;
 }
 
-/* A member's string, or NULL when it is absent or anything but a string: the answer comes from outside,
- * and json-glib's typed getters are for JSON whose shape is known. */
+/* A member's string, or NULL when it is absent, anything but a string, or not UTF-8 (json-glib 1.6 lets
+ * a bad escape such as "\2" through as raw bytes): the answer comes from outside, and json-glib's typed
+ * getters are for JSON whose shape is known. */
 static const char *
 string_member (JsonObject *object,
                const char *name)
 {
   JsonNode *node = json_object_get_member (object, name);
+  const char *value;
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
-  return json_node_get_string (node);
+  value = json_node_get_string (node);
+  return value != NULL && g_utf8_validate (value, -1, NULL) ? value : NULL;
 }
 
 static YataiGcsObject *
@@ -118,6 +121,8 @@ object_from_json (JsonObject *json)
         {
           const char *value = string_member (m, l->data);
 
+          if (!g_utf8_validate (l->data, -1, NULL))
+            continue;
           g_hash_table_insert (object->metadata, g_strdup (l->data), g_strdup (value != NULL ? value : ""));
         }
       g_list_free (members);
