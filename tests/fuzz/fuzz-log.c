@@ -7,21 +7,14 @@
  */
 #include "config.h"
 
-#include "yatai-models.h"
-#include "yatai-order-history.h"
-#include "yatai-order-list.h"
 #include "yatai-segment.h"
 #include "yatai-store-journal.h"
 
+#include "fuzz-models.h"
 #include "fuzz-util.h"
 
 static YataiStore *store;
 static GBytes *demo;
-static YataiProductList *products;
-static YataiTagList *tags;
-static YataiOrderList *active;
-static YataiOrderList *latest;
-static YataiOrderHistory *history;
 
 int
 LLVMFuzzerInitialize (int    *argc,
@@ -31,25 +24,8 @@ LLVMFuzzerInitialize (int    *argc,
   store = fuzz_util_store_new (TRUE);
   demo = yatai_store_snapshot (store, NULL);
   g_assert (demo != NULL);
-  products = yatai_product_list_new (store);
-  tags = yatai_tag_list_new (store);
-  active = yatai_order_list_new (store, YATAI_ORDER_QUERY_ACTIVE, 0);
-  latest = yatai_order_list_new (store, YATAI_ORDER_QUERY_LATEST, 50);
-  history = yatai_order_history_new (store);
+  fuzz_models_watch (store);
   return 0;
-}
-
-static void
-read_all (GListModel *model)
-{
-  guint n = g_list_model_get_n_items (model);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (model, i);
-
-      g_assert (item != NULL);
-    }
 }
 
 int
@@ -100,11 +76,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       g_assert (error != NULL);
       return 0;
     }
-  read_all (G_LIST_MODEL (products));
-  read_all (G_LIST_MODEL (tags));
-  read_all (G_LIST_MODEL (active));
-  read_all (G_LIST_MODEL (latest));
-  read_all (G_LIST_MODEL (history));
+  fuzz_models_read_all ();
 
   /* Back to the demo menu, so every input starts from the same store. */
   g_assert (yatai_store_restore (store, demo, (const char *[]) { NULL }, NULL));
