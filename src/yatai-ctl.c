@@ -225,6 +225,22 @@ command_finished_cb (YataiSyncEngine *engine,
   fflush (stdout);
 }
 
+/* A line of input is {"kind": "…", "args": {…}}; "args" may be left out. */
+static gboolean
+command_line_is_valid (JsonNode *root)
+{
+  JsonObject *object;
+  JsonNode *kind, *args;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  object = json_node_get_object (root);
+  kind = json_object_get_member (object, "kind");
+  args = json_object_get_member (object, "args");
+  return kind != NULL && JSON_NODE_HOLDS_VALUE (kind) && json_node_get_value_type (kind) == G_TYPE_STRING &&
+         (args == NULL || JSON_NODE_HOLDS_OBJECT (args));
+}
+
 static gboolean
 input_cb (GIOChannel   *channel,
           GIOCondition  condition,
@@ -251,8 +267,7 @@ input_cb (GIOChannel   *channel,
   g_strstrip (line);
   if (*line == '\0')
     return G_SOURCE_CONTINUE;
-  if (!json_parser_load_from_data (parser, line, -1, &error) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ||
-      json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)), "kind", NULL) == NULL)
+  if (!json_parser_load_from_data (parser, line, -1, &error) || !command_line_is_valid (json_parser_get_root (parser)))
     {
       json_object_set_string_member (json_node_get_object (out), "error",
                                      _("A command is a JSON object with a “kind” and its “args”."));

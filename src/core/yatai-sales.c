@@ -202,14 +202,23 @@ op_products_import (YataiStore  *self,
 
   for (guint i = 0; i < n; i++)
     {
-      JsonObject *row = json_array_get_object_element (rows, i);
+      JsonNode *element = json_array_get_element (rows, i);
+      JsonObject *row = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
       g_autoptr(GError) row_error = NULL;
       g_autofree char *name = NULL;
       const char *raw = NULL;
       gint64 line = i + 2, price = -1, stock = -1;
+      gboolean sold_out = FALSE;
 
+      /* The rows may come from another device: anything but an object is a refused row, not a skipped one. */
       if (row == NULL)
-        continue;
+        {
+          g_autofree char *why = g_strdup_printf (_("The operation is missing its “%s” or has it in the wrong form."),
+                                                  "rows");
+
+          g_string_append_printf (problems, _("Line %u: %s\n"), (guint) line, why);
+          continue;
+        }
       yatai_args_get_int (row, "line", FALSE, &line, NULL);
       if (!yatai_args_get_string (row, "name", TRUE, &raw, &row_error) ||
           (name = yatai_product_check_name (raw, &row_error)) == NULL)
@@ -226,6 +235,8 @@ op_products_import (YataiStore  *self,
       if (!yatai_args_get_int (row, "stock", TRUE, &stock, NULL) || stock < 0 || stock > YATAI_STOCK_MAX)
         g_string_append_printf (problems, _("Line %u: %s\n"), (guint) line,
                                 _("The stock must be a whole number from 0 to 1,000,000,000."));
+      if (!yatai_args_get_bool (row, "sold_out", &sold_out, &row_error))
+        g_string_append_printf (problems, _("Line %u: %s\n"), (guint) line, row_error->message);
       {
         JsonNode *tags = json_object_get_member (row, "tags");
         JsonArray *array = tags != NULL && JSON_NODE_HOLDS_ARRAY (tags) ? json_node_get_array (tags) : NULL;
@@ -255,23 +266,25 @@ op_products_import (YataiStore  *self,
   if (problems->len == 0)
     for (guint i = 0; i < n; i++)
       {
-        JsonObject *row = json_array_get_object_element (rows, i);
+        JsonObject *row = json_node_get_object (json_array_get_element (rows, i));
         g_autoptr(JsonObject) save = NULL;
         g_autoptr(JsonObject) saved = json_object_new ();
         g_autoptr(GError) row_error = NULL;
         g_autofree char *name = yatai_product_check_name (json_object_get_string_member (row, "name"), NULL);
         gint64 id = product_id_by_name (self, name);
         gint64 line = i + 2;
+        gboolean sold_out = FALSE;
         JsonNode *tags = json_object_get_member (row, "tags");
         g_autoptr(GPtrArray) tag_list = g_ptr_array_new ();
 
         yatai_args_get_int (row, "line", FALSE, &line, NULL);
+        yatai_args_get_bool (row, "sold_out", &sold_out, NULL);
         for (guint t = 0; tags != NULL && JSON_NODE_HOLDS_ARRAY (tags) && t < json_array_get_length (json_node_get_array (tags)); t++)
           g_ptr_array_add (tag_list, (gpointer) json_array_get_string_element (json_node_get_array (tags), t));
         g_ptr_array_add (tag_list, NULL);
         save = yatai_product_save_args (id, name, json_object_get_int_member (row, "price"),
                                         json_object_get_int_member (row, "stock"),
-                                        json_object_get_boolean_member_with_default (row, "sold_out", FALSE),
+                                        sold_out,
                                         (const char * const *) tag_list->pdata, NULL, TRUE);
         if (!yatai_store_op_product_save (self, save, saved, &row_error))
           {

@@ -653,10 +653,18 @@ result_is_refusal (JsonNode  *result,
       !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "refused")))
     return FALSE;
 
+  /* The table is synced: a code or message of the wrong type from another device reads as a plain refusal. */
   refused = json_object_get_object_member (object, "refused");
-  g_set_error_literal (error, YATAI_STORE_ERROR,
-                       json_object_get_int_member_with_default (refused, "code", YATAI_STORE_ERROR_REFUSED),
-                       json_object_get_string_member_with_default (refused, "message", ""));
+  {
+    gint64 code = YATAI_STORE_ERROR_REFUSED;
+    const char *message = "";
+
+    if (!yatai_args_get_int (refused, "code", FALSE, &code, NULL))
+      code = YATAI_STORE_ERROR_REFUSED;
+    if (!yatai_args_get_string (refused, "message", FALSE, &message, NULL))
+      message = "";
+    g_set_error_literal (error, YATAI_STORE_ERROR, (int) code, message);
+  }
   return TRUE;
 }
 

@@ -179,7 +179,12 @@ sync_engine_load_outgoing (YataiSyncEngine *self)
       JsonArray *array = json_node_get_array (node);
 
       for (guint i = 0; i < json_array_get_length (array); i++)
-        g_ptr_array_add (out, g_strdup (json_array_get_string_element (array, i)));
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+            g_ptr_array_add (out, g_strdup (json_node_get_string (element)));
+        }
     }
   return out;
 }
