@@ -2,29 +2,40 @@
 # Builds the fuzz targets in BUILD (a build directory set up with clang and -Dfuzzing=true, see
 # README.md here) and runs each one on a copy of its seed corpus, so the repository is never changed:
 #
-#   tests/fuzz/run.sh BUILD [TARGET…] [-- LIBFUZZER-OPTION…]
+#   tests/fuzz/run.sh BUILD [--short] [TARGET…] [-- LIBFUZZER-OPTION…]
 #
-# Without options each target runs 20 seconds (-max_total_time=20). A crash, a leak, a sanitizer report
-# or a timeout fails the script; the input is saved under BUILD/fuzz-artifacts/<target>/ (emptied when
-# the target runs again) and the line to run it again is printed. One summary line a target: executions, seconds, executions a second, corpus
-# files at the end, crashes. The corpus each run grew is left in BUILD/fuzz-corpus/<target>/ (replaced on
-# the next run).
+# Without options each target runs 20 seconds (-max_total_time=20). With --short (tools/dev test) each
+# target runs a fixed number of executions instead (short_runs below, about 15 seconds each on 2 cores),
+# so that with a fixed -seed it is the same run on every machine, however fast.
+# A crash, a leak, a sanitizer report or a timeout fails the script; the input is saved under
+# BUILD/fuzz-artifacts/<target>/ (emptied when the target runs again) and the line to run it again is
+# printed. One summary line a target: executions, seconds, executions a second, corpus files at the
+# end, crashes. The corpus each run grew is left in BUILD/fuzz-corpus/<target>/ (replaced on the next
+# run).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-build=${1:?usage: tests/fuzz/run.sh BUILD [TARGET…] [-- LIBFUZZER-OPTION…]}
+build=${1:?usage: tests/fuzz/run.sh BUILD [--short] [TARGET…] [-- LIBFUZZER-OPTION…]}
 build=$(cd "$build" && pwd)
 shift
 
 all_targets=(segment log snapshot lease command csv gcs)
+declare -A short_runs=(
+  [segment]=1000000 [log]=50000 [snapshot]=12000 [lease]=2000000 [command]=1000000 [csv]=80000 [gcs]=400000
+)
+short=0
 targets=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-  targets+=("${1#fuzz-}")
+  if [ "$1" = "--short" ]; then
+    short=1
+  else
+    targets+=("${1#fuzz-}")
+  fi
   shift
 done
 [ "${1:-}" = "--" ] && shift
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 options=("$@")
-[ ${#options[@]} -gt 0 ] || options=(-max_total_time=20)
+[ ${#options[@]} -gt 0 ] || [ $short = 1 ] || options=(-max_total_time=20)
 
 names=()
 for t in "${targets[@]}"; do
@@ -55,8 +66,11 @@ for t in "${targets[@]}"; do
   rm -rf "$corpus" "$artifacts"
   mkdir -p "$corpus" "$artifacts"
   cp "$here/corpus/$t"/* "$corpus/"
+  runs_option=()
+  [ $short = 1 ] && runs_option=(-runs="${short_runs[$t]}")
   start=$(date +%s)
-  "$exe" -timeout=25 -print_final_stats=1 -artifact_prefix="$artifacts/" "${options[@]}" "$corpus" >"$log" 2>&1
+  "$exe" -timeout=25 -print_final_stats=1 -artifact_prefix="$artifacts/" "${runs_option[@]}" "${options[@]}" \
+    "$corpus" >"$log" 2>&1
   rc=$?
   seconds=$(( $(date +%s) - start ))
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
