@@ -149,6 +149,31 @@ test_hundred_thousand (Fixture       *f,
   g_assert_cmpuint (change.position, ==, 0);
   g_assert_cmpuint (change.removed, ==, 0);
   g_assert_cmpuint (change.added, ==, 1);
+
+  /* While the page is hidden (the window on Kitchen), orders cost it nothing; shown again, it has them. */
+  yatai_window_set_page (f->window, "kitchen");
+  gui_test_settle ();
+  change.calls = 0;
+  for (guint i = 0; i < 3; i++)
+    {
+      GListModel *products = G_LIST_MODEL (yatai_application_get_products (f->app));
+      g_autoptr(YataiProduct) product = g_list_model_get_item (products, 0);
+      YataiCartLine line = { yatai_product_get_id (product), 1 };
+      g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, "厨房の間の客", "", 10000, FALSE, 5);
+      g_autoptr(JsonNode) result = yatai_application_run (f->app, "order.confirm", args, NULL, NULL);
+
+      g_assert_nonnull (result);
+    }
+  g_assert_cmpuint (change.calls, ==, 0);
+  yatai_window_set_page (f->window, "orders");
+  gui_test_settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 100004);
+  g_assert_cmpstr (gui_test_label (page, "count_label"), ==, "100,004 orders");
+  {
+    g_autoptr(YataiOrder) newest = g_list_model_get_item (visible, 0);
+
+    g_assert_cmpstr (yatai_order_get_customer (newest), ==, "厨房の間の客");
+  }
   g_signal_handlers_disconnect_by_data (visible, &change);
 }
 

@@ -26,6 +26,8 @@ struct _YataiOrderHistory
   char       *day;
   int         status;       /* -1 for any */
   char       *search;
+  gboolean    paused;       /* nobody looks: changes only mark the list stale */
+  gboolean    stale;
 };
 
 static void yatai_order_history_model_init (GListModelInterface *iface);
@@ -193,19 +195,31 @@ position_of (YataiOrderHistory *self,
   return -1;
 }
 
+/* Reads every id again and announces the whole list as replaced. */
+static void
+reload (YataiOrderHistory *self)
+{
+  guint removed = self->ids->len;
+
+  g_hash_table_remove_all (self->cache);
+  g_queue_clear (&self->cache_order);
+  g_array_unref (self->ids);
+  self->ids = query_ids (self);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->ids->len);
+}
+
 static void
 store_changed_cb (YataiOrderHistory *self,
                   YataiChanges      *changes)
 {
+  if (self->paused)
+    {
+      self->stale = TRUE;
+      return;
+    }
   if (changes->flags == YATAI_CHANGE_ALL)
     {
-      guint removed = self->ids->len;
-
-      g_hash_table_remove_all (self->cache);
-      g_queue_clear (&self->cache_order);
-      g_array_unref (self->ids);
-      self->ids = query_ids (self);
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->ids->len);
+      reload (self);
       return;
     }
   if (changes->order_ids->len == 0)
@@ -337,4 +351,25 @@ yatai_store_list_business_days (YataiStore  *store,
       return NULL;
     }
   return g_strv_builder_end (builder);
+}
+
+/**
+ * yatai_order_history_set_paused:
+ * @paused: whether anybody looks at the list
+ *
+ * While paused (its page is hidden), a change in the store costs the list nothing but a flag; when it
+ * is resumed after changes, it reads the ids again and announces the whole list as replaced.
+ */
+void
+yatai_order_history_set_paused (YataiOrderHistory *self,
+                                gboolean           paused)
+{
+  g_return_if_fail (YATAI_IS_ORDER_HISTORY (self));
+
+  self->paused = paused;
+  if (!paused && self->stale)
+    {
+      self->stale = FALSE;
+      reload (self);
+    }
 }

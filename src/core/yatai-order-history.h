@@ -15,6 +15,8 @@ void               yatai_order_history_set_filter (YataiOrderHistory *self,
                                                    const char        *business_day,
                                                    int                status,
                                                    const char        *search);
+void               yatai_order_history_set_paused (YataiOrderHistory *self,
+                                                   gboolean           paused);
 GStrv              yatai_store_list_business_days (YataiStore        *store,
                                                    GError           **error);
 

@@ -217,37 +217,38 @@ rebuild_all_day (YataiKitchenPage *self)
   gtk_stack_set_visible_child_name (self->cards_stack, n > 0 ? "cards" : "empty");
 }
 
-static void
-rebuild_recall (YataiKitchenPage *self)
+/* A row of the recall list: the call number, its lines, and "Bring Back". The list box is bound to the
+ * live list of recently completed orders, so a change adds or removes one row, not the whole list. */
+static GtkWidget *
+create_recall_row (gpointer item,
+                   gpointer data)
 {
-  GListModel *completed = G_LIST_MODEL (self->completed);
-  guint n = g_list_model_get_n_items (completed);
+  YataiOrder *order = item;
+  g_autofree char *title = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
+  g_autoptr(GString) lines = g_string_new (NULL);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button = gtk_button_new_with_label (_("Bring Back"));
 
-  clear_list_box (self->recall_list);
-  for (guint i = 0; i < n; i++)
+  for (guint l = 0; l < yatai_order_get_n_lines (order); l++)
     {
-      g_autoptr(YataiOrder) order = g_list_model_get_item (completed, i);
-      g_autofree char *title = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
-      g_autoptr(GString) lines = g_string_new (NULL);
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *button = gtk_button_new_with_label (_("Bring Back"));
+      const YataiOrderLine *line = yatai_order_get_line (order, l);
 
-      for (guint l = 0; l < yatai_order_get_n_lines (order); l++)
-        {
-          const YataiOrderLine *line = yatai_order_get_line (order, l);
-
-          g_string_append_printf (lines, "%s%s ×%" G_GINT64_FORMAT, l > 0 ? ", " : "", line->name, line->quantity);
-        }
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), lines->str);
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
-                                              g_variant_new_int64 (yatai_order_get_id (order)));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kitchen.recall");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      gtk_list_box_append (self->recall_list, row);
+      g_string_append_printf (lines, "%s%s ×%" G_GINT64_FORMAT, l > 0 ? ", " : "", line->name, line->quantity);
     }
-  gtk_stack_set_visible_child_name (self->recall_stack, n > 0 ? "list" : "empty");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), lines->str);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_int64 (yatai_order_get_id (order)));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kitchen.recall");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
+static void
+update_recall_stack (YataiKitchenPage *self)
+{
+  gtk_stack_set_visible_child_name (self->recall_stack,
+                                    g_list_model_get_n_items (G_LIST_MODEL (self->completed)) > 0 ? "list" : "empty");
 }
 
 /* Actions */
@@ -478,7 +479,8 @@ yatai_kitchen_page_setup (YataiKitchenPage *self,
 
   gtk_flow_box_bind_model (self->cards_box, active, create_card, self, NULL);
   g_signal_connect_swapped (self->active, "items-changed", G_CALLBACK (rebuild_all_day), self);
-  g_signal_connect_swapped (self->completed, "items-changed", G_CALLBACK (rebuild_recall), self);
+  gtk_list_box_bind_model (self->recall_list, G_LIST_MODEL (self->completed), create_recall_row, self, NULL);
+  g_signal_connect_swapped (self->completed, "items-changed", G_CALLBACK (update_recall_stack), self);
   g_settings_bind (yatai_application_get_settings (application), "kitchen-sound",
                    self->mute_button, "active", G_SETTINGS_BIND_INVERT_BOOLEAN);
 
@@ -486,7 +488,7 @@ yatai_kitchen_page_setup (YataiKitchenPage *self,
   update_mute_icon (self);
 
   rebuild_all_day (self);
-  rebuild_recall (self);
+  update_recall_stack (self);
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
 }
 

@@ -103,8 +103,29 @@ refresh_days (YataiOrdersPage *self)
 static void
 store_changed_cb (YataiOrdersPage *self)
 {
+  /* A hidden page catches up when it is shown (map_cb): at rush hour the kitchen and the counter are
+   * what is on screen, and each order should cost them, not the history of 100,000. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
   refresh_days (self);
   update_count (self);
+}
+
+static void
+map_cb (YataiOrdersPage *self)
+{
+  if (self->history == NULL)
+    return;
+  yatai_order_history_set_paused (self->history, FALSE);
+  refresh_days (self);
+  update_count (self);
+}
+
+static void
+unmap_cb (YataiOrdersPage *self)
+{
+  if (self->history != NULL)
+    yatai_order_history_set_paused (self->history, TRUE);
 }
 
 /* What the day dropdown shows: "All days" or the day itself. */
@@ -329,6 +350,9 @@ yatai_orders_page_setup (YataiOrdersPage  *self,
   /* After the history's own handler, which was connected first. */
   g_signal_connect_swapped (yatai_application_get_store (application), "changed",
                             G_CALLBACK (store_changed_cb), self);
+  g_signal_connect (self, "map", G_CALLBACK (map_cb), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (unmap_cb), NULL);
+  yatai_order_history_set_paused (self->history, !gtk_widget_get_mapped (GTK_WIDGET (self)));
   refresh_days (self);
   update_count (self);
 }
