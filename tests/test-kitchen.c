@@ -98,32 +98,18 @@ confirm_at_counter (Fixture    *f,
   return json_object_get_int_member (json_node_get_object (result), "id");
 }
 
+/* The cards on screen (the grid makes only those; the tests' few orders all fit). */
 static guint
 n_cards (Fixture *f)
 {
-  GtkFlowBox *box = GTK_FLOW_BOX (gui_test_find (GTK_WIDGET (f->page), "cards_box"));
-  guint n = 0;
-
-  while (gtk_flow_box_get_child_at_index (box, n) != NULL)
-    n++;
-  return n;
+  return yatai_kitchen_page_get_n_cards (f->page);
 }
 
 static YataiOrderCard *
 card_for (Fixture *f,
           gint64   id)
 {
-  GtkFlowBox *box = GTK_FLOW_BOX (gui_test_find (GTK_WIDGET (f->page), "cards_box"));
-  GtkFlowBoxChild *child;
-
-  for (int i = 0; (child = gtk_flow_box_get_child_at_index (box, i)) != NULL; i++)
-    {
-      YataiOrderCard *card = YATAI_ORDER_CARD (gtk_flow_box_child_get_child (child));
-
-      if (yatai_order_get_id (yatai_order_card_get_order (card)) == id)
-        return card;
-    }
-  return NULL;
+  return yatai_kitchen_page_find_card (f->page, id);
 }
 
 static YataiOrderStatus

@@ -93,6 +93,18 @@ test_figures_of_the_day (void)
   gui_test_settle ();
   g_assert_cmpstr (gui_test_label (page, "orders_label"), ==, "2");
 
+  /* Orders taken while another page is shown are counted when the page is shown again. */
+  yatai_window_set_page (window, "reception");
+  gui_test_settle ();
+  order (app, 2, 1, FALSE);
+  order (app, 2, 1, FALSE);
+  gui_test_settle ();
+  g_assert_cmpstr (gui_test_label (page, "orders_label"), ==, "2");
+  yatai_window_set_page (window, "sales");
+  gui_test_settle ();
+  g_assert_cmpstr (gui_test_label (page, "orders_label"), ==, "4");
+  g_assert_cmpstr (gui_test_label (page, "open_label"), ==, "4");
+
   gtk_window_destroy (GTK_WINDOW (window));
   gui_test_settle ();
   g_application_quit (G_APPLICATION (app));

@@ -17,6 +17,7 @@
 #include "yatai-window.h"
 
 #define RECALL_WINDOW_US ((gint64) YATAI_RECALL_SECONDS * G_USEC_PER_SEC)
+#define FLASH_MS         4000
 
 struct _YataiKitchenPage
 {
@@ -36,7 +37,9 @@ struct _YataiKitchenPage
   GtkStack         *recall_stack;
   GtkListBox       *recall_list;
   GtkStack         *cards_stack;
-  GtkFlowBox       *cards_box;
+  GtkGridView      *cards_view;
+  GHashTable       *cards;          /* the cards the grid shows now (it makes only those on screen) */
+  GHashTable       *flashing;       /* order id → when its flash ends (monotonic µs) */
   GtkListBox       *all_day_list;
 };
 
@@ -119,47 +122,140 @@ play_new_order_sound (YataiKitchenPage *self)
     g_debug ("The new-order sound did not play: %s", error->message);
 }
 
-/* Cards */
+/* Cards
+ *
+ * The cards are a GtkGridView over the live list of active orders: only the cards on screen exist, so an
+ * order arriving with 300 waiting costs one card, not a layout and a drawing of 300. What must happen for
+ * every new order whether its card is on screen or not (the sound, remembering that it flashes) is done
+ * when the list announces it; a card flashes for what is left of its four seconds when it is shown.
+ */
 
-static GtkWidget *
-create_card (gpointer item,
-             gpointer user_data)
+static void
+active_items_changed_cb (YataiKitchenPage *self,
+                         guint             position,
+                         guint             removed,
+                         guint             added)
 {
-  YataiKitchenPage *self = user_data;
-  YataiOrder *order = item;
-  GtkWidget *card = yatai_order_card_new (order);
+  gint64 until = g_get_monotonic_time () + (gint64) FLASH_MS * 1000;
+  gboolean arrived = FALSE;
+
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(YataiOrder) order = g_list_model_get_item (G_LIST_MODEL (self->active), i);
+      gint64 id = yatai_order_get_id (order);
+
+      if (id > self->newest_seen)
+        {
+          self->newest_seen = id;
+          g_hash_table_insert (self->flashing, g_memdup2 (&id, sizeof id), g_memdup2 (&until, sizeof until));
+          arrived = TRUE;
+        }
+    }
+  if (arrived)
+    play_new_order_sound (self);
+}
+
+static void
+tick_card (YataiKitchenPage *self,
+           YataiOrderCard   *card,
+           gint64            at)
+{
   GSettings *settings = yatai_application_get_settings (self->application);
 
-  yatai_order_card_tick (YATAI_ORDER_CARD (card), now (self),
-                         g_settings_get_int (settings, "kitchen-warning-minutes") * 60 * G_USEC_PER_SEC,
-                         g_settings_get_int (settings, "kitchen-late-minutes") * 60 * G_USEC_PER_SEC);
-  if (yatai_order_get_id (order) > self->newest_seen)
+  yatai_order_card_tick (card, at,
+                         (gint64) g_settings_get_int (settings, "kitchen-warning-minutes") * 60 * G_USEC_PER_SEC,
+                         (gint64) g_settings_get_int (settings, "kitchen-late-minutes") * 60 * G_USEC_PER_SEC);
+}
+
+static void
+setup_card_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               YataiKitchenPage         *self)
+{
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_child (item, yatai_order_card_new (NULL));
+}
+
+static void
+bind_card_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              YataiKitchenPage         *self)
+{
+  YataiOrderCard *card = YATAI_ORDER_CARD (gtk_list_item_get_child (item));
+  YataiOrder *order = gtk_list_item_get_item (item);
+  gint64 id = yatai_order_get_id (order);
+  gint64 *until = g_hash_table_lookup (self->flashing, &id);
+  gint64 left;
+
+  yatai_order_card_set_order (card, order);
+  tick_card (self, card, now (self));
+  if (until != NULL)
     {
-      self->newest_seen = yatai_order_get_id (order);
-      yatai_order_card_flash (YATAI_ORDER_CARD (card));
-      play_new_order_sound (self);
+      left = *until - g_get_monotonic_time ();
+      if (left > 0)
+        yatai_order_card_flash (card, (guint) (left / 1000));
+      else
+        g_hash_table_remove (self->flashing, &id);
     }
-  return card;
+  g_hash_table_add (self->cards, card);
+}
+
+static void
+unbind_card_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                YataiKitchenPage         *self)
+{
+  g_hash_table_remove (self->cards, gtk_list_item_get_child (item));
+}
+
+/**
+ * yatai_kitchen_page_find_card:
+ * @id: an order id
+ *
+ * Returns: (transfer none) (nullable): the card on screen for the order @id
+ */
+YataiOrderCard *
+yatai_kitchen_page_find_card (YataiKitchenPage *self,
+                              gint64            id)
+{
+  GHashTableIter iter;
+  gpointer card;
+
+  g_return_val_if_fail (YATAI_IS_KITCHEN_PAGE (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, &card, NULL))
+    if (yatai_order_get_id (yatai_order_card_get_order (card)) == id)
+      return card;
+  return NULL;
+}
+
+/* How many cards are on screen. */
+guint
+yatai_kitchen_page_get_n_cards (YataiKitchenPage *self)
+{
+  g_return_val_if_fail (YATAI_IS_KITCHEN_PAGE (self), 0);
+  return g_hash_table_size (self->cards);
 }
 
 /* Ages and colours, once a second (and at once when a test moves the clock). */
 void
 yatai_kitchen_page_tick (YataiKitchenPage *self)
 {
-  GSettings *settings;
-  gint64 warning, late, at;
-  GtkFlowBoxChild *child;
+  GHashTableIter iter;
+  gpointer card;
+  gint64 at;
 
   g_return_if_fail (YATAI_IS_KITCHEN_PAGE (self));
   if (self->application == NULL)
     return;
 
-  settings = yatai_application_get_settings (self->application);
-  warning = (gint64) g_settings_get_int (settings, "kitchen-warning-minutes") * 60 * G_USEC_PER_SEC;
-  late = (gint64) g_settings_get_int (settings, "kitchen-late-minutes") * 60 * G_USEC_PER_SEC;
+  /* Only the cards on screen: the others get their age when they are shown. */
   at = now (self);
-  for (int i = 0; (child = gtk_flow_box_get_child_at_index (self->cards_box, i)) != NULL; i++)
-    yatai_order_card_tick (YATAI_ORDER_CARD (gtk_flow_box_child_get_child (child)), at, warning, late);
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, &card, NULL))
+    tick_card (self, card, at);
 
   /* The recall list forgets orders as they pass 30 minutes. */
   yatai_order_list_set_param (self->completed, (at - RECALL_WINDOW_US) / (60 * G_USEC_PER_SEC) * (60 * G_USEC_PER_SEC));
@@ -411,6 +507,8 @@ yatai_kitchen_page_dispose (GObject *object)
   g_clear_object (&self->completed);
   g_clear_object (&self->sound);
   g_clear_object (&self->application);
+  g_clear_pointer (&self->cards, g_hash_table_unref);
+  g_clear_pointer (&self->flashing, g_hash_table_unref);
   G_OBJECT_CLASS (yatai_kitchen_page_parent_class)->dispose (object);
 }
 
@@ -430,7 +528,7 @@ yatai_kitchen_page_class_init (YataiKitchenPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, recall_stack);
   gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, recall_list);
   gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, cards_stack);
-  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, cards_box);
+  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, cards_view);
   gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, all_day_list);
 
   gtk_widget_class_install_action (widget_class, "kitchen.advance", "x", advance_action_cb);
@@ -444,6 +542,8 @@ static void
 yatai_kitchen_page_init (YataiKitchenPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cards = g_hash_table_new (NULL, NULL);
+  self->flashing = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 }
 
 void
@@ -477,8 +577,21 @@ yatai_kitchen_page_setup (YataiKitchenPage *self,
       self->newest_seen = MAX (self->newest_seen, yatai_order_get_id (latest->pdata[0]));
   }
 
-  gtk_flow_box_bind_model (self->cards_box, active, create_card, self, NULL);
+  /* Before the grid's own handler, so that a new order is known to flash when its card is made. */
+  g_signal_connect_swapped (self->active, "items-changed", G_CALLBACK (active_items_changed_cb), self);
   g_signal_connect_swapped (self->active, "items-changed", G_CALLBACK (rebuild_all_day), self);
+  {
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+    GtkNoSelection *selection = gtk_no_selection_new (g_object_ref (active));
+
+    g_signal_connect (factory, "setup", G_CALLBACK (setup_card_cb), self);
+    g_signal_connect (factory, "bind", G_CALLBACK (bind_card_cb), self);
+    g_signal_connect (factory, "unbind", G_CALLBACK (unbind_card_cb), self);
+    gtk_grid_view_set_factory (self->cards_view, factory);
+    gtk_grid_view_set_model (self->cards_view, GTK_SELECTION_MODEL (selection));
+    g_object_unref (factory);
+    g_object_unref (selection);
+  }
   gtk_list_box_bind_model (self->recall_list, G_LIST_MODEL (self->completed), create_recall_row, self, NULL);
   g_signal_connect_swapped (self->completed, "items-changed", G_CALLBACK (update_recall_stack), self);
   g_settings_bind (yatai_application_get_settings (application), "kitchen-sound",

@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "yatai-application.h"
+#include "yatai-order-card.h"
 #include "yatai-order-list.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,9 @@ void            yatai_kitchen_page_setup      (YataiKitchenPage *self,
                                                YataiApplication *application);
 void            yatai_kitchen_page_tick       (YataiKitchenPage *self);
 YataiOrderList *yatai_kitchen_page_get_active (YataiKitchenPage *self);
+YataiOrderCard *yatai_kitchen_page_find_card  (YataiKitchenPage *self,
+                                               gint64            id);
+guint           yatai_kitchen_page_get_n_cards (YataiKitchenPage *self);
 guint           yatai_kitchen_page_get_n_sounds (YataiKitchenPage *self);
 
 G_END_DECLS

@@ -136,17 +136,33 @@ yatai_order_card_init (YataiOrderCard *self)
   g_variant_unref (none);
 }
 
+/* @order may be %NULL: an empty card that a list view fills with yatai_order_card_set_order(). */
 GtkWidget *
 yatai_order_card_new (YataiOrder *order)
 {
   YataiOrderCard *self;
 
-  g_return_val_if_fail (YATAI_IS_ORDER (order), NULL);
+  g_return_val_if_fail (order == NULL || YATAI_IS_ORDER (order), NULL);
 
   self = g_object_new (YATAI_TYPE_ORDER_CARD, NULL);
-  self->order = g_object_ref (order);
-  fill (self);
+  if (order != NULL)
+    yatai_order_card_set_order (self, order);
   return GTK_WIDGET (self);
+}
+
+/* Shows @order: the Kitchen page's grid gives one card one order after another as it scrolls, so a
+ * flash of the order before stops here. */
+void
+yatai_order_card_set_order (YataiOrderCard *self,
+                            YataiOrder     *order)
+{
+  g_return_if_fail (YATAI_IS_ORDER_CARD (self));
+  g_return_if_fail (YATAI_IS_ORDER (order));
+
+  g_clear_handle_id (&self->flash_id, g_source_remove);
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "flash");
+  g_set_object (&self->order, order);
+  fill (self);
 }
 
 YataiOrder *
@@ -195,13 +211,14 @@ unflash_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* A new order: the card blinks for a few seconds so it is seen from across the kitchen. */
+/* A new order: the card blinks for @ms milliseconds so it is seen from across the kitchen. */
 void
-yatai_order_card_flash (YataiOrderCard *self)
+yatai_order_card_flash (YataiOrderCard *self,
+                        guint           ms)
 {
   g_return_if_fail (YATAI_IS_ORDER_CARD (self));
 
   gtk_widget_add_css_class (GTK_WIDGET (self), "flash");
   g_clear_handle_id (&self->flash_id, g_source_remove);
-  self->flash_id = g_timeout_add_seconds (4, unflash_cb, self);
+  self->flash_id = g_timeout_add (ms, unflash_cb, self);
 }

@@ -20,11 +20,14 @@ typedef enum
 
 GtkWidget        *yatai_order_card_new         (YataiOrder     *order);
 YataiOrder       *yatai_order_card_get_order   (YataiOrderCard *self);
+void              yatai_order_card_set_order   (YataiOrderCard *self,
+                                                YataiOrder     *order);
 YataiCardUrgency  yatai_order_card_tick        (YataiOrderCard *self,
                                                 gint64          now,
                                                 gint64          warning_us,
                                                 gint64          late_us);
-void              yatai_order_card_flash       (YataiOrderCard *self);
+void              yatai_order_card_flash       (YataiOrderCard *self,
+                                                guint           ms);
 char             *yatai_format_age             (gint64          age_us);
 
 G_END_DECLS

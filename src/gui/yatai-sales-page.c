@@ -27,6 +27,7 @@ struct _YataiSalesPage
   char                 *day;
   guint                 refresh_id;
   gboolean              updating_days;
+  gboolean              stale;         /* the store changed while the page was hidden */
   GtkFileChooserNative *chooser;
   GtkWidget            *table_rows[64];
   guint                 n_table_rows;
@@ -222,8 +223,25 @@ day_changed_cb (YataiSalesPage *self)
 static void
 store_changed_cb (YataiSalesPage *self)
 {
+  /* Hidden, the page catches up when it is shown (map_cb): at rush hour an order should cost the
+   * Reception and Kitchen pages on screen, not the day's figures nobody is looking at. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
   refresh_days (self);
   queue_refresh (self);
+}
+
+static void
+map_cb (YataiSalesPage *self)
+{
+  if (self->application == NULL || !self->stale)
+    return;
+  self->stale = FALSE;
+  refresh_days (self);
+  refresh (self);
 }
 
 gboolean
@@ -641,6 +659,7 @@ yatai_sales_page_setup (YataiSalesPage   *self,
   self->application = g_object_ref (application);
   g_signal_connect_swapped (yatai_application_get_store (application), "changed",
                             G_CALLBACK (store_changed_cb), self);
+  g_signal_connect (self, "map", G_CALLBACK (map_cb), NULL);
   refresh_days (self);
   refresh (self);
 }
