@@ -6,7 +6,7 @@
 #
 # Without options each target runs 20 seconds (-max_total_time=20). With --short (tools/dev test) each
 # target runs a fixed number of executions instead (short_runs below, about 15 seconds each on 2 cores),
-# so that with a fixed -seed it is the same run on every machine, however fast.
+# so that a faster machine goes no further than a slower one.
 # A crash, a leak, a sanitizer report or a timeout fails the script; the input is saved under
 # BUILD/fuzz-artifacts/<target>/ (emptied when the target runs again) and the line to run it again is
 # printed. One summary line a target: executions, seconds, executions a second, corpus files at the
