@@ -37,8 +37,13 @@ typedef struct
   int              status;
   gint64           last_seq;
   GIOChannel      *input;
+  gboolean         reading;
   gboolean         stopping;
 } Ctl;
+
+static gboolean input_cb (GIOChannel   *channel,
+                          GIOCondition  condition,
+                          gpointer      data);
 
 static char *opt_store, *opt_bucket, *opt_prefix, *opt_endpoint, *opt_key_file, *opt_device;
 
@@ -156,6 +161,11 @@ role_changed_cb (Ctl *ctl)
 
   if (ctl->stopping)
     return;
+  if (ctl->input != NULL && !ctl->reading && (role == YATAI_SYNC_WRITER || role == YATAI_SYNC_FOLLOWER))
+    {
+      ctl->reading = TRUE;
+      g_io_add_watch (ctl->input, G_IO_IN | G_IO_HUP, input_cb, ctl);
+    }
   if (g_str_equal (ctl->command, "status") && role != YATAI_SYNC_STARTING)
     {
       print_status (ctl);
@@ -315,6 +325,7 @@ main (int   argc,
   g_autoptr(YataiGcsBucket) bucket = NULL;
   g_autofree char *command = NULL;
   Ctl ctl = { 0 };
+  const char *prefix;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("YATAI_LOCALEDIR") ? g_getenv ("YATAI_LOCALEDIR") : LOCALEDIR);
@@ -381,8 +392,8 @@ main (int   argc,
       g_clear_object (&ctl.store);
       return 1;
     }
-  ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket),
-                                      opt_prefix != NULL && *opt_prefix != '\0' ? opt_prefix : "yatai/stall-1");
+  prefix = opt_prefix != NULL && *opt_prefix != '\0' ? opt_prefix : "yatai/stall-1";
+  ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket), prefix);
   yatai_sync_engine_set_follow_only (ctl.engine, g_str_equal (command, "status") || g_str_equal (command, "restore") ||
                                                  g_str_equal (command, "follow"));
   yatai_sync_engine_set_auto_takeover (ctl.engine, g_str_equal (command, "lease take"));
@@ -390,9 +401,18 @@ main (int   argc,
   g_signal_connect_swapped (ctl.engine, "notify::seq", G_CALLBACK (seq_changed_cb), &ctl);
   if (g_str_equal (command, "run"))
     {
+      /* A store that has the stall's data takes orders at once, even offline (they go out when the
+       * bucket answers). A new one reads its input only once it knows whether it writes or follows
+       * (role_changed_cb): before its restore, an order would meet a store without the stall's menu. */
+      g_autofree char *joined = yatai_store_get_local (ctl.store, "sync_joined");
+
       g_signal_connect (ctl.engine, "command-finished", G_CALLBACK (command_finished_cb), &ctl);
       ctl.input = g_io_channel_unix_new (0);
-      g_io_add_watch (ctl.input, G_IO_IN | G_IO_HUP, input_cb, &ctl);
+      if (g_strcmp0 (joined, prefix) == 0)
+        {
+          ctl.reading = TRUE;
+          g_io_add_watch (ctl.input, G_IO_IN | G_IO_HUP, input_cb, &ctl);
+        }
     }
 
   ctl.loop = g_main_loop_new (NULL, FALSE);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # yatai-ctl against yatai-test-bucket: a headless device takes two commands from stdin, a new store is
-# restored from the bucket and has the order, status names the writer, export gives its CSV, and an
-# empty folder has nothing to restore. Usage: ctl-check.sh YATAI_CTL YATAI_TEST_BUCKET
+# restored from the bucket and has the order, status names the writer, export gives its CSV, a new
+# device's first order waits for its restore, and an empty folder has nothing to restore. Usage: ctl-check.sh YATAI_CTL YATAI_TEST_BUCKET
 set -euo pipefail
 ctl=$1
 server=$2
@@ -33,5 +33,9 @@ timeout 30 "${c[@]}" --store "$dir/kitchen.sqlite3" status > "$dir/status.out"
 grep -q "lease holder: Counter PC" "$dir/status.out" || fail "status: $(cat "$dir/status.out")"
 "${c[@]}" --store "$dir/kitchen.sqlite3" export > "$dir/lines.csv"
 grep -q "焼きそば" "$dir/lines.csv" || fail "export: no order line"
+# A new device's first order waits for the stall's menu to arrive: the restore comes first.
+printf '%s\n' '{"kind":"order.confirm","args":{"lines":[{"product_id":1,"quantity":1}],"paid":500}}' |
+  timeout 30 "${c[@]}" --store "$dir/tablet.sqlite3" --device-name "Tablet" run > "$dir/tablet.out"
+grep -q '"call_number":2' "$dir/tablet.out" || fail "run on a new device: $(cat "$dir/tablet.out")"
 if "${c[@]}" --store "$dir/kitchen.sqlite3" restore 2>/dev/null; then fail "restore over an existing store"; fi
 echo "yatai-ctl: run, restore, status, export and the refusals work"
