@@ -198,6 +198,25 @@ test_bump_back_recall (Fixture       *f,
   gint64 id = confirm_at_counter (f, "焼きそば", 1);
   GtkWidget *recall_list = gui_test_find (GTK_WIDGET (f->page), "recall_list");
 
+  /* A waiting order cannot go back, also on a kitchen window opened after it came. */
+  g_assert_false (gtk_widget_get_sensitive (gui_test_find (GTK_WIDGET (card_for (f, id)), "back_button")));
+  {
+    YataiWindow *later;
+    YataiKitchenPage *page;
+
+    /* As at a start on the Kitchen page: the window opens on it. */
+    g_settings_set_string (yatai_application_get_settings (f->app), "last-page", "kitchen");
+    later = yatai_window_new (f->app);
+    gtk_window_present (GTK_WINDOW (later));
+    gui_test_settle ();
+    page = YATAI_KITCHEN_PAGE (yatai_window_get_page (later, "kitchen"));
+    g_assert_nonnull (yatai_kitchen_page_find_card (page, id));
+    g_assert_false (gtk_widget_get_sensitive (gui_test_find (GTK_WIDGET (yatai_kitchen_page_find_card (page, id)),
+                                                             "back_button")));
+    gtk_window_destroy (GTK_WINDOW (later));
+    gui_test_settle ();
+  }
+
   tap_card (f, id, "kitchen.advance");
   g_assert_cmpint (status_of (f, id), ==, YATAI_ORDER_PROCESSING);
   g_assert_nonnull (gui_test_find_label (GTK_WIDGET (card_for (f, id)), "Cooking"));

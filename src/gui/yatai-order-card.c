@@ -60,7 +60,11 @@ fill (YataiOrderCard *self)
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->advance_button), target);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->back_button), target);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->cancel_button), target);
-  /* Back from "waiting" has nowhere to go. */
+  /* Back from "waiting" has nowhere to go. Without an action, as well as insensitive: the button's
+   * action helper makes it sensitive again whenever it finds the action enabled (when the card is put
+   * into a window after it was filled, say). */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->back_button),
+                                  status == YATAI_ORDER_PROCESSING ? "kitchen.back" : NULL);
   gtk_widget_set_sensitive (self->back_button, status == YATAI_ORDER_PROCESSING);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->lines_box))) != NULL)
