@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "gui-test-util.h"
 
@@ -147,4 +148,43 @@ gui_test_click (GtkWidget  *root,
   g_assert_true (gtk_widget_get_mapped (button));
   g_signal_emit_by_name (button, "clicked");
   gui_test_settle ();
+}
+
+/* Writes @n orders of two days straight into the store, as a long festival would leave them (for the
+ * Orders page's test and bench-gui). */
+void
+gui_test_fill_history (YataiStore *store,
+                       guint       n)
+{
+  sqlite3 *db = yatai_store_get_db (store);
+  sqlite3_stmt *order = NULL, *line = NULL;
+
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO orders (call_number, business_day, customer, note, total, paid, "
+                                           "status, created, updated) VALUES (?, ?, ?, '', 500, 500, ?, ?, ?)",
+                                       -1, &order, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO order_lines (order_id, line_no, product_id, name, unit_price, quantity) "
+                                           "VALUES (?, 1, NULL, '焼きそば', 500, 1)", -1, &line, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *statuses[] = { "completed", "completed", "completed", "cancelled" };
+      g_autofree char *customer = g_strdup_printf ("客%u", i);
+      gint64 at = G_GINT64_CONSTANT (1795400000000000) + (gint64) i * G_USEC_PER_SEC;
+
+      sqlite3_bind_int (order, 1, i % 50000 + 1);
+      sqlite3_bind_text (order, 2, i < n / 2 ? "2026-11-22" : "2026-11-23", -1, SQLITE_STATIC);
+      sqlite3_bind_text (order, 3, customer, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (order, 4, statuses[i % 4], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (order, 5, at);
+      sqlite3_bind_int64 (order, 6, at);
+      g_assert_cmpint (sqlite3_step (order), ==, SQLITE_DONE);
+      sqlite3_reset (order);
+      sqlite3_bind_int64 (line, 1, sqlite3_last_insert_rowid (db));
+      g_assert_cmpint (sqlite3_step (line), ==, SQLITE_DONE);
+      sqlite3_reset (line);
+    }
+  sqlite3_finalize (order);
+  sqlite3_finalize (line);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  yatai_store_emit_reset (store);
 }

@@ -24,5 +24,7 @@ const char       *gui_test_label          (GtkWidget   *root,
 void              gui_test_click          (GtkWidget   *root,
                                            const char  *id);
 void              gui_test_remove_dir     (const char  *dir);
+void              gui_test_fill_history   (YataiStore  *store,
+                                           guint        n);
 
 G_END_DECLS

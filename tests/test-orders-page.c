@@ -15,50 +15,12 @@ typedef struct
   YataiOrdersPage  *page;
 } Fixture;
 
-/* Writes @n orders of two days straight into the store, as a long festival would leave them. */
-static void
-fill_history (YataiStore *store,
-              guint       n)
-{
-  sqlite3 *db = yatai_store_get_db (store);
-  sqlite3_stmt *order = NULL, *line = NULL;
-
-  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO orders (call_number, business_day, customer, note, total, paid, "
-                                           "status, created, updated) VALUES (?, ?, ?, '', 500, 500, ?, ?, ?)",
-                                       -1, &order, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO order_lines (order_id, line_no, product_id, name, unit_price, quantity) "
-                                           "VALUES (?, 1, NULL, '焼きそば', 500, 1)", -1, &line, NULL), ==, SQLITE_OK);
-  for (guint i = 0; i < n; i++)
-    {
-      const char *statuses[] = { "completed", "completed", "completed", "cancelled" };
-      g_autofree char *customer = g_strdup_printf ("客%u", i);
-      gint64 at = G_GINT64_CONSTANT (1795400000000000) + (gint64) i * G_USEC_PER_SEC;
-
-      sqlite3_bind_int (order, 1, i % 50000 + 1);
-      sqlite3_bind_text (order, 2, i < n / 2 ? "2026-11-22" : "2026-11-23", -1, SQLITE_STATIC);
-      sqlite3_bind_text (order, 3, customer, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (order, 4, statuses[i % 4], -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (order, 5, at);
-      sqlite3_bind_int64 (order, 6, at);
-      g_assert_cmpint (sqlite3_step (order), ==, SQLITE_DONE);
-      sqlite3_reset (order);
-      sqlite3_bind_int64 (line, 1, sqlite3_last_insert_rowid (db));
-      g_assert_cmpint (sqlite3_step (line), ==, SQLITE_DONE);
-      sqlite3_reset (line);
-    }
-  sqlite3_finalize (order);
-  sqlite3_finalize (line);
-  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
-  yatai_store_emit_reset (store);
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   f->app = gui_test_app_new (TRUE, &f->dir);
-  fill_history (yatai_application_get_store (f->app), GPOINTER_TO_UINT (data));
+  gui_test_fill_history (yatai_application_get_store (f->app), GPOINTER_TO_UINT (data));
   f->window = yatai_window_new (f->app);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 800);
   yatai_window_set_page (f->window, "orders");
@@ -95,6 +57,20 @@ items_changed_cb (GListModel *model,
   change->removed = removed;
   change->added = added;
   change->calls++;
+}
+
+/* One of the first product, confirmed as at Reception. */
+static void
+confirm (Fixture    *f,
+         const char *customer)
+{
+  GListModel *products = G_LIST_MODEL (yatai_application_get_products (f->app));
+  g_autoptr(YataiProduct) product = g_list_model_get_item (products, 0);
+  YataiCartLine line = { yatai_product_get_id (product), 1 };
+  g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, customer, "", 10000, FALSE, 5);
+  g_autoptr(JsonNode) result = yatai_application_run (f->app, "order.confirm", args, NULL, NULL);
+
+  g_assert_nonnull (result);
 }
 
 /* 100,000 orders: all listed, filtered by day, status and search; a new one is one row at the top. */
@@ -136,15 +112,7 @@ test_hundred_thousand (Fixture       *f,
 
   /* A new order from the counter: one row inserted at the top, nothing else announced. */
   g_signal_connect (visible, "items-changed", G_CALLBACK (items_changed_cb), &change);
-  {
-    GListModel *products = G_LIST_MODEL (yatai_application_get_products (f->app));
-    g_autoptr(YataiProduct) product = g_list_model_get_item (products, 0);
-    YataiCartLine line = { yatai_product_get_id (product), 1 };
-    g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, "新しい客", "", 10000, FALSE, 5);
-    g_autoptr(JsonNode) result = yatai_application_run (f->app, "order.confirm", args, NULL, NULL);
-
-    g_assert_nonnull (result);
-  }
+  confirm (f, "新しい客");
   g_assert_cmpuint (change.calls, ==, 1);
   g_assert_cmpuint (change.position, ==, 0);
   g_assert_cmpuint (change.removed, ==, 0);
@@ -155,15 +123,7 @@ test_hundred_thousand (Fixture       *f,
   gui_test_settle ();
   change.calls = 0;
   for (guint i = 0; i < 3; i++)
-    {
-      GListModel *products = G_LIST_MODEL (yatai_application_get_products (f->app));
-      g_autoptr(YataiProduct) product = g_list_model_get_item (products, 0);
-      YataiCartLine line = { yatai_product_get_id (product), 1 };
-      g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, "厨房の間の客", "", 10000, FALSE, 5);
-      g_autoptr(JsonNode) result = yatai_application_run (f->app, "order.confirm", args, NULL, NULL);
-
-      g_assert_nonnull (result);
-    }
+    confirm (f, "厨房の間の客");
   g_assert_cmpuint (change.calls, ==, 0);
   yatai_window_set_page (f->window, "orders");
   gui_test_settle ();
