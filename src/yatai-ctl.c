@@ -39,6 +39,7 @@ typedef struct
   GIOChannel      *input;
   gboolean         reading;
   gboolean         stopping;
+  GHashTable      *awaiting;   /* ids of commands sent to the writer whose outcome has not come back */
 } Ctl;
 
 static gboolean input_cb (GIOChannel   *channel,
@@ -134,14 +135,16 @@ stop (Ctl *ctl,
   yatai_sync_engine_stop_async (ctl->engine, NULL, stopped_cb, ctl);
 }
 
-/* run, at the end of its input: stop once the engine knows its part and everything is in the bucket. */
+/* run, at the end of its input: stop once the engine knows its part, everything is in the bucket and
+ * every command sent to the writer has its answer (Ctrl+C stops sooner). */
 static gboolean
 drain_cb (gpointer data)
 {
   Ctl *ctl = data;
 
   if (yatai_sync_engine_get_role (ctl->engine) == YATAI_SYNC_STARTING ||
-      yatai_sync_engine_get_pending (ctl->engine) > 0 || yatai_store_outbox_count (ctl->store) > 0)
+      yatai_sync_engine_get_pending (ctl->engine) > 0 || yatai_store_outbox_count (ctl->store) > 0 ||
+      g_hash_table_size (ctl->awaiting) > 0)
     return G_SOURCE_CONTINUE;
   stop (ctl, 0);
   return G_SOURCE_REMOVE;
@@ -233,6 +236,7 @@ command_finished_cb (YataiSyncEngine *engine,
   else
     printf ("{\"id\": \"%s\", \"applied\": true}\n", id);
   fflush (stdout);
+  g_hash_table_remove (ctl->awaiting, id);
 }
 
 /* A line of input is {"kind": "…", "args": {…}}; "args" may be left out. */
@@ -293,7 +297,10 @@ input_cb (GIOChannel   *channel,
       if (result == NULL)
         json_object_set_string_member (json_node_get_object (out), "error", error->message);
       else if (sent)
-        json_object_set_boolean_member (json_node_get_object (out), "sent", TRUE);
+        {
+          json_object_set_boolean_member (json_node_get_object (out), "sent", TRUE);
+          g_hash_table_add (ctl->awaiting, g_strdup (yatai_command_get_id (command)));
+        }
       else
         json_object_set_member (json_node_get_object (out), "result", json_node_copy (result));
     }
@@ -401,18 +408,12 @@ main (int   argc,
   g_signal_connect_swapped (ctl.engine, "notify::seq", G_CALLBACK (seq_changed_cb), &ctl);
   if (g_str_equal (command, "run"))
     {
-      /* A store that has the stall's data takes orders at once, even offline (they go out when the
-       * bucket answers). A new one reads its input only once it knows whether it writes or follows
-       * (role_changed_cb): before its restore, an order would meet a store without the stall's menu. */
-      g_autofree char *joined = yatai_store_get_local (ctl.store, "sync_joined");
-
+      /* Input is read once the device knows whether it writes or follows (role_changed_cb). Before,
+       * a command would run on what the store held when it stopped last (nothing, on a new device):
+       * an order refused for a product the stall has, a bump refused for an order it has not seen. */
       g_signal_connect (ctl.engine, "command-finished", G_CALLBACK (command_finished_cb), &ctl);
       ctl.input = g_io_channel_unix_new (0);
-      if (g_strcmp0 (joined, prefix) == 0)
-        {
-          ctl.reading = TRUE;
-          g_io_add_watch (ctl.input, G_IO_IN | G_IO_HUP, input_cb, &ctl);
-        }
+      ctl.awaiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     }
 
   ctl.loop = g_main_loop_new (NULL, FALSE);
@@ -422,6 +423,7 @@ main (int   argc,
   g_main_loop_run (ctl.loop);
 
   g_clear_pointer (&ctl.input, g_io_channel_unref);
+  g_clear_pointer (&ctl.awaiting, g_hash_table_unref);
   g_clear_object (&ctl.engine);
   g_clear_object (&ctl.store);
   g_main_loop_unref (ctl.loop);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # yatai-ctl against yatai-test-bucket: a headless device takes two commands from stdin, a new store is
 # restored from the bucket and has the order, status names the writer, export gives its CSV, a new
-# device's first order waits for its restore, and an empty folder has nothing to restore. Usage: ctl-check.sh YATAI_CTL YATAI_TEST_BUCKET
+# device's first order waits for its restore, a follower's command is answered by the writer, and an empty folder has nothing to restore. Usage: ctl-check.sh YATAI_CTL YATAI_TEST_BUCKET
 set -euo pipefail
 ctl=$1
 server=$2
@@ -37,5 +37,18 @@ grep -q "焼きそば" "$dir/lines.csv" || fail "export: no order line"
 printf '%s\n' '{"kind":"order.confirm","args":{"lines":[{"product_id":1,"quantity":1}],"paid":500}}' |
   timeout 30 "${c[@]}" --store "$dir/tablet.sqlite3" --device-name "Tablet" run > "$dir/tablet.out"
 grep -q '"call_number":2' "$dir/tablet.out" || fail "run on a new device: $(cat "$dir/tablet.out")"
+# While another device writes, a command is sent to it, and run waits for its answer before it ends.
+mkfifo "$dir/in"
+timeout 60 "${c[@]}" --store "$dir/counter.sqlite3" --device-name "Counter PC" run < "$dir/in" > "$dir/writer.out" &
+writer=$!
+exec 3> "$dir/in"
+for _ in $(seq 200); do grep -q "^writer" "$dir/writer.out" && break; sleep 0.05; done
+grep -q "^writer" "$dir/writer.out" || fail "the counter did not take the lease back: $(cat "$dir/writer.out")"
+printf '%s\n' '{"kind":"order.status","args":{"id":2,"status":"processing"}}' |
+  timeout 30 "${c[@]}" --store "$dir/tablet.sqlite3" --device-name "Tablet" run > "$dir/tablet2.out"
+grep -q '"sent":true' "$dir/tablet2.out" || fail "follower: not sent: $(cat "$dir/tablet2.out")"
+grep -q '"applied": true' "$dir/tablet2.out" || fail "follower: no answer: $(cat "$dir/tablet2.out")"
+exec 3>&-
+wait "$writer" || fail "the counter did not stop cleanly"
 if "${c[@]}" --store "$dir/kitchen.sqlite3" restore 2>/dev/null; then fail "restore over an existing store"; fi
 echo "yatai-ctl: run, restore, status, export and the refusals work"
