@@ -332,7 +332,6 @@ main (int   argc,
   g_autoptr(YataiGcsBucket) bucket = NULL;
   g_autofree char *command = NULL;
   Ctl ctl = { 0 };
-  const char *prefix;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("YATAI_LOCALEDIR") ? g_getenv ("YATAI_LOCALEDIR") : LOCALEDIR);
@@ -399,8 +398,8 @@ main (int   argc,
       g_clear_object (&ctl.store);
       return 1;
     }
-  prefix = opt_prefix != NULL && *opt_prefix != '\0' ? opt_prefix : "yatai/stall-1";
-  ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket), prefix);
+  ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket),
+                                      opt_prefix != NULL && *opt_prefix != '\0' ? opt_prefix : "yatai/stall-1");
   yatai_sync_engine_set_follow_only (ctl.engine, g_str_equal (command, "status") || g_str_equal (command, "restore") ||
                                                  g_str_equal (command, "follow"));
   yatai_sync_engine_set_auto_takeover (ctl.engine, g_str_equal (command, "lease take"));

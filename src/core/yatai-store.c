@@ -659,10 +659,9 @@ result_is_refusal (JsonNode  *result,
     gint64 code = YATAI_STORE_ERROR_REFUSED;
     const char *message = "";
 
-    if (!yatai_args_get_int (refused, "code", FALSE, &code, NULL))
-      code = YATAI_STORE_ERROR_REFUSED;
-    if (!yatai_args_get_string (refused, "message", FALSE, &message, NULL))
-      message = "";
+    /* Each is left as it is when the member is missing or of the wrong type. */
+    yatai_args_get_int (refused, "code", FALSE, &code, NULL);
+    yatai_args_get_string (refused, "message", FALSE, &message, NULL);
     g_set_error_literal (error, YATAI_STORE_ERROR, (int) code, message);
   }
   return TRUE;

@@ -257,6 +257,18 @@ yatai_kitchen_page_tick (YataiKitchenPage *self)
   while (g_hash_table_iter_next (&iter, &card, NULL))
     tick_card (self, card, at);
 
+  /* Flashes that ended while their card was off screen are forgotten. */
+  {
+    gint64 mono = g_get_monotonic_time ();
+    GHashTableIter flashes;
+    gpointer until;
+
+    g_hash_table_iter_init (&flashes, self->flashing);
+    while (g_hash_table_iter_next (&flashes, NULL, &until))
+      if (*(gint64 *) until <= mono)
+        g_hash_table_iter_remove (&flashes);
+  }
+
   /* The recall list forgets orders as they pass 30 minutes. */
   yatai_order_list_set_param (self->completed, (at - RECALL_WINDOW_US) / (60 * G_USEC_PER_SEC) * (60 * G_USEC_PER_SEC));
 }
