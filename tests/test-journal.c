@@ -186,7 +186,8 @@ test_cascades_travel (Fixture       *f,
                       gconstpointer  data)
 {
   const char *order_sql =
-    "INSERT INTO orders VALUES (1, 1, '2026-11-24', '', '', 900, 1000, 'completed', 0, 0);"
+    "INSERT INTO orders (id, call_number, business_day, customer, note, total, paid, status, created, updated) "
+    "VALUES (1, 1, '2026-11-24', '', '', 900, 1000, 'completed', 0, 0);"
     "INSERT INTO order_lines VALUES (1, 1, 1, 'たこ焼き', 450, 2, 0);";
   gint64 id;
 

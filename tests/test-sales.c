@@ -430,6 +430,50 @@ test_close_day (Fixture       *f,
   }
 }
 
+/* Call numbers after a closing do not depend on the clock: the next writer's clock is an hour behind
+ * the one that closed the day (or the clock was stepped back), and its orders still get 1, 2, 3... */
+static void
+test_close_day_clock_behind (Fixture       *f,
+                             gconstpointer  data)
+{
+  gint64 id = add_product (f->store, "焼きそば", 500, NULL);
+  YataiCartLine line = { id, 1 };
+  g_autoptr(JsonObject) confirm = yatai_order_confirm_args (&line, 1, "", "", 500, FALSE, 5);
+  g_autoptr(JsonObject) close = json_object_new ();
+  g_autoptr(JsonNode) closed = NULL;
+
+  f->now += 120 * MINUTE;
+  for (int i = 1; i <= 3; i++)
+    {
+      g_autoptr(JsonNode) result = run (f->store, "order.confirm", confirm, NULL);
+
+      g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "call_number"), ==, i);
+    }
+  json_object_set_string_member (close, "business_day", "2026-11-24");
+  closed = run (f->store, "day.close", close, NULL);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (closed), "last_call_number"), ==, 3);
+
+  /* An hour behind: still the same business day, but before the moment the closing recorded. */
+  f->now -= 60 * MINUTE;
+  for (int i = 1; i <= 5; i++)
+    {
+      g_autoptr(JsonNode) result = run (f->store, "order.confirm", confirm, NULL);
+
+      g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "call_number"), ==, i);
+    }
+
+  /* Closed again, with the clock behind both: numbers start again, and the closing counts only its round. */
+  f->now -= 30 * MINUTE;
+  g_clear_pointer (&closed, json_node_unref);
+  closed = run (f->store, "day.close", close, NULL);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (closed), "last_call_number"), ==, 5);
+  {
+    g_autoptr(JsonNode) result = run (f->store, "order.confirm", confirm, NULL);
+
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "call_number"), ==, 1);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -442,6 +486,7 @@ main (int   argc,
   ADD ("/sales/products-round-trip", test_products_round_trip);
   ADD ("/sales/bad-rows-change-nothing", test_bad_rows_change_nothing);
   ADD ("/sales/close-day", test_close_day);
+  ADD ("/sales/close-day-clock-behind", test_close_day_clock_behind);
 #undef ADD
   return g_test_run ();
 }

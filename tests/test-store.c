@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "yatai-store-private.h"
+#include "yatai-store-orders.h"
 #include "yatai-store-products.h"
 #include "yatai-picture.h"
 
@@ -591,6 +592,42 @@ test_migrate_from_v1 (void)
   remove_dir (dir);
 }
 
+/* Version 5 gives each order its round of the day (how many closings came before it) from the times
+ * older versions compared, once; from then on the next number follows the round, not the clock. */
+static void
+test_migrate_day_rounds (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("yatai-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "v4.sqlite3", NULL);
+  g_autoptr(YataiStore) store = NULL;
+  sqlite3 *db;
+
+  /* Three orders, a closing at time 50, then two more orders. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (int v = 1; v <= 4; v++)
+    g_assert_cmpint (sqlite3_exec (db, yatai_schema_migration_sql (v), NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "PRAGMA user_version = 4;"
+                                 "INSERT INTO orders (call_number, business_day, total, status, created, updated) VALUES "
+                                 "  (1, '2026-11-01', 0, 'completed', 10, 10), (2, '2026-11-01', 0, 'completed', 20, 20),"
+                                 "  (3, '2026-11-01', 0, 'completed', 30, 30), (1, '2026-11-01', 0, 'pending', 60, 60),"
+                                 "  (2, '2026-11-01', 0, 'pending', 70, 70);"
+                                 "INSERT INTO day_closings (business_day, closed, last_call_number) VALUES ('2026-11-01', 50, 3);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = yatai_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count (store, "SELECT count(*) FROM orders WHERE day_round = 0"), ==, 3);
+  g_assert_cmpint (count (store, "SELECT count(*) FROM orders WHERE day_round = 1"), ==, 2);
+  g_assert_cmpint (yatai_store_next_call_number (store, "2026-11-01", NULL, &error), ==, 3);
+  g_assert_no_error (error);
+
+  g_clear_object (&store);
+  remove_dir (dir);
+}
+
 static void
 test_newer_version_refused (void)
 {
@@ -655,6 +692,7 @@ main (int   argc,
   ADD ("/store/picture", test_picture);
   ADD ("/store/two-connections", test_two_connections);
   g_test_add_func ("/store/migrate-from-v1", test_migrate_from_v1);
+  g_test_add_func ("/store/migrate-day-rounds", test_migrate_day_rounds);
   g_test_add_func ("/store/newer-version-refused", test_newer_version_refused);
   ADD ("/store/demo", test_demo);
 #undef ADD

@@ -136,7 +136,11 @@ op_day_close (YataiStore  *self,
       return FALSE;
     }
 
-  stmt = yatai_store_prepare (self, "SELECT COALESCE(MAX(call_number), 0) FROM orders WHERE business_day = ?", error);
+  /* The last number of this round: the orders since the previous closing (yatai_store_next_call_number). */
+  stmt = yatai_store_prepare (self,
+                              "SELECT COALESCE(MAX(call_number), 0) FROM orders WHERE business_day = ?1 AND "
+                              "  day_round = (SELECT count(*) FROM day_closings WHERE business_day = ?1)",
+                              error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, day, -1, SQLITE_STATIC);

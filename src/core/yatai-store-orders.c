@@ -328,24 +328,32 @@ yatai_store_list_still_to_make (YataiStore  *self,
 gint64
 yatai_store_next_call_number (YataiStore  *self,
                               const char  *business_day,
+                              gint64      *out_round,
                               GError     **error)
 {
   sqlite3_stmt *stmt;
   gint64 next = 0;
   int rc;
 
-  /* Numbers restart at 1 each business day, and again after the day is closed. */
+  /* Numbers restart at 1 each business day, and again after each closing of it. The round is how
+   * many closings of the day the store holds: closings come to every device through the log, in
+   * order, so no clock is compared (an order taken on a device whose clock is behind the one that
+   * closed the day is still after the closing). */
   stmt = yatai_store_prepare (self,
-                              "SELECT COALESCE(MAX(call_number), 0) + 1 FROM orders "
-                              "WHERE business_day = ?1 AND created > "
-                              "  COALESCE((SELECT MAX(closed) FROM day_closings WHERE business_day = ?1), -1)",
+                              "SELECT COALESCE(MAX(o.call_number), 0) + 1, r.n FROM "
+                              "  (SELECT count(*) AS n FROM day_closings WHERE business_day = ?1) r "
+                              "  LEFT JOIN orders o ON o.business_day = ?1 AND o.day_round = r.n",
                               error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_text (stmt, 1, business_day, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    next = sqlite3_column_int64 (stmt, 0);
+    {
+      next = sqlite3_column_int64 (stmt, 0);
+      if (out_round != NULL)
+        *out_round = sqlite3_column_int64 (stmt, 1);
+    }
   else
     yatai_store_set_sqlite_error (self, rc, error);
   sqlite3_reset (stmt);
@@ -534,7 +542,7 @@ op_order_confirm (YataiStore  *self,
   g_autofree char *note = NULL;
   g_autofree char *business_day = NULL;
   const char *raw_customer = NULL, *raw_note = NULL;
-  gint64 paid = 0, total = 0, day_start = YATAI_DAY_START_DEFAULT, call_number, order_id;
+  gint64 paid = 0, total = 0, day_start = YATAI_DAY_START_DEFAULT, call_number, order_id, day_round = 0;
   gboolean pay_later = FALSE;
   gint64 now = yatai_store_now (self);
   sqlite3_stmt *stmt;
@@ -578,13 +586,13 @@ op_order_confirm (YataiStore  *self,
     }
 
   business_day = yatai_business_day (now, day_start);
-  call_number = yatai_store_next_call_number (self, business_day, error);
+  call_number = yatai_store_next_call_number (self, business_day, &day_round, error);
   if (call_number == 0)
     return FALSE;
 
   stmt = yatai_store_prepare (self,
                               "INSERT INTO orders (call_number, business_day, customer, note, total, paid, status, "
-                              "created, updated) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                              "created, updated, day_round) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
                               error);
   if (stmt == NULL)
     return FALSE;
@@ -596,6 +604,7 @@ op_order_confirm (YataiStore  *self,
   sqlite3_bind_int64 (stmt, 6, paid);
   sqlite3_bind_int64 (stmt, 7, now);
   sqlite3_bind_int64 (stmt, 8, now);
+  sqlite3_bind_int64 (stmt, 9, day_round);
   if (!yatai_store_step_done (self, stmt, error))
     return FALSE;
   order_id = sqlite3_last_insert_rowid (yatai_store_get_db (self));

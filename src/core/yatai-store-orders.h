@@ -68,9 +68,11 @@ typedef struct
 GArray     *yatai_store_list_still_to_make (YataiStore  *self,
                                             GError     **error);
 
-/* The call number the next order of @business_day gets. */
+/* The call number the next order of @business_day gets, and (@out_round, may be NULL) how many times
+ * that day has been closed: the round the order belongs to. */
 gint64      yatai_store_next_call_number (YataiStore *self,
                                           const char *business_day,
+                                          gint64     *out_round,
                                           GError    **error);
 
 G_END_DECLS

@@ -117,6 +117,17 @@ static const char schema_v4[] =
   "DROP TABLE applied_commands;"
   "ALTER TABLE applied_commands_v4 RENAME TO applied_commands;";
 
+/* Version 5: each order remembers how many times its business day had been closed when it was taken
+ * (its round), so call numbers restart after a closing by the closings themselves, which sync carries
+ * in order, and not by comparing the closing's time with the order's: two devices' clocks need not
+ * agree, nor one clock never step back. Orders of older files get their round from those times once. */
+static const char schema_v5[] =
+  "ALTER TABLE orders ADD COLUMN day_round INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE orders SET day_round = (SELECT count(*) FROM day_closings c "
+  "  WHERE c.business_day = orders.business_day AND c.closed < orders.created);"
+  "DROP INDEX orders_day;"
+  "CREATE INDEX orders_day ON orders (business_day, day_round, call_number);";
+
 const char *
 yatai_schema_migration_sql (int to_version)
 {
@@ -130,6 +141,8 @@ yatai_schema_migration_sql (int to_version)
       return schema_v3;
     case 4:
       return schema_v4;
+    case 5:
+      return schema_v5;
     default:
       return NULL;
     }
