@@ -9,8 +9,11 @@
  * adds latency, fails a share of requests (429, 503, dropped connections), enforces one write a second
  * per object name, and runs faults a test scripts:
  *   POST /_test/faults    {"method": "GET", "path_contains": "log/", "status": 503, "times": 1}
- *                         or "action": "drop" | "corrupt", or "delay_ms": 2000; every member optional,
- *                         "times" 1 by default, -1 for ever. Answers 204.
+ *                         or "action": "drop" | "apply-drop" | "corrupt", or "delay_ms": 2000; every
+ *                         member optional, "times" 1 by default, -1 for ever. "path_contains" also
+ *                         matches an upload's object name; "apply-drop" carries the request out, then
+ *                         drops the connection before the answer (a write whose answer was lost).
+ *                         Answers 204.
  *   DELETE /_test/faults  clears them (204).
  *   GET /_test/stats      {"requests": {"GET": 12, "POST": 3}, "faults": 2, "objects": 5}
  * With --token-public-key, POST /token takes a service account's RS256 JWT, checks its signature with
@@ -806,14 +809,16 @@ handle_test (Server            *server,
 static Fault *
 take_fault (Server     *server,
             const char *method,
-            const char *path)
+            const char *path,
+            const char *name)
 {
   for (guint i = 0; i < server->faults->len; i++)
     {
       Fault *fault = server->faults->pdata[i];
 
       if ((fault->method == NULL || g_str_equal (fault->method, method)) &&
-          (fault->path_contains == NULL || strstr (path, fault->path_contains) != NULL))
+          (fault->path_contains == NULL || strstr (path, fault->path_contains) != NULL ||
+           (name != NULL && strstr (name, fault->path_contains) != NULL)))
         {
           Fault *copy = g_new0 (Fault, 1);
 
@@ -912,6 +917,7 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
   const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
   g_autofree Fault *fault = NULL;
   gboolean corrupt = FALSE;
+  gboolean apply_drop = FALSE;
   guint delay = server->latency_ms;
 
   if (query == NULL && raw_query != NULL)
@@ -932,7 +938,7 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
       return;
     }
 
-  fault = take_fault (server, method, path);
+  fault = take_fault (server, method, path, query ? g_hash_table_lookup (query, "name") : NULL);
   if (fault == NULL && server->fail_rate > 0 && g_rand_double (server->rand) < server->fail_rate)
     {
       static const guint kinds[] = { 429, 503, 0 };
@@ -953,6 +959,7 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
           return;
         }
       corrupt = g_strcmp0 (fault->action, "corrupt") == 0;
+      apply_drop = g_strcmp0 (fault->action, "apply-drop") == 0;
       g_free (fault->action);
       fault->action = NULL;
       if (fault->status != 0)
@@ -969,6 +976,12 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
       goto answered;
     }
   route (server, msg, method, path, query, corrupt);
+  if (apply_drop)
+    {
+      /* Done, and the answer never arrives. */
+      drop_connection (msg);
+      return;
+    }
 
 answered:
   if (delay > 0)
