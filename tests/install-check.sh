@@ -16,7 +16,6 @@ for f in \
   share/icons/hicolor/scalable/apps/io.github.yatai.Yatai.svg \
   share/icons/hicolor/symbolic/apps/io.github.yatai.Yatai-symbolic.svg \
   share/glib-2.0/schemas/io.github.yatai.Yatai.gschema.xml \
-  share/yatai/sounds/new-order.wav \
   share/locale/ja/LC_MESSAGES/yatai.mo
 do
   if [ -e "$root/$f" ]; then echo "ok $f"; else echo "MISSING $f"; missing=$((missing + 1)); fi

@@ -135,8 +135,11 @@ static void
 test_confirm_shows_at_once (Fixture       *f,
                             gconstpointer  data)
 {
+  YataiChime *chime = yatai_kitchen_page_get_chime (f->page);
+  guint sounds = yatai_chime_get_n_started (chime);
+  GtkMediaStream *stream;
+  g_autofree char *uri = NULL;
   gint64 id;
-  guint sounds = yatai_kitchen_page_get_n_sounds (f->page);
 
   g_assert_cmpuint (n_cards (f), ==, 0);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gui_test_find (GTK_WIDGET (f->page), "cards_stack"))),
@@ -146,7 +149,13 @@ test_confirm_shows_at_once (Fixture       *f,
   g_assert_cmpuint (n_cards (f), ==, 1);
   g_assert_nonnull (card_for (f, id));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (card_for (f, id)), "flash"));
-  g_assert_cmpuint (yatai_kitchen_page_get_n_sounds (f->page), ==, sounds + 1);
+  /* The chime's media stream, for the sound in the resources, was started. */
+  g_assert_cmpuint (yatai_chime_get_n_started (chime), ==, sounds + 1);
+  stream = yatai_chime_get_stream (chime);
+  g_assert_true (GTK_IS_MEDIA_FILE (stream));
+  g_assert_true (gtk_media_stream_get_playing (stream));
+  uri = g_file_get_uri (gtk_media_file_get_file (GTK_MEDIA_FILE (stream)));
+  g_assert_cmpstr (uri, ==, "resource://" YATAI_CHIME_RESOURCE);
   g_assert_nonnull (gui_test_find_label (GTK_WIDGET (card_for (f, id)), "焼きそば ×2"));
   gui_test_settle ();
   g_assert_cmpstr (gui_test_label (GTK_WIDGET (f->page), "count_label"), ==, "1 order to make");
@@ -154,7 +163,7 @@ test_confirm_shows_at_once (Fixture       *f,
   /* Muted, the next one is silent. */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (gui_test_find (GTK_WIDGET (f->page), "mute_button")), TRUE);
   confirm_at_counter (f, "ラムネ", 1);
-  g_assert_cmpuint (yatai_kitchen_page_get_n_sounds (f->page), ==, sounds + 1);
+  g_assert_cmpuint (yatai_chime_get_n_started (chime), ==, sounds + 1);
   g_assert_cmpuint (n_cards (f), ==, 2);
 }
 

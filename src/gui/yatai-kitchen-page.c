@@ -10,8 +10,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <gsound.h>
 
+#include "yatai-chime.h"
 #include "yatai-kitchen-page.h"
 #include "yatai-order-card.h"
 #include "yatai-window.h"
@@ -28,8 +28,7 @@ struct _YataiKitchenPage
   YataiOrderList   *completed;      /* the last 30 minutes, for recall */
   gint64            newest_seen;    /* the highest order id shown so far: a higher one is new */
   guint             tick_id;
-  GSoundContext    *sound;
-  guint             n_sounds;
+  YataiChime       *chime;
 
   GtkLabel         *count_label;
   GtkToggleButton  *all_day_button;
@@ -96,30 +95,9 @@ static void
 play_new_order_sound (YataiKitchenPage *self)
 {
   GSettings *settings = yatai_application_get_settings (self->application);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  const char *dir = g_getenv ("YATAI_SOUNDS_DIR");
 
-  if (!g_settings_get_boolean (settings, "kitchen-sound"))
-    return;
-  self->n_sounds++;
-
-  if (self->sound == NULL)
-    {
-      self->sound = gsound_context_new (NULL, &error);
-      if (self->sound == NULL)
-        {
-          g_debug ("No sound: %s", error->message);
-          return;
-        }
-    }
-  path = g_build_filename (dir != NULL ? dir : PKGDATADIR "/sounds", "new-order.wav", NULL);
-  if (!gsound_context_play_simple (self->sound, NULL, &error,
-                                   GSOUND_ATTR_MEDIA_FILENAME, path,
-                                   GSOUND_ATTR_MEDIA_ROLE, "event",
-                                   GSOUND_ATTR_EVENT_DESCRIPTION, _("New order"),
-                                   NULL))
-    g_debug ("The new-order sound did not play: %s", error->message);
+  if (g_settings_get_boolean (settings, "kitchen-sound"))
+    yatai_chime_play (self->chime);
 }
 
 /* Cards
@@ -517,7 +495,7 @@ yatai_kitchen_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), YATAI_TYPE_KITCHEN_PAGE);
   g_clear_object (&self->active);
   g_clear_object (&self->completed);
-  g_clear_object (&self->sound);
+  g_clear_object (&self->chime);
   g_clear_object (&self->application);
   g_clear_pointer (&self->cards, g_hash_table_unref);
   g_clear_pointer (&self->flashing, g_hash_table_unref);
@@ -556,6 +534,7 @@ yatai_kitchen_page_init (YataiKitchenPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cards = g_hash_table_new (NULL, NULL);
   self->flashing = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->chime = yatai_chime_new ();
 }
 
 void
@@ -624,10 +603,10 @@ yatai_kitchen_page_get_active (YataiKitchenPage *self)
   return self->active;
 }
 
-/* How many times the new-order sound was asked for (muted ones not counted). */
-guint
-yatai_kitchen_page_get_n_sounds (YataiKitchenPage *self)
+/* The new-order chime (tests watch its stream). */
+YataiChime *
+yatai_kitchen_page_get_chime (YataiKitchenPage *self)
 {
-  g_return_val_if_fail (YATAI_IS_KITCHEN_PAGE (self), 0);
-  return self->n_sounds;
+  g_return_val_if_fail (YATAI_IS_KITCHEN_PAGE (self), NULL);
+  return self->chime;
 }

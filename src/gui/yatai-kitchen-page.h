@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "yatai-application.h"
+#include "yatai-chime.h"
 #include "yatai-order-card.h"
 #include "yatai-order-list.h"
 
@@ -19,6 +20,6 @@ YataiOrderList *yatai_kitchen_page_get_active (YataiKitchenPage *self);
 YataiOrderCard *yatai_kitchen_page_find_card  (YataiKitchenPage *self,
                                                gint64            id);
 guint           yatai_kitchen_page_get_n_cards (YataiKitchenPage *self);
-guint           yatai_kitchen_page_get_n_sounds (YataiKitchenPage *self);
+YataiChime     *yatai_kitchen_page_get_chime  (YataiKitchenPage *self);
 
 G_END_DECLS
