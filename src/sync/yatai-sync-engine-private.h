@@ -26,6 +26,25 @@ G_BEGIN_DECLS
 #define RETENTION_MS          (60 * 60 * 1000)  /* keep the log of the last hour, at least */
 #define RETENTION_CHECK_MS    (10 * 60 * 1000)
 
+/* The engine's requests go in three lanes, each with at most one request in flight, so a stalled
+ * request holds back only its own lane: the lease (renewals, checks), uploads (the writer's segments,
+ * snapshots and deletes; a follower's commands to the inbox) and reads (a follower's log; the writer's
+ * inbox). Phases other than FOLLOW and WRITE run one request at a time, once every lane is idle. */
+typedef enum
+{
+  LANE_LEASE,
+  LANE_UPLOAD,
+  LANE_READ,
+  N_LANES
+} Lane;
+
+typedef struct
+{
+  gboolean busy;
+  gint64   not_before;     /* monotonic µs: no request in this lane before (backoff, the poll interval) */
+  guint    retry_ms;
+} LaneState;
+
 typedef enum
 {
   PHASE_JOIN,          /* this store has not followed this prefix yet: find a snapshot */
@@ -53,9 +72,9 @@ struct _YataiSyncEngine
   YataiSyncRole    role;
   gboolean         online;
   char            *error;
-  gboolean         busy;
+  LaneState        lanes[N_LANES];
   guint            timeout_id;
-  guint            retry_ms;
+  gint64           timeout_at;          /* monotonic µs the pending timeout fires at */
 
   /* The shared history as this device has it. */
   gint64           seq;
@@ -72,6 +91,7 @@ struct _YataiSyncEngine
   gboolean         auto_takeover;
   gboolean         follow_only;
   gboolean         renewal_paused;
+  gboolean         confirming_renewal;  /* a 412 on a renewal: reading the lease back */
   guint            ttl_ms;
   guint            renew_ms;
 
@@ -91,6 +111,7 @@ struct _YataiSyncEngine
 
   GTask           *stop_task;
   gint64           stop_deadline;
+  guint            stop_timeout_id;
 
   /* Retention: the snapshots this writer uploaded (seq, monotonic time), and what is left to delete. */
   GArray          *own_snapshots;
@@ -181,12 +202,31 @@ sync_engine_outgoing_to_json (GPtrArray *commands);
 G_GNUC_INTERNAL
 void
 sync_engine_request_failed (YataiSyncEngine *self,
+                            Lane             lane,
                             const GError    *error);
 
 G_GNUC_INTERNAL
 void
 sync_engine_retry_later (YataiSyncEngine *self,
+                         Lane             lane,
                          const GError    *error);
+
+G_GNUC_INTERNAL
+void
+sync_engine_lane_start (YataiSyncEngine *self,
+                        Lane             lane);
+
+G_GNUC_INTERNAL
+void
+sync_engine_lane_done (YataiSyncEngine *self,
+                       Lane             lane,
+                       guint            delay_ms);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_lane_ready (YataiSyncEngine *self,
+                        Lane             lane,
+                        gint64           now);
 
 G_GNUC_INTERNAL
 gboolean

@@ -1,10 +1,12 @@
 /* yatai-sync-engine.c: one device's part in a stall's sync
  *
- * The engine is a loop of one bucket request at a time, on the main context: each answer decides the
- * next step (see step()). One request at a time keeps the order of things obvious (a segment is applied
- * before the next is asked for; the lease is renewed between uploads) and is fast enough: a request on
- * loopback or to GCS takes milliseconds to tens of milliseconds, and the writer batches what committed
- * while an upload was in flight into the next segment.
+ * The engine is a loop on the main context: step() starts what may start, each answer decides what
+ * comes next. While it follows or writes, its requests go in three lanes (the lease; uploads; reads),
+ * each with one request at a time, so a stalled read cannot hold back the upload of a new order nor the
+ * other way round, and within a lane the order of things stays obvious (a segment is applied before
+ * the next is asked for; segment N is uploaded before N + 1). The writer batches what committed while
+ * an upload was in flight into the next segment. Joining, claiming and catching up take one request at
+ * a time, once no lane has one in flight.
  *
  * This device's position in the shared history (seq, chain, epoch) is kept in local_meta and saved in
  * the same transaction as the data it describes (yatai-store-journal.h).
@@ -94,7 +96,8 @@ void
 sync_engine_contact (YataiSyncEngine *self)
 {
   self->last_contact = g_get_monotonic_time ();
-  self->retry_ms = 0;
+  for (guint i = 0; i < N_LANES; i++)
+    self->lanes[i].retry_ms = 0;
   g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_LAST_CONTACT]);
   if (!self->online)
     {
@@ -104,11 +107,53 @@ sync_engine_contact (YataiSyncEngine *self)
   sync_engine_set_error (self, NULL);
 }
 
-/* A request failed for a reason of the moment (network, the bucket busy): try again later, slower. */
+/* Lanes */
+
+void
+sync_engine_lane_start (YataiSyncEngine *self,
+                        Lane             lane)
+{
+  g_assert (!self->lanes[lane].busy);
+  self->lanes[lane].busy = TRUE;
+}
+
+/* @lane's request is over; its next one may start in @delay_ms. */
+void
+sync_engine_lane_done (YataiSyncEngine *self,
+                       Lane             lane,
+                       guint            delay_ms)
+{
+  self->lanes[lane].busy = FALSE;
+  self->lanes[lane].not_before = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+  sync_engine_schedule (self, delay_ms);
+}
+
+gboolean
+sync_engine_lane_ready (YataiSyncEngine *self,
+                        Lane             lane,
+                        gint64           now)
+{
+  return !self->lanes[lane].busy && now >= self->lanes[lane].not_before;
+}
+
+static gboolean
+any_lane_busy (YataiSyncEngine *self)
+{
+  for (guint i = 0; i < N_LANES; i++)
+    if (self->lanes[i].busy)
+      return TRUE;
+  return FALSE;
+}
+
+/* A request failed for a reason of the moment (network, the bucket busy): try its lane again later,
+ * slower. */
 void
 sync_engine_retry_later (YataiSyncEngine *self,
+                         Lane             lane,
                          const GError    *error)
 {
+  LaneState *state = &self->lanes[lane];
+
   g_debug ("Will retry: %s", error->message);
   if (self->online)
     {
@@ -119,20 +164,20 @@ sync_engine_retry_later (YataiSyncEngine *self,
     sync_engine_set_error (self, _("The bucket refused this device’s credentials."));
   else if (!g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_UNAVAILABLE))
     sync_engine_set_error (self, error->message);
-  self->retry_ms = CLAMP (self->retry_ms * 2, RETRY_MIN_MS, RETRY_MAX_MS);
-  sync_engine_schedule (self, self->retry_ms);
+  state->retry_ms = CLAMP (state->retry_ms * 2, RETRY_MIN_MS, RETRY_MAX_MS);
+  sync_engine_lane_done (self, lane, state->retry_ms);
 }
 
 /* A request failed: try again later, unless it was cancelled, which means the engine is gone and
  * @self may not be touched. */
 void
 sync_engine_request_failed (YataiSyncEngine *self,
+                            Lane             lane,
                             const GError    *error)
 {
   if (sync_engine_cancelled (error))
     return;
-  self->busy = FALSE;
-  sync_engine_retry_later (self, error);
+  sync_engine_retry_later (self, lane, error);
 }
 
 gboolean
@@ -211,7 +256,7 @@ sync_engine_save_outgoing (YataiSyncEngine  *self,
   return yatai_store_set_local (self->store, "sync_outgoing", text, error);
 }
 
-/* Scheduling */
+/* Scheduling: the loop runs step() when something may start, no later than asked. */
 
 static gboolean
 timeout_cb (gpointer user_data)
@@ -227,9 +272,14 @@ void
 sync_engine_schedule (YataiSyncEngine *self,
                       guint            delay_ms)
 {
+  gint64 at = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+
   if (self->phase == PHASE_STOPPED)
     return;
+  if (self->timeout_id != 0 && self->timeout_at <= at)
+    return;
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  self->timeout_at = at;
   if (delay_ms == 0)
     self->timeout_id = g_idle_add (timeout_cb, self);
   else
@@ -249,7 +299,7 @@ store_changed_cb (YataiSyncEngine *self,
                   YataiChanges    *changes)
 {
   /* A commit on the writer: upload at once. */
-  if (self->phase == PHASE_WRITE && !self->busy)
+  if (self->phase == PHASE_WRITE)
     sync_engine_schedule (self, 0);
 }
 
@@ -275,17 +325,135 @@ sync_engine_check_awaiting (YataiSyncEngine *self)
 
 /* The loop */
 
+/* Wake again when the first lane that is waiting may go, or when @at (monotonic µs) comes, and at
+ * least once a second. */
+static void
+schedule_next (YataiSyncEngine *self,
+               gint64           now,
+               gint64           at)
+{
+  gint64 next = MIN (at, now + G_USEC_PER_SEC);
+
+  for (guint i = 0; i < N_LANES; i++)
+    if (!self->lanes[i].busy && self->lanes[i].not_before > now)
+      next = MIN (next, self->lanes[i].not_before);
+  sync_engine_schedule (self, (guint) ((MAX (next, now) - now + 999) / 1000));
+}
+
+/* A phase that takes one request at a time, in @lane, once no lane has one in flight. */
+static gboolean
+one_at_a_time (YataiSyncEngine *self,
+               Lane             lane,
+               gint64           now)
+{
+  if (any_lane_busy (self))
+    return FALSE;
+  if (!sync_engine_lane_ready (self, lane, now))
+    {
+      schedule_next (self, now, G_MAXINT64);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The writer's clean stop: no new reads; what is left uploaded, a snapshot if the log grew, then the
+ * release, once nothing else is in flight. */
+static void
+step_stop (YataiSyncEngine *self,
+           gint64           now)
+{
+  if (!sync_engine_fence_ok (self))
+    {
+      if (sync_engine_lane_ready (self, LANE_LEASE, now))
+        sync_engine_write_lease (self, self->writer_epoch, FALSE);
+      schedule_next (self, now, G_MAXINT64);
+      return;
+    }
+  if (sync_engine_lane_ready (self, LANE_UPLOAD, now))
+    {
+      if (sync_engine_upload (self))
+        return;
+      if (self->seq > self->snapshot_seq && !self->lanes[LANE_READ].busy)
+        {
+          sync_engine_upload_snapshot (self);
+          return;
+        }
+    }
+  if (any_lane_busy (self) || yatai_store_outbox_count (self->store) > 0 || self->seq > self->snapshot_seq)
+    {
+      schedule_next (self, now, G_MAXINT64);
+      return;
+    }
+  self->phase = PHASE_STOPPED;
+  sync_engine_write_lease (self, self->writer_epoch, TRUE);
+}
+
+static void
+step_follow (YataiSyncEngine *self,
+             gint64           now)
+{
+  if (sync_engine_lane_ready (self, LANE_UPLOAD, now))
+    sync_engine_send_outgoing (self);
+  if (sync_engine_lane_ready (self, LANE_LEASE, now) &&
+      (now >= self->next_lease_check || self->takeover_requested))
+    sync_engine_read_lease (self);
+  if (self->phase == PHASE_FOLLOW && sync_engine_lane_ready (self, LANE_READ, now))
+    sync_engine_read_next_segment (self);
+  schedule_next (self, now, self->next_lease_check);
+}
+
+static void
+step_write (YataiSyncEngine *self,
+            gint64           now)
+{
+  gint64 renew_at = self->last_lease_write + (gint64) self->renew_ms * 1000;
+
+  if (!self->renewal_paused && sync_engine_lane_ready (self, LANE_LEASE, now) &&
+      (self->last_lease_write == 0 || now >= renew_at))
+    sync_engine_write_lease (self, self->writer_epoch, FALSE);
+  if (!sync_engine_fence_ok (self))
+    {
+      /* Cannot renew (paused, or the network is down): upload nothing until a renewal succeeds. */
+      schedule_next (self, now, now + 100 * 1000);
+      return;
+    }
+
+  /* Commands this device queued while it followed run here first (no request). */
+  sync_engine_run_outgoing (self);
+
+  if (sync_engine_lane_ready (self, LANE_UPLOAD, now))
+    {
+      if (sync_engine_upload (self))
+        ;
+      else if (sync_engine_snapshot_due (self))
+        sync_engine_upload_snapshot (self);
+      else if (self->to_delete->len > 0)
+        sync_engine_delete_next_old (self);
+      else if (now >= self->next_retention && sync_engine_retention_cut (self, now) > 0)
+        sync_engine_start_retention (self);
+    }
+
+  if (self->phase == PHASE_WRITE && sync_engine_lane_ready (self, LANE_READ, now))
+    {
+      if (self->inbox->len > 0)
+        sync_engine_apply_next_inbox (self);
+      else if (now >= self->next_inbox)
+        sync_engine_list_inbox (self);
+    }
+
+  schedule_next (self, now, MIN (self->next_inbox, self->renewal_paused ? G_MAXINT64 : renew_at));
+}
+
 static void
 step (YataiSyncEngine *self)
 {
   gint64 now = g_get_monotonic_time ();
 
-  if (self->busy)
-    return;
-
   switch (self->phase)
     {
     case PHASE_JOIN:
+      if (!one_at_a_time (self, LANE_READ, now))
+        return;
       if (sync_engine_is_joined (self))
         sync_engine_go (self, PHASE_LEASE);
       else
@@ -293,96 +461,39 @@ step (YataiSyncEngine *self)
       return;
 
     case PHASE_RESTORE:
-      sync_engine_start_restore (self);
+      if (one_at_a_time (self, LANE_READ, now))
+        sync_engine_start_restore (self);
       return;
 
     case PHASE_LEASE:
-      sync_engine_read_lease (self);
+      if (one_at_a_time (self, LANE_LEASE, now))
+        sync_engine_read_lease (self);
       return;
 
     case PHASE_CLAIM:
-      sync_engine_write_lease (self, (self->lease.lease ? self->lease.lease->epoch : 0) + 1, FALSE);
+      if (one_at_a_time (self, LANE_LEASE, now))
+        sync_engine_write_lease (self, (self->lease.lease ? self->lease.lease->epoch : 0) + 1, FALSE);
       return;
 
     case PHASE_CATCH_UP:
-      sync_engine_read_next_segment (self);
+      if (one_at_a_time (self, LANE_READ, now))
+        sync_engine_read_next_segment (self);
       return;
 
     case PHASE_MARK:
-      sync_engine_mark_epoch (self);
+      if (one_at_a_time (self, LANE_UPLOAD, now))
+        sync_engine_mark_epoch (self);
       return;
 
     case PHASE_FOLLOW:
-      if (sync_engine_send_outgoing (self))
-        return;
-      if (now >= self->next_lease_check || self->takeover_requested)
-        {
-          sync_engine_read_lease (self);
-          return;
-        }
-      sync_engine_read_next_segment (self);
+      step_follow (self, now);
       return;
 
     case PHASE_WRITE:
       if (self->stop_task != NULL)
-        {
-          if (now > self->stop_deadline)
-            sync_engine_finish_stop (self);
-          else if (!sync_engine_fence_ok (self))
-            sync_engine_write_lease (self, self->writer_epoch, FALSE);
-          else if (sync_engine_upload (self))
-            ;
-          else if (self->seq > self->snapshot_seq)
-            sync_engine_upload_snapshot (self);
-          else
-            {
-              self->phase = PHASE_STOPPED;
-              sync_engine_write_lease (self, self->writer_epoch, TRUE);
-            }
-          return;
-        }
-      if (!self->renewal_paused &&
-          (self->last_lease_write == 0 || now - self->last_lease_write >= (gint64) self->renew_ms * 1000))
-        {
-          sync_engine_write_lease (self, self->writer_epoch, FALSE);
-          return;
-        }
-      if (!sync_engine_fence_ok (self))
-        {
-          /* Cannot renew (paused, or the network is down): upload nothing until a renewal succeeds. */
-          sync_engine_schedule (self, 1000);
-          return;
-        }
-      if (sync_engine_run_outgoing (self))
-        return;
-      if (sync_engine_upload (self))
-        return;
-      if (self->inbox->len > 0)
-        {
-          sync_engine_apply_next_inbox (self);
-          return;
-        }
-      if (now >= self->next_inbox)
-        {
-          sync_engine_list_inbox (self);
-          return;
-        }
-      if (sync_engine_snapshot_due (self))
-        {
-          sync_engine_upload_snapshot (self);
-          return;
-        }
-      if (self->to_delete->len > 0 && sync_engine_fence_ok (self))
-        {
-          sync_engine_delete_next_old (self);
-          return;
-        }
-      if (now >= self->next_retention && sync_engine_retention_cut (self, now) > 0)
-        {
-          sync_engine_start_retention (self);
-          return;
-        }
-      sync_engine_schedule (self, MIN (INBOX_MS, self->renew_ms));
+        step_stop (self, now);
+      else
+        step_write (self, now);
       return;
 
     case PHASE_STOPPED:
@@ -400,6 +511,7 @@ yatai_sync_engine_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
   if (self->store != NULL)
     g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);
@@ -566,11 +678,25 @@ sync_engine_finish_stop (YataiSyncEngine *self)
 
   self->phase = PHASE_STOPPED;
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
+  /* Whatever is still in flight is given up: what was not uploaded stays in the outbox. */
   g_cancellable_cancel (self->cancellable);
-  self->busy = FALSE;
+  for (guint i = 0; i < N_LANES; i++)
+    self->lanes[i].busy = FALSE;
   sync_engine_set_role (self, YATAI_SYNC_STOPPED);
   if (task != NULL)
     g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+stop_deadline_cb (gpointer data)
+{
+  YataiSyncEngine *self = data;
+
+  self->stop_timeout_id = 0;
+  g_debug ("The stop's time is up; what was not uploaded stays in the outbox");
+  sync_engine_finish_stop (self);
+  return G_SOURCE_REMOVE;
 }
 
 /**
@@ -595,14 +721,15 @@ yatai_sync_engine_stop_async (YataiSyncEngine     *self,
   g_task_set_source_tag (task, yatai_sync_engine_stop_async);
   self->stop_task = g_steal_pointer (&task);
   self->stop_deadline = g_get_monotonic_time () + STOP_SECONDS * G_USEC_PER_SEC;
+  /* The stop ends at its deadline whatever the network does: a request that hangs is cancelled. */
+  self->stop_timeout_id = g_timeout_add_seconds (STOP_SECONDS, stop_deadline_cb, self);
 
   if (self->phase != PHASE_WRITE)
     {
       sync_engine_finish_stop (self);
       return;
     }
-  if (!self->busy)
-    sync_engine_schedule (self, 0);
+  sync_engine_schedule (self, 0);
 }
 
 gboolean
@@ -645,8 +772,7 @@ yatai_sync_engine_execute (YataiSyncEngine  *self,
   g_hash_table_add (self->awaiting, g_strdup (yatai_command_get_id (command)));
   sync_engine_notify_pending (self);
   *sent = TRUE;
-  if (!self->busy)
-    sync_engine_schedule (self, 0);
+  sync_engine_schedule (self, 0);
   return yatai_json_node_new_object ();
 }
 
@@ -656,8 +782,7 @@ yatai_sync_engine_take_over (YataiSyncEngine *self)
 {
   g_return_if_fail (YATAI_IS_SYNC_ENGINE (self));
   self->takeover_requested = TRUE;
-  if (!self->busy)
-    sync_engine_schedule (self, 0);
+  sync_engine_schedule (self, 0);
 }
 
 YataiSyncRole
@@ -800,6 +925,5 @@ yatai_sync_engine_pause_renewal (YataiSyncEngine *self,
 {
   g_return_if_fail (YATAI_IS_SYNC_ENGINE (self));
   self->renewal_paused = !!paused;
-  if (!self->busy)
-    sync_engine_schedule (self, 0);
+  sync_engine_schedule (self, 0);
 }

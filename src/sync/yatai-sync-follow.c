@@ -17,7 +17,7 @@ sync_engine_start_restore (YataiSyncEngine *self)
 {
   g_autofree char *prefix = sync_engine_object_name (self, "snapshot/");
 
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_READ);
   yatai_bucket_list_async (self->bucket, prefix, self->cancellable, restore_list_cb, self);
 }
 
@@ -34,10 +34,10 @@ restore_list_cb (GObject      *source,
 
   if (sync_engine_cancelled (error))
     return;
-  self->busy = FALSE;
+  self->lanes[LANE_READ].busy = FALSE;
   if (names == NULL)
     {
-      sync_engine_retry_later (self, error);
+      sync_engine_retry_later (self, LANE_READ, error);
       return;
     }
   sync_engine_contact (self);
@@ -64,11 +64,11 @@ restore_list_cb (GObject      *source,
           return;
         }
       sync_engine_set_error (self, _("The bucket has no saved copy of the stall to restore from."));
-      sync_engine_schedule (self, 2000);
+      sync_engine_lane_done (self, LANE_READ, 2000);
       return;
     }
 
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_READ);
   yatai_bucket_read_async (self->bucket, newest, self->cancellable, restore_read_cb, self);
 }
 
@@ -89,10 +89,10 @@ restore_read_cb (GObject      *source,
 
   if (sync_engine_cancelled (error))
     return;
-  self->busy = FALSE;
+  self->lanes[LANE_READ].busy = FALSE;
   if (bytes == NULL)
     {
-      sync_engine_retry_later (self, error);
+      sync_engine_retry_later (self, LANE_READ, error);
       return;
     }
   sync_engine_contact (self);
@@ -101,7 +101,7 @@ restore_read_cb (GObject      *source,
   if (snapshot == NULL || snapshot->kind != YATAI_SEGMENT_SNAPSHOT)
     {
       sync_engine_set_error (self, error ? error->message : _("The saved copy of the stall is damaged and was not used."));
-      sync_engine_schedule (self, 5000);
+      sync_engine_lane_done (self, LANE_READ, 5000);
       return;
     }
 
@@ -133,7 +133,7 @@ restore_read_cb (GObject      *source,
     if (!yatai_store_restore (self->store, snapshot->snapshot, pairs, &error))
       {
         sync_engine_set_error (self, error->message);
-        sync_engine_schedule (self, 5000);
+        sync_engine_lane_done (self, LANE_READ, 5000);
         return;
       }
   }
@@ -155,7 +155,7 @@ sync_engine_read_next_segment (YataiSyncEngine *self)
 {
   g_autofree char *name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, self->seq + 1);
 
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_READ);
   yatai_bucket_read_async (self->bucket, name, self->cancellable, log_read_cb, self);
 }
 
@@ -197,13 +197,13 @@ log_read_cb (GObject      *source,
 
   if (sync_engine_cancelled (error))
     return;
-  self->busy = FALSE;
+  self->lanes[LANE_READ].busy = FALSE;
 
   if (bytes == NULL)
     {
       if (!g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
         {
-          sync_engine_retry_later (self, error);
+          sync_engine_retry_later (self, LANE_READ, error);
           return;
         }
       sync_engine_contact (self);
@@ -222,7 +222,7 @@ log_read_cb (GObject      *source,
             sync_engine_go (self, PHASE_MARK);
           return;
         }
-      sync_engine_schedule (self, self->poll_ms);
+      sync_engine_lane_done (self, LANE_READ, self->poll_ms);
       return;
     }
   sync_engine_contact (self);
@@ -251,13 +251,13 @@ log_read_cb (GObject      *source,
             if (!yatai_store_outbox_remove_through (self->store, through, pairs, &error))
               {
                 sync_engine_set_error (self, error->message);
-                sync_engine_schedule (self, 1000);
+                sync_engine_lane_done (self, LANE_READ, 1000);
                 return;
               }
           }
           sync_engine_load_position (self);
           g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
-          sync_engine_schedule (self, 0);
+          sync_engine_lane_done (self, LANE_READ, 0);
           return;
         }
 
@@ -292,7 +292,7 @@ log_read_cb (GObject      *source,
   sync_engine_check_awaiting (self);
 
   /* More may be there already. */
-  sync_engine_schedule (self, 0);
+  sync_engine_lane_done (self, LANE_READ, 0);
 }
 
 /* A follower's commands go to inbox/<device>/<command id>. */
@@ -319,6 +319,7 @@ sync_engine_send_outgoing (YataiSyncEngine *self)
       /* Not ours to fix: drop what cannot be read rather than block every later command. */
       g_ptr_array_remove_index (outgoing, 0);
       sync_engine_save_outgoing (self, outgoing, NULL);
+      sync_engine_schedule (self, 0);
       return TRUE;
     }
 
@@ -326,7 +327,7 @@ sync_engine_send_outgoing (YataiSyncEngine *self)
                               yatai_command_get_id (command));
   name = sync_engine_object_name (self, relative);
   bytes = g_bytes_new (json, strlen (json));
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_UPLOAD);
   yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, inbox_create_cb, self);
   return TRUE;
 }
@@ -343,12 +344,12 @@ inbox_create_cb (GObject      *source,
   if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
     {
-      sync_engine_request_failed (self, error);
+      sync_engine_request_failed (self, LANE_UPLOAD, error);
       return;
     }
 
   /* Created, or already there from an earlier try: either way it is in the inbox. */
-  self->busy = FALSE;
+  self->lanes[LANE_UPLOAD].busy = FALSE;
   sync_engine_contact (self);
   outgoing = sync_engine_load_outgoing (self);
   if (outgoing->len > 0)
@@ -356,5 +357,5 @@ inbox_create_cb (GObject      *source,
   if (!sync_engine_save_outgoing (self, outgoing, &error))
     g_debug ("Outgoing commands not saved: %s", error->message);
   sync_engine_notify_pending (self);
-  sync_engine_schedule (self, 0);
+  sync_engine_lane_done (self, LANE_UPLOAD, 0);
 }

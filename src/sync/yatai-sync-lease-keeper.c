@@ -11,13 +11,15 @@
 
 static void lease_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 static void lease_write_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void renewal_read_back (YataiSyncEngine *self, GBytes *bytes, gint64 generation);
+static void renewal_succeeded (YataiSyncEngine *self, gint64 generation, YataiLease *written);
 
 void
 sync_engine_read_lease (YataiSyncEngine *self)
 {
   g_autofree char *name = sync_engine_object_name (self, "lease");
 
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_LEASE);
   self->next_lease_check = g_get_monotonic_time () + (gint64) MIN (LEASE_CHECK_MS, self->ttl_ms / 3) * 1000;
   yatai_bucket_read_async (self->bucket, name, self->cancellable, lease_read_cb, self);
 }
@@ -34,6 +36,13 @@ sync_engine_lost_lease (YataiSyncEngine *self)
   g_debug ("This device is no longer the writer");
   sync_engine_set_role (self, YATAI_SYNC_FOLLOWER);
   self->last_lease_write = 0;
+  self->confirming_renewal = FALSE;
+  if (self->stop_task != NULL)
+    {
+      /* Stopping, and nothing is this device's to release any more. */
+      sync_engine_finish_stop (self);
+      return;
+    }
 
   /* Anything not uploaded was never shared: restore, and send it as commands. */
   if (yatai_store_outbox_count (self->store) > 0)
@@ -58,15 +67,21 @@ lease_read_cb (GObject      *source,
   bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, &generation, &error);
   if (sync_engine_cancelled (error))
     return;
-  self->busy = FALSE;
 
   if (bytes == NULL && !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
     {
-      sync_engine_retry_later (self, error);
+      sync_engine_retry_later (self, LANE_LEASE, error);
       return;
     }
   sync_engine_contact (self);
   g_clear_error (&error);
+
+  if (self->confirming_renewal)
+    {
+      renewal_read_back (self, bytes, generation);
+      return;
+    }
+  self->lanes[LANE_LEASE].busy = FALSE;
 
   if (bytes != NULL)
     {
@@ -74,7 +89,7 @@ lease_read_cb (GObject      *source,
       if (lease == NULL)
         {
           sync_engine_set_error (self, error->message);
-          sync_engine_schedule (self, 5000);
+          sync_engine_lane_done (self, LANE_LEASE, 5000);
           return;
         }
     }
@@ -98,7 +113,7 @@ lease_read_cb (GObject      *source,
     case YATAI_LEASE_MINE:
       if (self->phase == PHASE_WRITE)
         {
-          sync_engine_schedule (self, 0);
+          sync_engine_lane_done (self, LANE_LEASE, 0);
           return;
         }
       /* This device held it before it stopped: carry on, once sure nothing was written since. */
@@ -131,8 +146,10 @@ lease_read_cb (GObject      *source,
   sync_engine_set_role (self, YATAI_SYNC_FOLLOWER);
   if (!sync_engine_is_joined (self) || yatai_store_outbox_count (self->store) > 0)
     sync_engine_go (self, PHASE_RESTORE);
-  else
+  else if (self->phase != PHASE_FOLLOW)
     sync_engine_go (self, PHASE_FOLLOW);
+  else
+    sync_engine_schedule (self, 0);
 }
 
 void
@@ -153,47 +170,51 @@ sync_engine_write_lease (YataiSyncEngine *self,
   json = yatai_lease_to_json (lease);
   bytes = g_bytes_new (json, strlen (json));
 
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_LEASE);
   self->lease_write_sent = g_get_monotonic_time ();
   yatai_bucket_create_async (self->bucket, name, bytes,
                              self->lease.lease ? self->lease.generation : 0,
                              self->cancellable, lease_write_cb, self);
   g_object_set_data_full (G_OBJECT (self), "lease-written", g_steal_pointer (&lease),
                           (GDestroyNotify) yatai_lease_free);
+  g_object_set_data_full (G_OBJECT (self), "lease-written-bytes", g_steal_pointer (&bytes),
+                          (GDestroyNotify) g_bytes_unref);
+}
+
+/* A renewal (or the release) was answered 412. When a first try reached the bucket but its answer was
+ * lost, the client's retry meets its own write: the lease then holds exactly the bytes this device sent
+ * (same device, same epoch, same time of renewal), and it is still this device's. Anything else means
+ * another device wrote it. */
+static void
+renewal_read_back (YataiSyncEngine *self,
+                   GBytes          *bytes,
+                   gint64           generation)
+{
+  GBytes *sent = g_object_get_data (G_OBJECT (self), "lease-written-bytes");
+  YataiLease *written = g_object_get_data (G_OBJECT (self), "lease-written");
+
+  self->confirming_renewal = FALSE;
+  self->lanes[LANE_LEASE].busy = FALSE;
+  if (bytes != NULL && sent != NULL && g_bytes_equal (bytes, sent))
+    {
+      g_debug ("The lease holds this device's own write, whose answer was lost: still the writer");
+      renewal_succeeded (self, generation, yatai_lease_copy (written));
+      return;
+    }
+  if (self->phase == PHASE_STOPPED)
+    {
+      /* Releasing, and another device holds it now: nothing is left to release. */
+      sync_engine_finish_stop (self);
+      return;
+    }
+  sync_engine_lost_lease (self);
 }
 
 static void
-lease_write_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+renewal_succeeded (YataiSyncEngine *self,
+                   gint64           generation,
+                   YataiLease      *written)
 {
-  YataiSyncEngine *self = user_data;
-  g_autoptr(GError) error = NULL;
-  gint64 generation = 0;
-  YataiLease *written;
-
-  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, &generation, &error))
-    {
-      if (sync_engine_cancelled (error))
-        return;
-      self->busy = FALSE;
-      if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
-        {
-          /* Someone else was faster, or took over: read again and decide again. */
-          sync_engine_contact (self);
-          if (self->phase == PHASE_WRITE)
-            sync_engine_lost_lease (self);
-          else
-            sync_engine_go (self, PHASE_LEASE);
-          return;
-        }
-      sync_engine_retry_later (self, error);
-      return;
-    }
-
-  self->busy = FALSE;
-  sync_engine_contact (self);
-  written = yatai_lease_copy (g_object_get_data (G_OBJECT (self), "lease-written"));
   yatai_lease_view_update (&self->lease, written, generation, g_get_monotonic_time ());
   self->last_lease_write = self->lease_write_sent;
   update_holder (self);
@@ -215,4 +236,51 @@ lease_write_cb (GObject      *source,
     }
 
   sync_engine_schedule (self, 0);
+}
+
+static void
+lease_write_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 generation = 0;
+
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, &generation, &error))
+    {
+      if (sync_engine_cancelled (error))
+        return;
+      if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+        {
+          g_autofree char *name = sync_engine_object_name (self, "lease");
+
+          sync_engine_contact (self);
+          if (self->phase == PHASE_WRITE || self->phase == PHASE_STOPPED)
+            {
+              /* This device's renewal or release: read the lease back to see whose write it holds
+               * (the lane stays busy). */
+              self->confirming_renewal = TRUE;
+              yatai_bucket_read_async (self->bucket, name, self->cancellable, lease_read_cb, self);
+              return;
+            }
+          /* Someone else was faster, or took over: read again and decide again. */
+          self->lanes[LANE_LEASE].busy = FALSE;
+          sync_engine_go (self, PHASE_LEASE);
+          return;
+        }
+      if (self->phase == PHASE_STOPPED)
+        {
+          /* The release did not get through: the lease runs out after its TTL. */
+          sync_engine_finish_stop (self);
+          return;
+        }
+      sync_engine_retry_later (self, LANE_LEASE, error);
+      return;
+    }
+
+  self->lanes[LANE_LEASE].busy = FALSE;
+  sync_engine_contact (self);
+  renewal_succeeded (self, generation,
+                     yatai_lease_copy (g_object_get_data (G_OBJECT (self), "lease-written")));
 }

@@ -98,7 +98,7 @@ sync_engine_mark_epoch (YataiSyncEngine *self)
       if (image == NULL)
         {
           sync_engine_set_error (self, error->message);
-          sync_engine_schedule (self, 5000);
+          sync_engine_lane_done (self, LANE_UPLOAD, 5000);
           return;
         }
       snapshot->epoch = self->writer_epoch;
@@ -109,14 +109,14 @@ sync_engine_mark_epoch (YataiSyncEngine *self)
       snapshot->snapshot = g_steal_pointer (&image);
       bytes = yatai_segment_encode (snapshot, yatai_segment_genesis_chain (), &error);
       name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_SNAPSHOT, 0);
-      self->busy = TRUE;
+      sync_engine_lane_start (self, LANE_UPLOAD);
       yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, found_cb, self);
       return;
     }
 
   bytes = encode_log (self, NULL, &chain, &error);
   name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, self->seq + 1);
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_UPLOAD);
   g_object_set_data_full (G_OBJECT (self), "chain", g_steal_pointer (&chain), g_free);
   g_object_set_data (G_OBJECT (self), "outbox-through", GINT_TO_POINTER (0));
   yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, mark_cb, self);
@@ -135,7 +135,7 @@ found_cb (GObject      *source,
     {
       if (sync_engine_cancelled (error))
         return;
-      self->busy = FALSE;
+      self->lanes[LANE_UPLOAD].busy = FALSE;
       if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
         {
           /* Another device founded this stall first: follow it. */
@@ -144,10 +144,10 @@ found_cb (GObject      *source,
           sync_engine_go (self, PHASE_RESTORE);
           return;
         }
-      sync_engine_retry_later (self, error);
+      sync_engine_retry_later (self, LANE_UPLOAD, error);
       return;
     }
-  self->busy = FALSE;
+  self->lanes[LANE_UPLOAD].busy = FALSE;
   sync_engine_contact (self);
 
   pairs[1] = self->prefix;
@@ -156,7 +156,7 @@ found_cb (GObject      *source,
   if (!yatai_store_outbox_remove_through (self->store, G_MAXINT64, pairs, &error))
     {
       sync_engine_set_error (self, error->message);
-      sync_engine_schedule (self, 5000);
+      sync_engine_lane_done (self, LANE_UPLOAD, 5000);
       return;
     }
   sync_engine_load_position (self);
@@ -177,18 +177,18 @@ mark_cb (GObject      *source,
     {
       if (sync_engine_cancelled (error))
         return;
-      self->busy = FALSE;
+      self->lanes[LANE_UPLOAD].busy = FALSE;
       if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
         {
           sync_engine_contact (self);
           sync_engine_lost_lease (self);
           return;
         }
-      sync_engine_retry_later (self, error);
+      sync_engine_retry_later (self, LANE_UPLOAD, error);
       return;
     }
 
-  self->busy = FALSE;
+  self->lanes[LANE_UPLOAD].busy = FALSE;
   sync_engine_contact (self);
   {
     g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, self->seq + 1);
@@ -199,7 +199,7 @@ mark_cb (GObject      *source,
     if (!yatai_store_outbox_remove_through (self->store, 0, pairs, &error))
       {
         sync_engine_set_error (self, error->message);
-        sync_engine_schedule (self, 5000);
+        sync_engine_lane_done (self, LANE_UPLOAD, 5000);
         return;
       }
   }
@@ -250,7 +250,7 @@ sync_engine_upload (YataiSyncEngine *self)
   name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, self->seq + 1);
   g_object_set_data_full (G_OBJECT (self), "chain", g_steal_pointer (&chain), g_free);
   g_object_set_data_full (G_OBJECT (self), "outbox-through", g_memdup2 (&last->id, sizeof last->id), g_free);
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_UPLOAD);
   yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, upload_cb, self);
   return TRUE;
 }
@@ -270,21 +270,24 @@ upload_cb (GObject      *source,
     {
       if (sync_engine_cancelled (error))
         return;
-      self->busy = FALSE;
+      self->lanes[LANE_UPLOAD].busy = FALSE;
       if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
         {
           /* This seq exists: this device's own upload whose answer was lost (a retry after a
            * dropped connection), or another device's, and then this one is no longer the writer.
            * Reading it tells which. */
           sync_engine_contact (self);
-          sync_engine_go (self, PHASE_CATCH_UP);
+          if (self->phase == PHASE_WRITE)
+            sync_engine_go (self, PHASE_CATCH_UP);
+          else
+            sync_engine_schedule (self, 0);
           return;
         }
-      sync_engine_retry_later (self, error);
+      sync_engine_retry_later (self, LANE_UPLOAD, error);
       return;
     }
 
-  self->busy = FALSE;
+  self->lanes[LANE_UPLOAD].busy = FALSE;
   sync_engine_contact (self);
 
   chain = g_object_get_data (G_OBJECT (self), "chain");
@@ -296,7 +299,7 @@ upload_cb (GObject      *source,
     if (!yatai_store_outbox_remove_through (self->store, through, pairs, &error))
       {
         sync_engine_set_error (self, error->message);
-        sync_engine_schedule (self, 1000);
+        sync_engine_lane_done (self, LANE_UPLOAD, 1000);
         return;
       }
   }
@@ -304,7 +307,7 @@ upload_cb (GObject      *source,
   self->last_upload = g_get_real_time ();
   sync_engine_advance (self, self->seq + 1, chain);
   sync_engine_notify_pending (self);
-  sync_engine_schedule (self, 0);
+  sync_engine_lane_done (self, LANE_UPLOAD, 0);
 }
 
 /* Snapshots, every SNAPSHOT_EVERY segments or SNAPSHOT_MINUTES, and on a clean stop. */
@@ -334,7 +337,7 @@ sync_engine_upload_snapshot (YataiSyncEngine *self)
     {
       sync_engine_set_error (self, error->message);
       self->last_snapshot = g_get_monotonic_time ();
-      sync_engine_schedule (self, 0);
+      sync_engine_lane_done (self, LANE_UPLOAD, 0);
       return;
     }
   snapshot->epoch = self->writer_epoch;
@@ -346,7 +349,7 @@ sync_engine_upload_snapshot (YataiSyncEngine *self)
   bytes = yatai_segment_encode (snapshot, self->chain, &error);
   name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_SNAPSHOT, self->seq);
 
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_UPLOAD);
   self->snapshot_seq = self->seq;
   yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, snapshot_cb, self);
 }
@@ -364,19 +367,19 @@ snapshot_cb (GObject      *source,
     {
       if (sync_engine_cancelled (error))
         return;
-      self->busy = FALSE;
+      self->lanes[LANE_UPLOAD].busy = FALSE;
       self->snapshot_seq = 0;
-      sync_engine_retry_later (self, error);
+      sync_engine_retry_later (self, LANE_UPLOAD, error);
       return;
     }
-  self->busy = FALSE;
+  self->lanes[LANE_UPLOAD].busy = FALSE;
   sync_engine_contact (self);
   self->last_snapshot = g_get_monotonic_time ();
   {
     OwnSnapshot own = { self->snapshot_seq, self->last_snapshot };
     g_array_append_val (self->own_snapshots, own);
   }
-  sync_engine_schedule (self, 0);
+  sync_engine_lane_done (self, LANE_UPLOAD, 0);
 }
 
 /* Retention (SYNC.md): old log segments and snapshots go, but never a log segment of the last hour or
@@ -406,7 +409,7 @@ void
 sync_engine_start_retention (YataiSyncEngine *self)
 {
   self->next_retention = g_get_monotonic_time () + (gint64) RETENTION_CHECK_MS * 1000;
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_UPLOAD);
   yatai_bucket_list_async (self->bucket, self->prefix, self->cancellable, retention_list_cb, self);
 }
 
@@ -424,10 +427,10 @@ retention_list_cb (GObject      *source,
   if (sync_engine_cancelled (error))
     return;
   cut = sync_engine_retention_cut (self, g_get_monotonic_time ());
-  self->busy = FALSE;
+  self->lanes[LANE_UPLOAD].busy = FALSE;
   if (names == NULL)
     {
-      sync_engine_retry_later (self, error);
+      sync_engine_retry_later (self, LANE_UPLOAD, error);
       return;
     }
   sync_engine_contact (self);
@@ -446,13 +449,13 @@ retention_list_cb (GObject      *source,
         g_ptr_array_add (self->to_delete, g_strdup (name));
     }
   g_debug ("Retention: %u objects to delete, up to seq %" G_GINT64_FORMAT, self->to_delete->len, cut);
-  sync_engine_schedule (self, 0);
+  sync_engine_lane_done (self, LANE_UPLOAD, 0);
 }
 
 void
 sync_engine_delete_next_old (YataiSyncEngine *self)
 {
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_UPLOAD);
   yatai_bucket_delete_async (self->bucket, g_ptr_array_index (self->to_delete, 0),
                              YATAI_BUCKET_NO_PRECONDITION, self->cancellable, retention_delete_cb, self);
 }
@@ -468,13 +471,13 @@ retention_delete_cb (GObject      *source,
   if (!yatai_bucket_delete_finish (YATAI_BUCKET (source), result, &error) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
     {
-      sync_engine_request_failed (self, error);
+      sync_engine_request_failed (self, LANE_UPLOAD, error);
       return;
     }
-  self->busy = FALSE;
+  self->lanes[LANE_UPLOAD].busy = FALSE;
   sync_engine_contact (self);
   g_ptr_array_remove_index (self->to_delete, 0);
-  sync_engine_schedule (self, 0);
+  sync_engine_lane_done (self, LANE_UPLOAD, 0);
 }
 
 /* The inbox: list, then for each command read, apply, delete. */
@@ -487,7 +490,7 @@ sync_engine_list_inbox (YataiSyncEngine *self)
 {
   g_autofree char *prefix = sync_engine_object_name (self, "inbox/");
 
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_READ);
   self->next_inbox = g_get_monotonic_time () + INBOX_MS * 1000;
   yatai_bucket_list_async (self->bucket, prefix, self->cancellable, inbox_list_cb, self);
 }
@@ -503,17 +506,17 @@ inbox_list_cb (GObject      *source,
 
   if (sync_engine_cancelled (error))
     return;
-  self->busy = FALSE;
+  self->lanes[LANE_READ].busy = FALSE;
   if (names == NULL)
     {
-      sync_engine_retry_later (self, error);
+      sync_engine_retry_later (self, LANE_READ, error);
       return;
     }
   sync_engine_contact (self);
 
   for (guint i = 0; i < names->len; i++)
     g_ptr_array_add (self->inbox, g_strdup (g_ptr_array_index (names, i)));
-  sync_engine_schedule (self, 0);
+  sync_engine_lane_done (self, LANE_READ, 0);
 }
 
 void
@@ -521,7 +524,7 @@ sync_engine_apply_next_inbox (YataiSyncEngine *self)
 {
   const char *name = g_ptr_array_index (self->inbox, 0);
 
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_READ);
   yatai_bucket_read_async (self->bucket, name, self->cancellable, inbox_read_cb, self);
 }
 
@@ -541,7 +544,7 @@ inbox_read_cb (GObject      *source,
   bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, &generation, &error);
   if (sync_engine_cancelled (error))
     return;
-  self->busy = FALSE;
+  self->lanes[LANE_READ].busy = FALSE;
 
   name = g_strdup (g_ptr_array_index (self->inbox, 0));
   if (bytes == NULL)
@@ -549,10 +552,10 @@ inbox_read_cb (GObject      *source,
       if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
         {
           g_ptr_array_remove_index (self->inbox, 0);
-          sync_engine_schedule (self, 0);
+          sync_engine_lane_done (self, LANE_READ, 0);
           return;
         }
-      sync_engine_retry_later (self, error);
+      sync_engine_retry_later (self, LANE_READ, error);
       return;
     }
   sync_engine_contact (self);
@@ -566,7 +569,7 @@ inbox_read_cb (GObject      *source,
       outcome = yatai_store_execute (self->store, command, &error);
       if (outcome == NULL && g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY))
         {
-          sync_engine_schedule (self, 500);
+          sync_engine_lane_done (self, LANE_READ, 500);
           return;
         }
       if (outcome == NULL)
@@ -575,7 +578,7 @@ inbox_read_cb (GObject      *source,
   else
     g_debug ("Inbox object %s is not a command: %s", name, error->message);
 
-  self->busy = TRUE;
+  sync_engine_lane_start (self, LANE_READ);
   yatai_bucket_delete_async (self->bucket, name, generation, self->cancellable, inbox_delete_cb, self);
 }
 
@@ -591,12 +594,12 @@ inbox_delete_cb (GObject      *source,
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
     {
-      sync_engine_request_failed (self, error);
+      sync_engine_request_failed (self, LANE_READ, error);
       return;
     }
-  self->busy = FALSE;
+  self->lanes[LANE_READ].busy = FALSE;
   sync_engine_contact (self);
   if (self->inbox->len > 0)
     g_ptr_array_remove_index (self->inbox, 0);
-  sync_engine_schedule (self, 0);
+  sync_engine_lane_done (self, LANE_READ, 0);
 }

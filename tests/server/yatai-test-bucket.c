@@ -11,7 +11,7 @@
  *   POST /_test/faults    {"method": "GET", "path_contains": "log/", "status": 503, "times": 1}
  *                         or "action": "drop" | "apply-drop" | "corrupt", or "delay_ms": 2000; every
  *                         member optional, "times" 1 by default, -1 for ever. "path_contains" also
- *                         matches an upload's object name; "apply-drop" carries the request out, then
+ *                         matches an upload's object name and a listing's prefix; "apply-drop" carries the request out, then
  *                         drops the connection before the answer (a write whose answer was lost).
  *                         Answers 204.
  *   DELETE /_test/faults  clears them (204).
@@ -810,7 +810,8 @@ static Fault *
 take_fault (Server     *server,
             const char *method,
             const char *path,
-            const char *name)
+            const char *name,
+            const char *prefix)
 {
   for (guint i = 0; i < server->faults->len; i++)
     {
@@ -818,7 +819,8 @@ take_fault (Server     *server,
 
       if ((fault->method == NULL || g_str_equal (fault->method, method)) &&
           (fault->path_contains == NULL || strstr (path, fault->path_contains) != NULL ||
-           (name != NULL && strstr (name, fault->path_contains) != NULL)))
+           (name != NULL && strstr (name, fault->path_contains) != NULL) ||
+           (prefix != NULL && strstr (prefix, fault->path_contains) != NULL)))
         {
           Fault *copy = g_new0 (Fault, 1);
 
@@ -938,7 +940,8 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
       return;
     }
 
-  fault = take_fault (server, method, path, query ? g_hash_table_lookup (query, "name") : NULL);
+  fault = take_fault (server, method, path, query ? g_hash_table_lookup (query, "name") : NULL,
+                      query ? g_hash_table_lookup (query, "prefix") : NULL);
   if (fault == NULL && server->fail_rate > 0 && g_rand_double (server->rand) < server->fail_rate)
     {
       static const guint kinds[] = { 429, 503, 0 };
