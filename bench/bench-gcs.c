@@ -112,7 +112,7 @@ main (int   argc,
   guint n = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 500;
   g_autofree char *dir = g_path_get_dirname (argv[0]);
   g_autofree char *server_path = g_build_filename (dir, "..", "tests", "server", "yatai-test-bucket", NULL);
-  const char *server_argv[] = { server_path, "--port", "0", NULL };
+  const char *server_argv[] = { server_path, "--port", "0", "--bucket", "bench", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) server = g_subprocess_newv (server_argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_autoptr(GDataInputStream) out = NULL;

@@ -30,7 +30,7 @@ static gboolean fault_run;
 static GSubprocess *
 start_server (const char *path)
 {
-  const char *argv[] = { path, "--port", "0", "--latency-ms", "20", fault_run ? "--fail-rate" : NULL, "0.2",
+  const char *argv[] = { path, "--port", "0", "--bucket", "stall", "--bucket", "restore", "--latency-ms", "20", fault_run ? "--fail-rate" : NULL, "0.2",
                          "--seed", "11", NULL };
   g_autoptr(GError) error = NULL;
   GSubprocess *server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);

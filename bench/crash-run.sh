@@ -13,7 +13,7 @@ dir=$(mktemp -d)
 cleanup () { kill "${server_pid:-}" 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
 
-"$server" --port 0 --dir "$dir/bucket" > "$dir/server.out" &
+"$server" --port 0 --dir "$dir/bucket" --bucket stall > "$dir/server.out" &
 server_pid=$!
 for _ in $(seq 100); do grep -q "^listening" "$dir/server.out" && break; sleep 0.05; done
 url=$(sed -n 's/^listening on //p' "$dir/server.out")

@@ -207,6 +207,17 @@ role_changed_cb (Ctl *ctl)
   fflush (stdout);
 }
 
+/* A setting to fix (no such bucket, credentials refused, a role missing) does not fix itself while
+ * yatai-ctl runs: say what to fix and stop, whatever the command. */
+static void
+error_changed_cb (Ctl *ctl)
+{
+  if (ctl->stopping || !yatai_sync_engine_get_needs_settings (ctl->engine))
+    return;
+  g_printerr ("yatai-ctl: %s\n", yatai_sync_engine_get_error (ctl->engine));
+  stop (ctl, 1);
+}
+
 static void
 seq_changed_cb (Ctl *ctl)
 {
@@ -405,6 +416,7 @@ main (int   argc,
   yatai_sync_engine_set_auto_takeover (ctl.engine, g_str_equal (command, "lease take"));
   g_signal_connect_swapped (ctl.engine, "notify::role", G_CALLBACK (role_changed_cb), &ctl);
   g_signal_connect_swapped (ctl.engine, "notify::seq", G_CALLBACK (seq_changed_cb), &ctl);
+  g_signal_connect_swapped (ctl.engine, "notify::error", G_CALLBACK (error_changed_cb), &ctl);
   if (g_str_equal (command, "run"))
     {
       /* Input is read once the device knows whether it writes or follows (role_changed_cb). Before,

@@ -8,6 +8,14 @@
 G_DEFINE_QUARK (yatai-bucket-error-quark, yatai_bucket_error)
 G_DEFINE_INTERFACE (YataiBucket, yatai_bucket, G_TYPE_OBJECT)
 
+gboolean
+yatai_bucket_error_is_setting (const GError *error)
+{
+  return g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NO_BUCKET) ||
+         g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_DENIED) ||
+         g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_FORBIDDEN);
+}
+
 static void
 yatai_bucket_default_init (YataiBucketInterface *iface)
 {

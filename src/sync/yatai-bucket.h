@@ -14,9 +14,11 @@ typedef enum
   YATAI_BUCKET_ERROR_NOT_FOUND,
   YATAI_BUCKET_ERROR_PRECONDITION,   /* 412: another device was faster */
   YATAI_BUCKET_ERROR_UNAVAILABLE,    /* network, timeouts, 429 and 5xx after retries */
-  YATAI_BUCKET_ERROR_DENIED,         /* credentials refused */
+  YATAI_BUCKET_ERROR_DENIED,         /* credentials refused (401, or the sign-in refused them) */
   YATAI_BUCKET_ERROR_CORRUPT,        /* a download that does not match its hash */
   YATAI_BUCKET_ERROR_FAILED,         /* anything else */
+  YATAI_BUCKET_ERROR_NO_BUCKET,      /* the bucket itself does not exist */
+  YATAI_BUCKET_ERROR_FORBIDDEN,      /* the account may not use the bucket (a role is missing) */
 } YataiBucketError;
 
 #define YATAI_BUCKET_NO_PRECONDITION (-1)
@@ -68,6 +70,10 @@ struct _YataiBucketInterface
 };
 
 GQuark     yatai_bucket_error_quark  (void);
+
+/* Whether @error is a setting to fix (no such bucket, credentials refused, a role missing) rather than
+ * a failure of the moment: asking again at once cannot help. Its message says what to fix. */
+gboolean   yatai_bucket_error_is_setting (const GError *error);
 
 void       yatai_bucket_create_async  (YataiBucket         *self,
                                        const char          *name,

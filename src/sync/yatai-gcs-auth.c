@@ -181,6 +181,14 @@ yatai_gcs_auth_get_n_exchanges (YataiGcsAuth *self)
   return self->n_exchanges;
 }
 
+/* The service account's email, or NULL when the credentials do not name one. */
+const char *
+yatai_gcs_auth_get_account (YataiGcsAuth *self)
+{
+  g_return_val_if_fail (YATAI_IS_GCS_AUTH (self), NULL);
+  return self->client_email;
+}
+
 static char *
 base64url (const guint8 *data,
            gsize         size)

@@ -18,6 +18,7 @@ YataiGcsAuth *yatai_gcs_auth_new_from_environment (void);
 void          yatai_gcs_auth_set_refresh_margin (YataiGcsAuth        *self,
                                                  guint                seconds);
 guint         yatai_gcs_auth_get_n_exchanges    (YataiGcsAuth        *self);
+const char   *yatai_gcs_auth_get_account        (YataiGcsAuth        *self);
 void          yatai_gcs_auth_get_token_async    (YataiGcsAuth        *self,
                                                  SoupSession         *session,
                                                  GCancellable        *cancellable,

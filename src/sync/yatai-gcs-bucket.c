@@ -50,7 +50,14 @@ bucket_error (GError *error)
         code = YATAI_BUCKET_ERROR_DENIED;
         break;
       case YATAI_GCS_ERROR_CORRUPT:
+      case YATAI_GCS_ERROR_CHECKSUM_REFUSED:
         code = YATAI_BUCKET_ERROR_CORRUPT;
+        break;
+      case YATAI_GCS_ERROR_BUCKET_MISSING:
+        code = YATAI_BUCKET_ERROR_NO_BUCKET;
+        break;
+      case YATAI_GCS_ERROR_FORBIDDEN:
+        code = YATAI_BUCKET_ERROR_FORBIDDEN;
         break;
       default:
         break;

@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "yatai-command.h"
+#include "yatai-crc32c.h"
 #include "yatai-gcs-client.h"
 
 #define DEFAULT_ENDPOINT "https://storage.googleapis.com"
@@ -135,31 +136,7 @@ char *
 yatai_gcs_crc32c_base64 (const guint8 *data,
                          gsize         size)
 {
-  static guint32 table[256];
-  static gsize initialized;
-  guint32 crc = 0xffffffff;
-  guint8 be[4];
-
-  if (g_once_init_enter (&initialized))
-    {
-      for (guint32 i = 0; i < 256; i++)
-        {
-          guint32 c = i;
-
-          for (int k = 0; k < 8; k++)
-            c = (c & 1) ? (c >> 1) ^ 0x82f63b78 : c >> 1;
-          table[i] = c;
-        }
-      g_once_init_leave (&initialized, 1);
-    }
-  for (gsize i = 0; i < size; i++)
-    crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
-  crc ^= 0xffffffff;
-  be[0] = crc >> 24;
-  be[1] = crc >> 16;
-  be[2] = crc >> 8;
-  be[3] = crc;
-  return g_base64_encode (be, 4);
+  return yatai_crc32c_base64 (yatai_crc32c_update (0, data, size));
 }
 
 char *
@@ -200,6 +177,7 @@ typedef struct
   char               *page_token;
   GPtrArray          *listed;       /* CALL_LIST: YataiGcsObject, all pages */
   char               *name;         /* for messages */
+  char               *bucket;
   guint               timer;
 } Call;
 
@@ -216,6 +194,7 @@ call_free (gpointer data)
   g_free (call->page_token);
   g_clear_pointer (&call->listed, g_ptr_array_unref);
   g_free (call->name);
+  g_free (call->bucket);
   g_free (call);
 }
 
@@ -249,6 +228,7 @@ start_call (YataiGcsClient           *self,
             CallKind                  kind,
             const char               *method,
             GString                  *url,
+            const char               *bucket,
             const char               *name,
             const YataiGcsConditions *conditions,
             GCancellable             *cancellable,
@@ -263,6 +243,7 @@ start_call (YataiGcsClient           *self,
   call->method = g_strdup (method);
   call->url = g_string_free (url, FALSE);
   call->name = g_strdup (name);
+  call->bucket = g_strdup (bucket);
   call->deadline = g_get_monotonic_time () + (gint64) self->total_ms * 1000;
   /* Reads repeat safely; a write only when a generation precondition makes it apply at most once. */
   call->repeatable = kind == CALL_READ || kind == CALL_STAT || kind == CALL_LIST ||
@@ -271,16 +252,55 @@ start_call (YataiGcsClient           *self,
   return task;
 }
 
+/* The message of GCS's error body, {"error": {"code": N, "message": "…"}}, or NULL. */
+static char *
+error_message_of (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root, *error;
+  gsize size;
+  const char *data;
+
+  if (body == NULL)
+    return NULL;
+  data = g_bytes_get_data (body, &size);
+  root = yatai_json_parse_one (parser, data, size);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  error = json_object_get_member (json_node_get_object (root), "error");
+  if (error == NULL || !JSON_NODE_HOLDS_OBJECT (error))
+    return NULL;
+  return g_strdup (string_member (json_node_get_object (error), "message"));
+}
+
+/* A 404 that is about the bucket, not the object: GCS says "The specified bucket does not exist.",
+ * Google's conformance server "Bucket NAME does not exist.". */
+static gboolean
+is_missing_bucket (Call       *call,
+                   const char *message)
+{
+  g_autofree char *conformance = g_strdup_printf ("Bucket %s does not exist.", call->bucket != NULL ? call->bucket : "");
+
+  return message != NULL && (strstr (message, "The specified bucket does not exist") != NULL ||
+                             g_str_equal (message, conformance));
+}
+
 static GError *
-error_for_status (Call  *call,
-                  guint  status,
-                  GBytes *body)
+error_for_status (YataiGcsClient *self,
+                  Call           *call,
+                  guint           status,
+                  GBytes         *body)
 {
   const char *name = call->name != NULL ? call->name : "";
+  const char *bucket = call->bucket != NULL ? call->bucket : "";
+  g_autofree char *message = error_message_of (body);
 
   switch (status)
     {
     case SOUP_STATUS_NOT_FOUND:
+      if (is_missing_bucket (call, message))
+        return g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_BUCKET_MISSING,
+                            _("There is no bucket “%s”. Check the bucket’s name in Preferences → Sync."), bucket);
       return g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_NOT_FOUND, _("“%s” is not in the bucket."), name);
     case SOUP_STATUS_PRECONDITION_FAILED:
       return g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_PRECONDITION_FAILED,
@@ -291,9 +311,28 @@ error_for_status (Call  *call,
       return g_error_new_literal (YATAI_GCS_ERROR, YATAI_GCS_ERROR_RATE_LIMITED,
                                   _("The bucket asks Yatai to slow down."));
     case SOUP_STATUS_UNAUTHORIZED:
-    case SOUP_STATUS_FORBIDDEN:
       return g_error_new_literal (YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED,
-                                  _("The bucket refused this device's credentials."));
+                                  _("The bucket did not accept this device’s credentials. Check the credentials in "
+                                    "Preferences → Sync."));
+    case SOUP_STATUS_FORBIDDEN:
+      {
+        const char *account = self->auth != NULL ? yatai_gcs_auth_get_account (self->auth) : NULL;
+
+        if (account != NULL)
+          return g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_FORBIDDEN,
+                              _("The account “%s” may not use the bucket “%s”. In the Google Cloud console, give it "
+                                "the role Storage Object User (roles/storage.objectUser) on the bucket."),
+                              account, bucket);
+        return g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_FORBIDDEN,
+                            _("This device’s account may not use the bucket “%s”. In the Google Cloud console, give "
+                              "it the role Storage Object User (roles/storage.objectUser) on the bucket."),
+                            bucket);
+      }
+    case SOUP_STATUS_BAD_REQUEST:
+      if (call->kind == CALL_CREATE && message != NULL && strstr (message, "doesn't match calculated") != NULL)
+        return g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_CHECKSUM_REFUSED,
+                            _("The bucket refused “%s”: it arrived damaged. Yatai will send it again."), name);
+      G_GNUC_FALLTHROUGH;
     default:
       if (status >= 500)
         return g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_SERVER,
@@ -485,13 +524,13 @@ answered_cb (GObject      *source,
     {
       if (retry_later (task))
         return;
-      g_task_return_error (task, error_for_status (call, status, body));
+      g_task_return_error (task, error_for_status (self, call, status, body));
       return;
     }
   if (status != SOUP_STATUS_OK && status != SOUP_STATUS_NO_CONTENT &&
       !(call->kind == CALL_DELETE && status == SOUP_STATUS_OK))
     {
-      g_task_return_error (task, error_for_status (call, status, body));
+      g_task_return_error (task, error_for_status (self, call, status, body));
       return;
     }
 
@@ -675,6 +714,7 @@ yatai_gcs_client_init (YataiGcsClient *self)
 /**
  * yatai_gcs_client_new:
  * @endpoint: (nullable): the service's address; %NULL for Google's, or $STORAGE_EMULATOR_HOST when set
+ *   (with or without "http://")
  * @auth: (nullable): where tokens come from; %NULL sends none (a test server)
  */
 YataiGcsClient *
@@ -686,7 +726,12 @@ yatai_gcs_client_new (const char   *endpoint,
 
   if (endpoint == NULL || *endpoint == '\0')
     endpoint = emulator != NULL && *emulator != '\0' ? emulator : DEFAULT_ENDPOINT;
-  self->endpoint = g_strdup (endpoint);
+  /* STORAGE_EMULATOR_HOST is set both as "host:port" and "http://host:port" (Google's Go client takes
+   * either, googleapis/google-cloud-go#4616): without a scheme it is plain HTTP. */
+  if (strstr (endpoint, "://") == NULL)
+    self->endpoint = g_strconcat ("http://", endpoint, NULL);
+  else
+    self->endpoint = g_strdup (endpoint);
   while (g_str_has_suffix (self->endpoint, "/"))
     self->endpoint[strlen (self->endpoint) - 1] = '\0';
   if (auth != NULL)
@@ -772,7 +817,7 @@ yatai_gcs_client_create_async (YataiGcsClient           *self,
     g_string_append_printf (url, "/upload/storage/v1/b/%s/o?uploadType=media&name=%s", b, n);
   else
     g_string_append_printf (url, "/upload/storage/v1/b/%s/o?uploadType=multipart", b);
-  task = start_call (self, CALL_CREATE, SOUP_METHOD_POST, url, name, conditions, cancellable, callback, user_data);
+  task = start_call (self, CALL_CREATE, SOUP_METHOD_POST, url, bucket, name, conditions, cancellable, callback, user_data);
   g_task_set_source_tag (task, yatai_gcs_client_create_async);
   call = g_task_get_task_data (task);
 
@@ -847,7 +892,7 @@ yatai_gcs_client_read_async (YataiGcsClient           *self,
 
   url = object_url (self, bucket, name);
   g_string_append (url, "?alt=media");
-  task = start_call (self, CALL_READ, SOUP_METHOD_GET, url, name, conditions, cancellable, callback, user_data);
+  task = start_call (self, CALL_READ, SOUP_METHOD_GET, url, bucket, name, conditions, cancellable, callback, user_data);
   g_task_set_source_tag (task, yatai_gcs_client_read_async);
   send_call (task);
 }
@@ -880,7 +925,7 @@ yatai_gcs_client_stat_async (YataiGcsClient           *self,
 
   g_return_if_fail (YATAI_IS_GCS_CLIENT (self));
 
-  task = start_call (self, CALL_STAT, SOUP_METHOD_GET, object_url (self, bucket, name), name, conditions,
+  task = start_call (self, CALL_STAT, SOUP_METHOD_GET, object_url (self, bucket, name), bucket, name, conditions,
                      cancellable, callback, user_data);
   g_task_set_source_tag (task, yatai_gcs_client_stat_async);
   send_call (task);
@@ -914,7 +959,7 @@ yatai_gcs_client_list_async (YataiGcsClient      *self,
 
   g_string_append_printf (url, "/storage/v1/b/%s/o?prefix=%s&maxResults=%u&fields=items(name,generation,metageneration,size,md5Hash),nextPageToken",
                           b, p, page_size > 0 ? page_size : 1000);
-  task = start_call (self, CALL_LIST, SOUP_METHOD_GET, url, prefix, NULL, cancellable, callback, user_data);
+  task = start_call (self, CALL_LIST, SOUP_METHOD_GET, url, bucket, prefix, NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, yatai_gcs_client_list_async);
   call = g_task_get_task_data (task);
   call->listed = g_ptr_array_new_with_free_func ((GDestroyNotify) yatai_gcs_object_free);
@@ -948,7 +993,7 @@ yatai_gcs_client_delete_async (YataiGcsClient           *self,
 
   g_return_if_fail (YATAI_IS_GCS_CLIENT (self));
 
-  task = start_call (self, CALL_DELETE, SOUP_METHOD_DELETE, object_url (self, bucket, name), name, conditions,
+  task = start_call (self, CALL_DELETE, SOUP_METHOD_DELETE, object_url (self, bucket, name), bucket, name, conditions,
                      cancellable, callback, user_data);
   g_task_set_source_tag (task, yatai_gcs_client_delete_async);
   send_call (task);

@@ -18,11 +18,14 @@ typedef enum
   YATAI_GCS_ERROR_PRECONDITION_FAILED,   /* 412 */
   YATAI_GCS_ERROR_NOT_MODIFIED,          /* 304 */
   YATAI_GCS_ERROR_RATE_LIMITED,          /* 429, after the retries */
-  YATAI_GCS_ERROR_UNAUTHORIZED,          /* 401, 403, or no token */
+  YATAI_GCS_ERROR_UNAUTHORIZED,          /* 401, or the sign-in service refused: the credentials */
   YATAI_GCS_ERROR_NETWORK,               /* no answer: unreachable, reset, timed out */
   YATAI_GCS_ERROR_SERVER,                /* 5xx, after the retries */
   YATAI_GCS_ERROR_CORRUPT,               /* bytes that do not match their hash, or an answer that is not GCS's */
   YATAI_GCS_ERROR_FAILED,                /* anything else (400 and the like) */
+  YATAI_GCS_ERROR_BUCKET_MISSING,        /* 404 naming the bucket: there is no such bucket */
+  YATAI_GCS_ERROR_FORBIDDEN,             /* 403: the account lacks a role on the bucket */
+  YATAI_GCS_ERROR_CHECKSUM_REFUSED,      /* 400: the bucket found the upload's CRC32C or MD5 wrong */
 } YataiGcsError;
 
 GQuark yatai_gcs_error_quark (void);

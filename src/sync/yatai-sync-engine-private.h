@@ -22,6 +22,7 @@ G_BEGIN_DECLS
 #define INBOX_MS              1000
 #define RETRY_MIN_MS          500
 #define RETRY_MAX_MS          30000
+#define SETTINGS_RETRY_MS     30000             /* after a setting to fix: no bucket, credentials, a role */
 #define STOP_SECONDS          5
 #define RETENTION_MS          (60 * 60 * 1000)  /* keep the log of the last hour, at least */
 #define RETENTION_CHECK_MS    (10 * 60 * 1000)
@@ -72,6 +73,7 @@ struct _YataiSyncEngine
   YataiSyncRole    role;
   gboolean         online;
   char            *error;
+  gboolean         needs_settings;      /* the last failure was a setting to fix */
   LaneState        lanes[N_LANES];
   guint            timeout_id;
   gint64           timeout_at;          /* monotonic µs the pending timeout fires at */

@@ -98,6 +98,7 @@ sync_engine_contact (YataiSyncEngine *self)
   self->last_contact = g_get_monotonic_time ();
   for (guint i = 0; i < N_LANES; i++)
     self->lanes[i].retry_ms = 0;
+  self->needs_settings = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_LAST_CONTACT]);
   if (!self->online)
     {
@@ -160,9 +161,20 @@ sync_engine_retry_later (YataiSyncEngine *self,
       self->online = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_ONLINE]);
     }
-  if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_DENIED))
-    sync_engine_set_error (self, _("The bucket refused this device’s credentials."));
-  else if (!g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_UNAVAILABLE))
+  if (yatai_bucket_error_is_setting (error))
+    {
+      /* No such bucket, credentials refused, a role missing: asking again at once cannot help. Say what
+       * to fix and look again only slowly (new settings make a new engine at once). */
+      self->needs_settings = TRUE;
+      sync_engine_set_error (self, error->message);
+      for (guint i = 0; i < N_LANES; i++)
+        self->lanes[i].not_before = g_get_monotonic_time () + (gint64) SETTINGS_RETRY_MS * 1000;
+      state->retry_ms = SETTINGS_RETRY_MS;
+      sync_engine_lane_done (self, lane, SETTINGS_RETRY_MS);
+      return;
+    }
+  self->needs_settings = FALSE;
+  if (!g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_UNAVAILABLE))
     sync_engine_set_error (self, error->message);
   state->retry_ms = CLAMP (state->retry_ms * 2, RETRY_MIN_MS, RETRY_MAX_MS);
   sync_engine_lane_done (self, lane, state->retry_ms);
@@ -859,6 +871,15 @@ yatai_sync_engine_get_error (YataiSyncEngine *self)
 {
   g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
   return self->error;
+}
+
+/* Whether the error is a setting to fix (yatai_bucket_error_is_setting()): no bucket of that name,
+ * credentials refused, a role missing. Set before the error is notified. */
+gboolean
+yatai_sync_engine_get_needs_settings (YataiSyncEngine *self)
+{
+  g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), FALSE);
+  return self->needs_settings;
 }
 
 void

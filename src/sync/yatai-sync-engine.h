@@ -48,6 +48,7 @@ gint64           yatai_sync_engine_get_last_contact (YataiSyncEngine *self);
 gint64           yatai_sync_engine_get_last_upload (YataiSyncEngine *self);
 gboolean         yatai_sync_engine_get_takeover_available (YataiSyncEngine *self);
 const char      *yatai_sync_engine_get_error      (YataiSyncEngine  *self);
+gboolean         yatai_sync_engine_get_needs_settings (YataiSyncEngine *self);
 
 void             yatai_sync_engine_set_auto_takeover (YataiSyncEngine *self,
                                                       gboolean         auto_takeover);

@@ -8,7 +8,7 @@ server=$2
 dir=$(mktemp -d)
 cleanup () { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
-"$server" --port 0 > "$dir/server.out" &
+"$server" --port 0 --bucket stall > "$dir/server.out" &
 pid=$!
 for _ in $(seq 100); do grep -q "^listening" "$dir/server.out" && break; sleep 0.05; done
 url=$(sed -n 's/^listening on //p' "$dir/server.out")

@@ -8,8 +8,10 @@
 #include <json-glib/json-glib.h>
 
 #include "test-server.h"
+#include "yatai-crc32c.h"
 #include "yatai-gcs-bucket.h"
 #include "yatai-gcs-client.h"
+#include "yatai-sync-engine.h"
 
 typedef struct
 {
@@ -589,6 +591,155 @@ test_bucket_adapter (void)
   g_assert_error (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_UNAVAILABLE);
 }
 
+/* CRC32C against known values: RFC 3720's check value and its appendix B.4 vectors, and GCS's own
+ * base64 of an object whose crc32c it documents. */
+static void
+test_crc32c (void)
+{
+  guint8 zeros[32] = { 0 }, ones[32], up[32];
+  g_autofree char *empty = NULL;
+  g_autofree char *hello = NULL;
+  guint32 split;
+
+  memset (ones, 0xff, sizeof ones);
+  for (guint i = 0; i < 32; i++)
+    up[i] = i;
+  g_assert_cmphex (yatai_crc32c_update (0, (const guint8 *) "123456789", 9), ==, 0xe3069283);
+  g_assert_cmphex (yatai_crc32c_update (0, zeros, 32), ==, 0x8a9136aa);
+  g_assert_cmphex (yatai_crc32c_update (0, ones, 32), ==, 0x62a8ab43);
+  g_assert_cmphex (yatai_crc32c_update (0, up, 32), ==, 0x46dd794e);
+  g_assert_cmphex (yatai_crc32c_update (0, NULL, 0), ==, 0);
+  /* In pieces, as a download arrives. */
+  split = yatai_crc32c_update (0, (const guint8 *) "1234", 4);
+  g_assert_cmphex (yatai_crc32c_update (split, (const guint8 *) "56789", 5), ==, 0xe3069283);
+  /* GCS's x-goog-hash of an empty object is crc32c=AAAAAA==; of "hello", mnG7TA==. */
+  empty = yatai_gcs_crc32c_base64 ((const guint8 *) "", 0);
+  hello = yatai_gcs_crc32c_base64 ((const guint8 *) "hello", 5);
+  g_assert_cmpstr (empty, ==, "AAAAAA==");
+  g_assert_cmpstr (hello, ==, "mnG7TA==");
+}
+
+/* A bucket that does not exist, 401 and 403 are each their own error, never retried, and none is taken
+ * for "object missing". */
+static void
+test_settings_errors (void)
+{
+  Server s = { 0 };
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(YataiGcsBucket) missing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) data = g_bytes_new_static ("x", 1);
+  YataiGcsConditions create_only = YATAI_GCS_CONDITIONS_NONE;
+  Wait w = { 0 };
+  gint64 gets;
+
+  server_start (&s, NULL);
+  client = quick_client (&s);
+  create_only.if_generation_match = 0;
+
+  /* No bucket "stal" (a typo of "stall"): a read, a create-only write and a listing all say so. */
+  yatai_gcs_client_read_async (client, "stal", "yatai/s/lease", NULL, NULL, done_cb, &w);
+  g_assert_null (yatai_gcs_client_read_finish (client, wait_for (&w), NULL, &error));
+  g_clear_object (&w.result);
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_BUCKET_MISSING);
+  g_assert_cmpstr (error->message, ==, "There is no bucket “stal”. Check the bucket’s name in Preferences → Sync.");
+  g_clear_error (&error);
+  yatai_gcs_client_create_async (client, "stal", "yatai/s/lease", data, NULL, &create_only, NULL, done_cb, &w);
+  g_assert_null (yatai_gcs_client_create_finish (client, wait_for (&w), &error));
+  g_clear_object (&w.result);
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_BUCKET_MISSING);
+  g_clear_error (&error);
+  yatai_gcs_client_list_async (client, "stal", "yatai/", 0, NULL, done_cb, &w);
+  g_assert_null (yatai_gcs_client_list_finish (client, wait_for (&w), &error));
+  g_clear_object (&w.result);
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_BUCKET_MISSING);
+  g_clear_error (&error);
+  /* An object missing from a bucket that exists stays "not found". */
+  g_assert_null (read_object (client, "yatai/s/nothing", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Through the engine's interface: a setting to fix. */
+  missing = yatai_gcs_bucket_new (client, "stal");
+  yatai_bucket_read_async (YATAI_BUCKET (missing), "yatai/s/lease", NULL, done_cb, &w);
+  g_assert_null (yatai_bucket_read_finish (YATAI_BUCKET (missing), wait_for (&w), NULL, &error));
+  g_clear_object (&w.result);
+  g_assert_error (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NO_BUCKET);
+  g_assert_true (yatai_bucket_error_is_setting (error));
+  g_clear_error (&error);
+
+  /* 401 and 403, each once: answered as such with no retry. */
+  server_post (&s, "/_test/faults", "POST", "{\"status\": 401, \"times\": 1}");
+  g_assert_null (read_object (client, "yatai/s/nothing", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+  server_post (&s, "/_test/faults", "POST", "{\"status\": 403, \"times\": 1}");
+  g_assert_null (read_object (client, "yatai/s/nothing", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_FORBIDDEN);
+  g_assert_nonnull (strstr (error->message, "roles/storage.objectUser"));
+  g_clear_error (&error);
+  g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, 0);
+
+  /* The engine on the missing bucket: the message, then no request for a long while. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("yatai-gcs-settings-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "store.sqlite3", NULL);
+    g_autoptr(YataiStore) store = yatai_store_open (path, &error);
+    g_autoptr(YataiSyncEngine) engine = NULL;
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    g_assert_no_error (error);
+    engine = yatai_sync_engine_new (store, YATAI_BUCKET (missing), "yatai/s");
+    yatai_sync_engine_start (engine);
+    while (!yatai_sync_engine_get_needs_settings (engine))
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, TRUE);
+      }
+    g_assert_cmpstr (yatai_sync_engine_get_error (engine), ==,
+                     "There is no bucket “stal”. Check the bucket’s name in Preferences → Sync.");
+    gets = server_count (&s, "GET");
+    /* Before, the engine retried after 0.5, 1 and 2 s: three more requests within these 3 s. */
+    deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+    while (g_get_monotonic_time () < deadline)
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10000);
+    g_assert_cmpint (server_count (&s, "GET"), ==, gets + 1);   /* + 1: the count's own request */
+    g_clear_object (&engine);
+    g_clear_object (&store);
+    s.dir = g_steal_pointer (&dir);   /* emptied and removed with the server */
+  }
+  server_stop (&s);
+}
+
+/* STORAGE_EMULATOR_HOST as host:port (Google's Go client takes it so) and as http://host:port. */
+static void
+test_emulator_host (void)
+{
+  Server s = { 0 };
+  g_autoptr(GError) error = NULL;
+  const char *forms[2];
+
+  server_start (&s, NULL);
+  forms[0] = s.url + strlen ("http://");
+  forms[1] = s.url;
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_autoptr(YataiGcsClient) client = NULL;
+      g_autoptr(YataiGcsObject) object = NULL;
+      g_autofree char *name = g_strdup_printf ("emulator/%u", i);
+
+      g_setenv ("STORAGE_EMULATOR_HOST", forms[i], TRUE);
+      client = yatai_gcs_client_new (NULL, NULL);
+      yatai_gcs_client_set_retry (client, 20, 1000);
+      g_assert_cmpstr (yatai_gcs_client_get_endpoint (client), ==, s.url);
+      object = create (client, name, "x", 0, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_unsetenv ("STORAGE_EMULATOR_HOST");
+  server_stop (&s);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -599,5 +750,8 @@ main (int   argc,
   g_test_add_func ("/gcs/corrupt-and-cancel", test_corrupt_and_cancel);
   g_test_add_func ("/gcs/auth", test_auth);
   g_test_add_func ("/gcs/bucket-adapter", test_bucket_adapter);
+  g_test_add_func ("/gcs/crc32c", test_crc32c);
+  g_test_add_func ("/gcs/settings-errors", test_settings_errors);
+  g_test_add_func ("/gcs/emulator-host", test_emulator_host);
   return g_test_run ();
 }

@@ -29,6 +29,9 @@ test_server_start (const char * const *extra,
   g_strv_builder_add (builder, g_getenv ("YATAI_TEST_BUCKET"));
   g_strv_builder_add (builder, "--port");
   g_strv_builder_add (builder, "0");
+  /* The tests' bucket. As on GCS, the server has only the buckets it was told to make. */
+  g_strv_builder_add (builder, "--bucket");
+  g_strv_builder_add (builder, "stall");
   for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
     g_strv_builder_add (builder, extra[i]);
   argv = g_strv_builder_end (builder);

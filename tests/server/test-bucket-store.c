@@ -2,7 +2,8 @@
  *
  * With a folder, each object is two files written atomically (g_file_set_contents): the bytes, and a
  * JSON file with its generation, metageneration, content type, hashes, times and custom metadata. Names
- * are escaped into file names, so "yatai/stall-1/log/00000000000000000001" is one file.
+ * are escaped into file names, so "yatai/stall-1/log/00000000000000000001" is one file. A bucket is a
+ * folder: it exists once made (an insert request or --bucket), and a folder found at start is one.
  */
 #define G_LOG_DOMAIN "yatai-test-bucket"
 
@@ -16,6 +17,7 @@ struct _TestBucketStore
 {
   char       *dir;
   GHashTable *objects;        /* "bucket\nname" → TestBucketObject */
+  GHashTable *buckets;        /* the buckets made, by name */
   gint64      last_generation;
 };
 
@@ -185,7 +187,11 @@ load (TestBucketStore *self)
     {
       g_autofree char *folder = g_build_filename (self->dir, bucket_dir, NULL);
       g_autoptr(GDir) files = g_dir_open (folder, 0, NULL);
+      g_autofree char *bucket = g_uri_unescape_string (bucket_dir, NULL);
       const char *file;
+
+      if (files != NULL && bucket != NULL)
+        g_hash_table_add (self->buckets, g_strdup (bucket));
 
       while (files != NULL && (file = g_dir_read_name (files)) != NULL)
         {
@@ -241,6 +247,7 @@ test_bucket_store_new (const char *dir)
   TestBucketStore *self = g_new0 (TestBucketStore, 1);
 
   self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, object_free);
+  self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (dir != NULL)
     {
       self->dir = g_strdup (dir);
@@ -254,6 +261,7 @@ void
 test_bucket_store_free (TestBucketStore *self)
 {
   g_hash_table_unref (self->objects);
+  g_hash_table_unref (self->buckets);
   g_free (self->dir);
   g_free (self);
 }
@@ -377,4 +385,29 @@ guint
 test_bucket_store_count (TestBucketStore *self)
 {
   return g_hash_table_size (self->objects);
+}
+
+/* FALSE when the bucket was made already. */
+gboolean
+test_bucket_store_add_bucket (TestBucketStore *self,
+                              const char      *bucket)
+{
+  if (g_hash_table_contains (self->buckets, bucket))
+    return FALSE;
+  g_hash_table_add (self->buckets, g_strdup (bucket));
+  if (self->dir != NULL)
+    {
+      g_autofree char *escaped = g_uri_escape_string (bucket, NULL, FALSE);
+      g_autofree char *folder = g_build_filename (self->dir, escaped, NULL);
+
+      g_mkdir_with_parents (folder, 0700);
+    }
+  return TRUE;
+}
+
+gboolean
+test_bucket_store_has_bucket (TestBucketStore *self,
+                              const char      *bucket)
+{
+  return g_hash_table_contains (self->buckets, bucket);
 }

@@ -43,6 +43,10 @@ void              test_bucket_store_update_metadata (TestBucketStore  *self,
                                                      TestBucketObject *object,
                                                      GHashTable       *metadata);
 guint             test_bucket_store_count           (TestBucketStore  *self);
+gboolean          test_bucket_store_add_bucket      (TestBucketStore  *self,
+                                                     const char       *bucket);
+gboolean          test_bucket_store_has_bucket      (TestBucketStore  *self,
+                                                     const char       *bucket);
 guint32           test_bucket_crc32c                (const guint8     *data,
                                                      gsize             size);
 char             *test_bucket_crc32c_base64         (GBytes           *data);

@@ -1,13 +1,18 @@
 /* yatai-test-bucket: a server that answers like Google Cloud Storage's JSON API, for tests and rehearsals
  *
- *   yatai-test-bucket [--port N] [--dir PATH] [--latency-ms N] [--fail-rate F] [--seed N]
+ *   yatai-test-bucket [--port N] [--dir PATH] [--bucket NAME]... [--latency-ms N] [--fail-rate F] [--seed N]
  *                     [--rate-limit] [--token-public-key PEM] [--token-lifetime S] [--verbose]
  *
  * Listens on 127.0.0.1 (port 0 picks a free one) and prints "listening on http://127.0.0.1:PORT" when
- * ready. Buckets are made on first use. It keeps GCS's generations and metagenerations, answers the
- * preconditions with 412 and 304, gives MD5 and CRC32C (x-goog-hash), pages listings, and on demand
- * adds latency, fails a share of requests (429, 503, dropped connections), enforces one write a second
- * per object name, and runs faults a test scripts:
+ * ready. As on GCS, a bucket exists only once it is made: `--bucket NAME` (as many as needed), or
+ * POST /storage/v1/b?project=P with {"name": NAME}; any request on an object of another bucket is a 404
+ * "Bucket NAME does not exist." (the conformance server's words). It keeps GCS's generations and
+ * metagenerations, answers the preconditions with 412 and 304, refuses an upload whose declared CRC32C
+ * or MD5 (multipart metadata, or the x-goog-hash header) does not match the bytes with 400, gives MD5
+ * and CRC32C (x-goog-hash), lists in name order with pages, takes Google's fault instructions
+ * (POST /retry_test and the x-retry-test-id header, see test-bucket-retry.h), and on demand adds
+ * latency, fails a share of requests (429, 503, dropped connections), enforces one write a second per
+ * object name, and runs faults a test scripts:
  *   POST /_test/faults    {"method": "GET", "path_contains": "log/", "status": 503, "times": 1}
  *                         or "action": "drop" | "apply-drop" | "corrupt", or "delay_ms": 2000; every
  *                         member optional, "times" 1 by default, -1 for ever. "path_contains" also
@@ -28,6 +33,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sys/socket.h>
+
+#include "test-bucket-retry.h"
 #include "test-bucket-store.h"
 
 typedef struct
@@ -56,6 +64,8 @@ typedef struct
   guint               token_lifetime;
   GHashTable         *tokens;       /* token → gint64* expiry (monotonic µs) */
   guint               n_tokens;
+  TestRetryTests     *retry_tests;
+  gboolean            close_connections;
 } Server;
 
 static void
@@ -425,6 +435,7 @@ handle_upload (Server            *server,
   g_autoptr(GHashTable) metadata = NULL;
   g_autofree char *content_type = NULL;
   g_autofree char *declared_md5 = NULL;
+  g_autofree char *declared_crc32c = NULL;
   g_autofree char *object_name = g_strdup (name);
   TestBucketObject *object;
 
@@ -475,6 +486,8 @@ handle_upload (Server            *server,
         content_type = g_strdup (json_object_get_string_member (resource, "contentType"));
       if (json_object_has_member (resource, "md5Hash"))
         declared_md5 = g_strdup (json_object_get_string_member (resource, "md5Hash"));
+      if (json_object_has_member (resource, "crc32c"))
+        declared_crc32c = g_strdup (json_object_get_string_member (resource, "crc32c"));
       metadata = metadata_from (resource);
       soup_multipart_get_part (multipart, 1, &part_headers, &part);
       data = g_bytes_ref (part);
@@ -483,6 +496,25 @@ handle_upload (Server            *server,
     }
   else if (g_strcmp0 (type, "media") == 0)
     {
+      /* A media upload declares its hashes in a header: x-goog-hash: crc32c=…,md5=… */
+      const char *hashes = soup_message_headers_get_list (request_headers, "x-goog-hash");
+      g_auto(GStrv) parts = hashes != NULL ? g_strsplit (hashes, ",", -1) : NULL;
+
+      for (guint i = 0; parts != NULL && parts[i] != NULL; i++)
+        {
+          const char *part = g_strstrip (parts[i]);
+
+          if (g_str_has_prefix (part, "crc32c="))
+            {
+              g_free (declared_crc32c);
+              declared_crc32c = g_strdup (part + strlen ("crc32c="));
+            }
+          else if (g_str_has_prefix (part, "md5="))
+            {
+              g_free (declared_md5);
+              declared_md5 = g_strdup (part + strlen ("md5="));
+            }
+        }
       data = g_bytes_ref (bytes);
       content_type = g_strdup (soup_message_headers_get_content_type (request_headers, NULL));
     }
@@ -500,14 +532,30 @@ handle_upload (Server            *server,
   object = test_bucket_store_get (server->store, bucket, object_name);
   if (!check_preconditions (msg, query, object, FALSE))
     return;
+  /* As GCS: a declared hash that does not match what arrived refuses the write (400, GCS's words). */
+  if (declared_crc32c != NULL)
+    {
+      g_autofree char *actual = test_bucket_crc32c_base64 (data);
+
+      if (!g_str_equal (actual, declared_crc32c))
+        {
+          g_autofree char *message = g_strdup_printf ("Provided CRC32C \"%s\" doesn't match calculated CRC32C \"%s\".",
+                                                      declared_crc32c, actual);
+
+          reply_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", message);
+          return;
+        }
+    }
   if (declared_md5 != NULL)
     {
       g_autofree char *actual = test_bucket_md5_base64 (data);
 
       if (!g_str_equal (actual, declared_md5))
         {
-          reply_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid",
-                       "Provided MD5 hash doesn't match calculated MD5 hash.");
+          g_autofree char *message = g_strdup_printf ("Provided MD5 hash \"%s\" doesn't match calculated MD5 hash \"%s\".",
+                                                      declared_md5, actual);
+
+          reply_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", message);
           return;
         }
     }
@@ -856,7 +904,111 @@ unpause_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Buckets */
+
+static void
+build_bucket (JsonBuilder *b,
+              const char  *name)
+{
+  json_builder_begin_object (b);
+  add_string (b, "kind", "storage#bucket");
+  add_string (b, "id", name);
+  add_string (b, "name", name);
+  add_string (b, "projectNumber", "123456789");
+  add_string (b, "metageneration", "1");
+  add_string (b, "location", "US");
+  add_string (b, "storageClass", "STANDARD");
+  add_string (b, "etag", "CAE=");
+  json_builder_end_object (b);
+}
+
+static void
+reply_bucket (SoupServerMessage *msg,
+              const char        *name)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  build_bucket (b, name);
+  root = json_builder_get_root (b);
+  reply_json (msg, SOUP_STATUS_OK, root);
+}
+
+/* The conformance server's answer for a bucket nobody made (GCS says "The specified bucket does not exist."). */
+static void
+reply_no_bucket (SoupServerMessage *msg,
+                 const char        *bucket)
+{
+  g_autofree char *message = g_strdup_printf ("Bucket %s does not exist.", bucket);
+
+  reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", message);
+}
+
+/* POST /storage/v1/b?project=P {"name": NAME}: 409 when it exists already, as GCS. */
+static void
+handle_bucket_insert (Server            *server,
+                      SoupServerMessage *msg,
+                      GHashTable        *query)
+{
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const char *name = NULL;
+
+  if (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    name = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)), "name", NULL);
+  if (query == NULL || g_hash_table_lookup (query, "project") == NULL)
+    {
+      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "required", "Required parameter: project");
+      return;
+    }
+  if (name == NULL || *name == '\0' || strchr (name, '/') != NULL)
+    {
+      reply_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", "Invalid bucket name.");
+      return;
+    }
+  if (!test_bucket_store_add_bucket (server->store, name))
+    {
+      reply_error (msg, SOUP_STATUS_CONFLICT, "conflict",
+                   "Your previous request to create the named bucket succeeded and you already own it.");
+      return;
+    }
+  reply_bucket (msg, name);
+}
+
 /* Routing */
+
+/* The JSON API method a request is, as the retry_test instructions name them; NULL for others. */
+static const char *
+api_method (const char *method,
+            const char *path)
+{
+  gboolean upload = g_str_has_prefix (path, "/upload/");
+  const char *rest = path + (upload ? strlen ("/upload") : g_str_has_prefix (path, "/download/") ? strlen ("/download") : 0);
+  const char *slash;
+
+  if (g_str_has_prefix (rest, "/storage/v1/"))
+    rest += strlen ("/storage/v1");
+  if (g_str_equal (rest, "/b") || g_str_equal (rest, "/b/"))
+    return g_str_equal (method, "POST") ? "storage.buckets.insert" : NULL;
+  if (!g_str_has_prefix (rest, "/b/"))
+    return NULL;
+  slash = strchr (rest + strlen ("/b/"), '/');
+  if (slash == NULL)
+    return g_str_equal (method, "GET") ? "storage.buckets.get" : NULL;
+  if (!g_str_has_prefix (slash, "/o"))
+    return NULL;
+  if (slash[2] == '\0' || g_str_equal (slash, "/o/"))
+    return upload && g_str_equal (method, "POST") ? "storage.objects.insert" :
+           g_str_equal (method, "GET") ? "storage.objects.list" : NULL;
+  if (g_str_equal (method, "GET"))
+    return "storage.objects.get";
+  if (g_str_equal (method, "DELETE"))
+    return "storage.objects.delete";
+  if (g_str_equal (method, "PATCH"))
+    return "storage.objects.patch";
+  return NULL;
+}
 
 static void
 route (Server            *server,
@@ -878,6 +1030,11 @@ route (Server            *server,
    * talk to a custom endpoint. */
   if (g_str_has_prefix (rest, "/storage/v1/"))
     rest += strlen ("/storage/v1");
+  if ((g_str_equal (rest, "/b") || g_str_equal (rest, "/b/")) && g_str_equal (method, "POST") && !upload)
+    {
+      handle_bucket_insert (server, msg, query);
+      return;
+    }
   if (!g_str_has_prefix (rest, "/b/"))
     {
       reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "Not Found");
@@ -885,6 +1042,14 @@ route (Server            *server,
     }
   rest += strlen ("/b/");
   slash = strchr (rest, '/');
+  if (slash == NULL && *rest != '\0' && g_str_equal (method, "GET"))
+    {
+      if (test_bucket_store_has_bucket (server->store, rest))
+        reply_bucket (msg, rest);
+      else
+        reply_no_bucket (msg, rest);
+      return;
+    }
   if (slash == NULL || !g_str_has_prefix (slash, "/o") || (slash[2] != '\0' && slash[2] != '/'))
     {
       reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "Not Found");
@@ -893,6 +1058,11 @@ route (Server            *server,
   bucket = g_strndup (rest, slash - rest);
   if (slash[2] == '/' && slash[3] != '\0')
     name = slash + 3;
+  if (!test_bucket_store_has_bucket (server->store, bucket))
+    {
+      reply_no_bucket (msg, bucket);
+      return;
+    }
 
   if (upload && g_str_equal (method, "POST") && name == NULL)
     handle_upload (server, msg, bucket, query);
@@ -902,6 +1072,55 @@ route (Server            *server,
     handle_object (server, msg, method, bucket, name, query, download, corrupt);
   else
     reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "methodNotAllowed", "Not supported here.");
+}
+
+/* The conformance server's "return-reset-connection": the connection closed with a reset (RST), not
+ * the orderly close of a dropped one. */
+static void
+reset_connection (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  struct linger linger = { 1, 0 };
+
+  if (socket != NULL)
+    setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+  drop_connection (msg);
+}
+
+/* FALSE when a retry_test instruction answered the request already (or dropped it). */
+static gboolean
+apply_retry_instruction (Server            *server,
+                         SoupServerMessage *msg,
+                         const char        *method,
+                         const char        *path)
+{
+  const char *id = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "x-retry-test-id");
+  g_autofree char *instruction = NULL;
+  gboolean unknown = FALSE;
+
+  if (id == NULL)
+    return TRUE;
+  instruction = test_retry_tests_take (server->retry_tests, id, api_method (method, path), &unknown);
+  if (unknown)
+    {
+      g_autofree char *message = g_strdup_printf ("Retry Test %s does not exist.", id);
+
+      reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", message);
+      return FALSE;
+    }
+  if (instruction == NULL)
+    return TRUE;
+  server->n_faults++;
+  if (g_str_equal (instruction, "return-reset-connection"))
+    reset_connection (msg);
+  else
+    {
+      guint status = (guint) g_ascii_strtoull (instruction + strlen ("return-"), NULL, 10);
+      g_autofree char *message = g_strdup_printf ("Retry Test: Caused a %u", status);
+
+      reply_error (msg, status, status == 401 ? "required" : status == 403 ? "forbidden" : "backendError", message);
+    }
+  return FALSE;
 }
 
 static void
@@ -928,7 +1147,14 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
                        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (server->counts, method)) + 1));
   if (server->verbose)
     g_printerr ("%s %s%s%s\n", method, path, raw_query ? "?" : "", raw_query ? raw_query : "");
+  /* libsoup before 3.3 never closes a kept-alive connection that the client closed while it waited
+   * for the next request (libsoup commit d20c6601): one descriptor left in CLOSE_WAIT per connection,
+   * until the server can accept no more. There every answer closes its connection instead. */
+  if (server->close_connections)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 
+  if (test_retry_tests_handle (server->retry_tests, msg, method, path))
+    return;
   if (g_str_has_prefix (path, "/_test/"))
     {
       handle_test (server, msg, method, path);
@@ -940,6 +1166,8 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
       return;
     }
 
+  if (!apply_retry_instruction (server, msg, method, path))
+    goto answered;
   fault = take_fault (server, method, path, query ? g_hash_table_lookup (query, "name") : NULL,
                       query ? g_hash_table_lookup (query, "prefix") : NULL);
   if (fault == NULL && server->fail_rate > 0 && g_rand_double (server->rand) < server->fail_rate)
@@ -967,8 +1195,12 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
       fault->action = NULL;
       if (fault->status != 0)
         {
-          reply_error (msg, fault->status, fault->status == 429 ? "rateLimitExceeded" : "backendError",
-                       fault->status == 429 ? "Rate limit exceeded (a fault on demand)." : "A fault on demand.");
+          reply_error (msg, fault->status,
+                       fault->status == 429 ? "rateLimitExceeded" : fault->status == 401 ? "required" :
+                       fault->status == 403 ? "forbidden" : "backendError",
+                       fault->status == 429 ? "Rate limit exceeded (a fault on demand)." :
+                       fault->status == 403 ? "The caller does not have storage.objects access to the bucket (a fault on demand)." :
+                       "A fault on demand.");
           goto answered;
         }
     }
@@ -1024,9 +1256,11 @@ main (int   argc,
   gboolean rate_limit = FALSE, verbose = FALSE;
   g_autofree char *dir = NULL;
   g_autofree char *key_path = NULL;
+  g_auto(GStrv) buckets = NULL;
   GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0 picks a free one)", "N" },
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "Keep the objects in this folder", "PATH" },
+    { "bucket", 0, 0, G_OPTION_ARG_STRING_ARRAY, &buckets, "Make this bucket (again for more)", "NAME" },
     { "latency-ms", 0, 0, G_OPTION_ARG_INT, &latency, "Add this many milliseconds to every answer", "N" },
     { "fail-rate", 0, 0, G_OPTION_ARG_DOUBLE, &fail_rate, "Fail this share of requests (429, 503, dropped)", "F" },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of the random failures", "N" },
@@ -1066,6 +1300,10 @@ main (int   argc,
   server.counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   server.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   server.token_lifetime = MAX (lifetime, 1);
+  server.retry_tests = test_retry_tests_new ();
+  server.close_connections = soup_get_major_version () == 3 && soup_get_minor_version () < 3;
+  for (guint i = 0; buckets != NULL && buckets[i] != NULL; i++)
+    test_bucket_store_add_bucket (server.store, buckets[i]);
   if (key_path != NULL && (server.token_key = load_public_key (key_path)) == NULL)
     {
       g_printerr ("yatai-test-bucket: %s is not an RSA public key in PEM\n", key_path);

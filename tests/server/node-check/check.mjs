@@ -32,6 +32,24 @@ async function refused(promise, code) {
 const file = bucket.file('yatai/stall-1/log/00000000000000000001');
 let generation;
 
+await check('a bucket nobody made: 404 naming the bucket, for objects too', async () => {
+  const [exists] = await bucket.exists();
+  if (exists) throw new Error('the bucket exists before it was made');
+  let error = null;
+  try { await bucket.file('x').download(); } catch (e) { error = e; }
+  expectCode(error, 404);
+  if (!/node-check/.test(error.message)) throw new Error(`the message does not name the bucket: ${error.message}`);
+  await refused(bucket.file('x').save(Buffer.from('x'), { resumable: false }), 404);
+});
+
+await check('create the bucket (buckets.insert), and again is 409', async () => {
+  const [made] = await storage.createBucket('node-check');
+  if (made.name !== 'node-check') throw new Error(`made ${made.name}`);
+  const [exists] = await bucket.exists();
+  if (!exists) throw new Error('not there after it was made');
+  await refused(storage.createBucket('node-check'), 409);
+});
+
 await check('create (simple upload, no resumable session)', async () => {
   await file.save(Buffer.from('焼きそば ×2'), { resumable: false, contentType: 'application/octet-stream',
                                               metadata: { metadata: { device: 'counter' } } });
@@ -83,6 +101,29 @@ await check('list with paging (2 a page)', async () => {
   }
   if (names.length !== 5 || pages !== 3) throw new Error(`${names.length} names in ${pages} pages`);
   if ([...names].sort().join() !== names.join()) throw new Error('not in name order');
+});
+
+await check('listing in name order, whatever the order of the writes', async () => {
+  for (const name of ['order/b', 'order/a', 'order/c10', 'order/c2', 'order/B'])
+    await bucket.file(name).save(Buffer.from(name), { resumable: false });
+  const [files] = await bucket.getFiles({ prefix: 'order/' });
+  const names = files.map(f => f.name).join();
+  if (names !== 'order/B,order/a,order/b,order/c10,order/c2') throw new Error(`listed ${names}`);
+});
+
+await check('an upload whose declared CRC32C or MD5 does not match is refused with 400', async () => {
+  // Google's client declares the hashes it computed; the request is sent by hand here so that they lie.
+  const body = Buffer.from('the bytes that arrived');
+  for (const hash of ['crc32c=AAAAAA==', `md5=${crypto.createHash('md5').update('other bytes').digest('base64')}`]) {
+    const answer = await fetch(`${endpoint}/upload/storage/v1/b/node-check/o?uploadType=media&name=damaged`,
+      { method: 'POST', headers: { 'x-goog-hash': hash, 'content-type': 'application/octet-stream' }, body });
+    if (answer.status !== 400) throw new Error(`${hash}: ${answer.status}`);
+  }
+  const [exists] = await bucket.file('damaged').exists();
+  if (exists) throw new Error('a refused upload was stored');
+  // Google's client with its own (true) checksums is accepted, and checks them itself.
+  await bucket.file('checked').save(body, { resumable: false, validation: 'crc32c' });
+  await bucket.file('checked-md5').save(body, { resumable: false, validation: 'md5' });
 });
 
 await check('download with its MD5 checked', async () => {
