@@ -27,6 +27,7 @@
 #include "yatai-gcs-bucket.h"
 #include "yatai-store-journal.h"
 #include "yatai-sync-engine.h"
+#include "yatai-text.h"
 
 typedef struct
 {
@@ -280,7 +281,7 @@ input_cb (GIOChannel   *channel,
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(JsonNode) out = yatai_json_node_new_object ();
   JsonObject *object;
-  gboolean sent = FALSE;
+  gboolean sent = FALSE, holds_nul;
   gsize length;
 
   if (g_io_channel_read_line (channel, &line, &length, NULL, &error) != G_IO_STATUS_NORMAL)
@@ -289,10 +290,16 @@ input_cb (GIOChannel   *channel,
       g_timeout_add (50, drain_cb, ctl);
       return G_SOURCE_REMOVE;
     }
+  holds_nul = yatai_json_holds_nul (line, length);   /* before the line is read as a C string */
   g_strstrip (line);
-  if (*line == '\0')
+  if (*line == '\0' && !holds_nul)
     return G_SOURCE_CONTINUE;
-  if (!json_parser_load_from_data (parser, line, -1, &error) || !command_line_is_valid (json_parser_get_root (parser)))
+  if (holds_nul)
+    {
+      json_object_set_string_member (json_node_get_object (out), "error",
+                                     _("A text in the command holds a NUL character (\\u0000), which would cut it short."));
+    }
+  else if (yatai_json_parse_one (parser, line, -1) == NULL || !command_line_is_valid (json_parser_get_root (parser)))
     {
       json_object_set_string_member (json_node_get_object (out), "error",
                                      _("A command is a JSON object with a “kind” and its “args”."));
@@ -365,6 +372,11 @@ main (int   argc,
     return usage (context);
   ctl.command = command;
 
+  if (opt_device != NULL && !yatai_text_check_hidden (opt_device, &error))
+    {
+      g_printerr ("yatai-ctl: %s\n", error->message);
+      return 2;
+    }
   if (opt_store == NULL)
     opt_store = yatai_store_default_path ();
   if (g_str_equal (command, "restore") && g_file_test (opt_store, G_FILE_TEST_EXISTS))

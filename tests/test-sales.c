@@ -352,6 +352,111 @@ test_products_round_trip (Fixture       *f,
   }
 }
 
+/* Text a spreadsheet would run as a formula is exported with a "'" before it, quoted (OWASP's CSV
+ * injection guidance), and a products file read back holds exactly the names and tags it had, those
+ * that really begin with "=", "+", "-", "@" or "'" included. */
+static void
+test_formula_cells (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiStore) empty = open_store (f, "empty.sqlite3");
+  const char *names[] = { "=HYPERLINK(\"http://x.example/\",\"ok\")", "+81 焼きそば", "-1 たこ焼き", "@SUM(A1)",
+                          "'quoted", "'=already", "'", "ラムネ" };
+  const char *cells[] = { "'=HYPERLINK(\"http://x.example/\",\"ok\")", "'+81 焼きそば", "'-1 たこ焼き", "'@SUM(A1)",
+                          "''quoted", "''=already", "''", "ラムネ" };
+  g_autofree char *exported = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *lines_csv = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(JsonObject) args = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  sqlite3 *db = yatai_store_get_db (f->store);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const char *tags[] = { i == 0 ? "=cmd|x" : "-x", NULL };
+      const char *one_tag[] = { "=tag", "+tag", NULL };
+      g_autoptr(JsonObject) save = yatai_product_save_args (0, names[i], 100, 5, FALSE, i == 0 ? one_tag : tags + 1,
+                                                            NULL, FALSE);
+      g_autoptr(JsonNode) saved = run (f->store, "product.save", save, &error);
+
+      g_assert_no_error (error);
+    }
+
+  /* Out: each name's cell as a spreadsheet reads it, and no cell of the file begins with a formula. */
+  exported = yatai_store_export_products (f->store, NULL);
+  g_assert_nonnull (strstr (exported, ",\"'=HYPERLINK(\"\"http://x.example/\"\",\"\"ok\"\")\","));
+  g_assert_nonnull (strstr (exported, ",\"'+tag|=tag\"\r\n"));
+  rows = read_csv (exported + 3);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint r = 1; r < rows->len; r++)
+        found |= g_str_equal (CELL (rows->pdata[r], 1), cells[i]);
+      g_assert_true (found);
+    }
+  for (guint r = 0; r < rows->len; r++)
+    for (guint c = 0; c < ((GPtrArray *) rows->pdata[r])->len; c++)
+      g_assert_null (strchr ("=+-@\t\r", CELL (rows->pdata[r], c)[0] ? CELL (rows->pdata[r], c)[0] : 'x'));
+
+  /* In: exactly the names and tags there were. */
+  args = yatai_products_import_args (exported, -1, &error);
+  g_assert_no_error (error);
+  result = run (empty, "products.import", args, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GPtrArray) products = yatai_store_list_products (empty, NULL);
+      YataiProduct *product = NULL;
+
+      for (guint p = 0; p < products->len; p++)
+        if (g_str_equal (yatai_product_get_name (products->pdata[p]), names[i]))
+          product = products->pdata[p];
+      g_assert_nonnull (product);
+      if (i == 0)
+        {
+          g_assert_cmpstr (yatai_product_get_tags (product)[0], ==, "+tag");
+          g_assert_cmpstr (yatai_product_get_tags (product)[1], ==, "=tag");
+        }
+    }
+  again = yatai_store_export_products (empty, NULL);
+  {
+    g_autoptr(GPtrArray) b = read_csv (again + 3);
+
+    g_assert_cmpuint (rows->len, ==, b->len);
+    for (guint r = 1; r < rows->len; r++)
+      for (guint c = 1; c < 6; c++)
+        g_assert_cmpstr (CELL (rows->pdata[r], c), ==, CELL (b->pdata[r], c));
+  }
+
+  /* The order lines: the customer and the product's name, a tab or carriage return first included
+   * (an older store may hold one). */
+  {
+    gint64 id = add_product (f->store, "@焼きそば", 500, NULL);
+    YataiCartLine line = { id, 1 };
+    g_autoptr(JsonObject) confirm = yatai_order_confirm_args (&line, 1, "=1+1", "", 500, FALSE, 5);
+    g_autoptr(JsonNode) confirmed = run (f->store, "order.confirm", confirm, &error);
+    g_autoptr(GPtrArray) order_rows = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (sqlite3_exec (db, "INSERT INTO orders (call_number, business_day, customer, total, status, created, updated) "
+                                       "VALUES (9, '2026-11-24', '\tcmd', 0, 'pending', 1, 1);"
+                                       "INSERT INTO order_lines (order_id, line_no, name, unit_price, quantity) "
+                                       "VALUES (last_insert_rowid (), 1, '\rcmd', 0, 1);", NULL, NULL, NULL), ==, SQLITE_OK);
+    lines_csv = yatai_store_export_order_lines (f->store, "2026-11-24", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (lines_csv, ",\"'=1+1\","));
+    order_rows = read_csv (lines_csv + 3);
+    g_assert_cmpuint (order_rows->len, ==, 3);
+    g_assert_cmpstr (CELL (order_rows->pdata[1], 6), ==, "'=1+1");
+    g_assert_cmpstr (CELL (order_rows->pdata[1], 10), ==, "'@焼きそば");
+    g_assert_cmpstr (CELL (order_rows->pdata[2], 6), ==, "'\tcmd");
+    g_assert_cmpstr (CELL (order_rows->pdata[2], 10), ==, "'\rcmd");
+  }
+}
+
 /* A file with bad rows changes nothing, and names each one with its line. */
 static void
 test_bad_rows_change_nothing (Fixture       *f,
@@ -484,6 +589,7 @@ main (int   argc,
   ADD ("/sales/day-figures", test_day_figures);
   ADD ("/sales/order-lines-csv", test_order_lines_csv);
   ADD ("/sales/products-round-trip", test_products_round_trip);
+  ADD ("/sales/formula-cells", test_formula_cells);
   ADD ("/sales/bad-rows-change-nothing", test_bad_rows_change_nothing);
   ADD ("/sales/close-day", test_close_day);
   ADD ("/sales/close-day-clock-behind", test_close_day_clock_behind);

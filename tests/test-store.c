@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 
+#include "yatai-store-journal.h"
 #include "yatai-store-private.h"
 #include "yatai-store-orders.h"
 #include "yatai-store-products.h"
@@ -467,6 +468,91 @@ test_command_parse_refuses (void)
     }
 }
 
+/* Text that would read as something else is refused with a message wherever it enters: a direction
+ * override (U+202E before "gnp.exe" shows "exe.png" on screen) or isolate in a product's name or tag, a
+ * customer or a note, typed here or sent by another device; a NUL inside a JSON string ("ab\u0000cd",
+ * which json-glib would hand back as "ab") in a command from another device. Nothing is stored. */
+static void
+test_hidden_text_refused (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *controls[] = { "\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069" };
+  const char *dump_before = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 id = save_product (f->store, 0, "ラムネ", 200, 10, NULL, NULL);
+
+  before = yatai_store_dump_canonical (f->store, NULL);
+  dump_before = before;
+  for (guint i = 0; i < G_N_ELEMENTS (controls); i++)
+    {
+      g_autofree char *name = g_strconcat (controls[i], "gnp.exe", NULL);
+      const char *tags[] = { name, NULL };
+      YataiCartLine line = { id, 1 };
+      g_autoptr(JsonObject) customer = yatai_order_confirm_args (&line, 1, name, "", 200, FALSE, 5);
+      g_autoptr(JsonObject) note = yatai_order_confirm_args (&line, 1, "", name, 200, FALSE, 5);
+      g_autoptr(GError) name_error = NULL;
+      g_autoptr(GError) tag_error = NULL;
+      g_autoptr(GError) customer_error = NULL;
+      g_autoptr(GError) note_error = NULL;
+      g_autoptr(JsonNode) customer_result = NULL;
+      g_autoptr(JsonNode) note_result = NULL;
+
+      g_assert_cmpint (save_product (f->store, 0, name, 100, 1, NULL, &name_error), ==, 0);
+      g_assert_error (name_error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+      g_assert_nonnull (strstr (name_error->message, "direction of writing"));
+      g_assert_cmpint (save_product (f->store, 0, "焼きそば", 100, 1, tags, &tag_error), ==, 0);
+      g_assert_error (tag_error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+      g_assert_nonnull (strstr (tag_error->message, "direction of writing"));
+      customer_result = yatai_store_run (f->store, "order.confirm", customer, &customer_error);
+      g_assert_null (customer_result);
+      g_assert_error (customer_error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+      g_assert_nonnull (strstr (customer_error->message, "direction of writing"));
+      note_result = yatai_store_run (f->store, "order.confirm", note, &note_error);
+      g_assert_null (note_result);
+      g_assert_error (note_error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+    }
+
+  /* From another device, through the inbox: the same checks, and a NUL is not cut away. */
+  {
+    const char *sent[] = {
+      "{\"id\": \"c1\", \"device\": \"other\", \"kind\": \"order.confirm\", \"args\": {\"lines\": "
+      "[{\"product_id\": 1, \"quantity\": 1}], \"paid\": 200, \"customer\": \"ab\\u0000cd\"}}",
+      "{\"id\": \"c2\", \"device\": \"other\", \"kind\": \"order.confirm\", \"args\": {\"lines\": "
+      "[{\"product_id\": 1, \"quantity\": 1}], \"paid\": 200, \"customer\": \"\\u202egnp.exe\"}}",
+      "{\"id\": \"c3\", \"device\": \"other\", \"kind\": \"product.save\", \"args\": {\"name\": \"x\\u2066y\", "
+      "\"price\": 1, \"stock\": 1}}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (sent); i++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(YataiCommand) command = yatai_command_new_from_json (sent[i], -1, &error);
+        g_autoptr(JsonNode) result = NULL;
+
+        if (command == NULL)
+          {
+            g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+            g_assert_nonnull (strstr (error->message, "NUL"));
+            continue;
+          }
+        g_assert_cmpuint (i, !=, 0);
+        result = yatai_store_execute (f->store, command, &error);
+        g_assert_null (result);
+        g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+        g_assert_nonnull (strstr (error->message, "direction of writing"));
+      }
+  }
+
+  /* What the refusals of another device's commands recorded aside, the store is as it was. */
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM orders"), ==, 0);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products"), ==, 1);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM tags"), ==, 0);
+  yatai_store_exec (f->store, "DELETE FROM applied_commands WHERE device = 'other'", NULL);
+  after = yatai_store_dump_canonical (f->store, NULL);
+  g_assert_cmpstr (after, ==, dump_before);
+}
+
 static void
 test_picture (Fixture       *f,
               gconstpointer  data)
@@ -689,6 +775,7 @@ main (int   argc,
   ADD ("/store/delete-keeps-orders", test_delete_keeps_orders);
   ADD ("/store/command-applies-once", test_command_once);
   g_test_add_func ("/store/command-parse-refuses", test_command_parse_refuses);
+  ADD ("/store/hidden-text-refused", test_hidden_text_refused);
   ADD ("/store/picture", test_picture);
   ADD ("/store/two-connections", test_two_connections);
   g_test_add_func ("/store/migrate-from-v1", test_migrate_from_v1);

@@ -105,6 +105,8 @@ yatai_command_new_from_json (const char *json,
     length = strlen (json);
   if (length > MAX_COMMAND_BYTES)
     return refuse (error, _("it is too large")), NULL;
+  if (yatai_json_holds_nul (json, length))
+    return refuse (error, _("a text in it holds a NUL character")), NULL;
   node = yatai_json_parse_one (parser, json, length);
   if (node == NULL)
     return refuse (error, _("it is not JSON")), NULL;
@@ -264,6 +266,30 @@ is_one_value (const char *data,
   return p == end && depth == 0;
 }
 
+gboolean
+yatai_json_holds_nul (const char *data,
+                      gsize       length)
+{
+  const char *end = data + length;
+
+  if (memchr (data, '\0', length) != NULL)
+    return TRUE;
+  for (const char *p = data; p < end; p++)
+    {
+      if (*p != '"')
+        continue;
+      for (p++; p < end && *p != '"'; p++)
+        {
+          if (*p != '\\' || p + 1 >= end)
+            continue;
+          p++;
+          if (*p == 'u' && end - p > 4 && strncmp (p + 1, "0000", 4) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 JsonNode *
 yatai_json_parse_one (JsonParser *parser,
                       const char *data,
@@ -276,7 +302,8 @@ yatai_json_parse_one (JsonParser *parser,
     return NULL;
   if (length < 0)
     length = strlen (data);
-  if (!is_one_value (data, length) || !json_parser_load_from_data (parser, data, length, NULL))
+  if (yatai_json_holds_nul (data, length) || !is_one_value (data, length) ||
+      !json_parser_load_from_data (parser, data, length, NULL))
     return NULL;
   return json_parser_get_root (parser);
 }

@@ -24,8 +24,14 @@ void          yatai_command_set_device     (YataiCommand *self,
 gint64        yatai_command_get_created    (YataiCommand *self);
 JsonObject   *yatai_command_get_args       (YataiCommand *self);
 
-/* The one JSON value of @data (root owned by @parser), or NULL when @data is not JSON, is empty, or holds
- * several values one after another. Text from outside goes through this rather than straight to
+/* Whether @data holds a NUL character: a NUL byte, or the escape \u0000 in a string. json-glib 1.6
+ * decodes the escape into a NUL byte and hands the string back cut there ("ab\u0000cd" reads "ab"),
+ * and a JSON node does not keep the length, so the text is looked at before it is parsed. */
+gboolean      yatai_json_holds_nul         (const char   *data,
+                                            gsize         length);
+
+/* The one JSON value of @data (root owned by @parser), or NULL when @data is not JSON, is empty, holds
+ * several values one after another, or holds a NUL character (yatai_json_holds_nul()). Text from outside goes through this rather than straight to
  * json_parser_load_from_data(): json-glib 1.6 (Debian 12) reads a document of several values and never
  * frees any but the last, so each such answer would leak. */
 JsonNode     *yatai_json_parse_one         (JsonParser   *parser,

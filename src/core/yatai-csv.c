@@ -14,16 +14,19 @@
 #include "yatai-store-private.h"
 #include "yatai-store-products.h"
 
-void
-yatai_csv_append_field (GString    *out,
-                        const char *field,
-                        gboolean    last)
+static void
+append_quoted (GString    *out,
+               const char *prefix,
+               const char *field,
+               gboolean    force,
+               gboolean    last)
 {
   if (field == NULL)
     field = "";
-  if (strpbrk (field, ",\"\r\n") != NULL)
+  if (force || strpbrk (field, ",\"\r\n") != NULL)
     {
       g_string_append_c (out, '"');
+      g_string_append (out, prefix);
       for (const char *p = field; *p != '\0'; p++)
         {
           if (*p == '"')
@@ -35,6 +38,42 @@ yatai_csv_append_field (GString    *out,
   else
     g_string_append (out, field);
   g_string_append (out, last ? "\r\n" : ",");
+}
+
+void
+yatai_csv_append_field (GString    *out,
+                        const char *field,
+                        gboolean    last)
+{
+  append_quoted (out, "", field, FALSE, last);
+}
+
+/* What a spreadsheet may take for the start of a formula (OWASP, "CSV Injection"), and the quote that
+ * neutralises it: a text that really begins with a quote gets one too, so that the import takes off
+ * exactly the one the export put on. */
+static gboolean
+needs_guard (const char *text)
+{
+  return text != NULL && text[0] != '\0' && strchr ("=+-@\t\r'", text[0]) != NULL;
+}
+
+void
+yatai_csv_append_text (GString    *out,
+                       const char *text,
+                       gboolean    last)
+{
+  if (needs_guard (text))
+    append_quoted (out, "'", text, TRUE, last);
+  else
+    append_quoted (out, "", text, FALSE, last);
+}
+
+const char *
+yatai_csv_cell_text (const char *cell)
+{
+  if (cell != NULL && cell[0] == '\'' && needs_guard (cell + 1))
+    return cell + 1;
+  return cell;
 }
 
 GPtrArray *
@@ -210,15 +249,15 @@ yatai_store_export_order_lines (YataiStore  *self,
 
       yatai_csv_append_field (out, id, FALSE);
       yatai_csv_append_field (out, call, FALSE);
-      yatai_csv_append_field (out, (const char *) sqlite3_column_text (stmt, 2), FALSE);
+      yatai_csv_append_text (out, (const char *) sqlite3_column_text (stmt, 2), FALSE);
       yatai_csv_append_field (out, created, FALSE);
       yatai_csv_append_field (out, updated, FALSE);
-      yatai_csv_append_field (out, (const char *) sqlite3_column_text (stmt, 5), FALSE);
-      yatai_csv_append_field (out, (const char *) sqlite3_column_text (stmt, 6), FALSE);
+      yatai_csv_append_text (out, (const char *) sqlite3_column_text (stmt, 5), FALSE);
+      yatai_csv_append_text (out, (const char *) sqlite3_column_text (stmt, 6), FALSE);
       yatai_csv_append_field (out, total, FALSE);
       yatai_csv_append_field (out, line_no, FALSE);
       yatai_csv_append_field (out, product, FALSE);
-      yatai_csv_append_field (out, (const char *) sqlite3_column_text (stmt, 10), FALSE);
+      yatai_csv_append_text (out, (const char *) sqlite3_column_text (stmt, 10), FALSE);
       yatai_csv_append_field (out, price, FALSE);
       yatai_csv_append_field (out, quantity, FALSE);
       yatai_csv_append_field (out, line_total, TRUE);
@@ -258,11 +297,11 @@ yatai_store_export_products (YataiStore  *self,
       g_autofree char *tags = g_strjoinv ("|", (char **) yatai_product_get_tags (product));
 
       yatai_csv_append_field (out, id, FALSE);
-      yatai_csv_append_field (out, yatai_product_get_name (product), FALSE);
+      yatai_csv_append_text (out, yatai_product_get_name (product), FALSE);
       yatai_csv_append_field (out, price, FALSE);
       yatai_csv_append_field (out, stock, FALSE);
       yatai_csv_append_field (out, yatai_product_get_sold_out (product) ? "1" : "0", FALSE);
-      yatai_csv_append_field (out, tags, TRUE);
+      yatai_csv_append_text (out, tags, TRUE);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -355,7 +394,7 @@ yatai_products_import_args (const char  *text,
       g_autoptr(GError) stock_error = NULL;
 
       json_object_set_int_member (row, "line", line);
-      json_object_set_string_member (row, "name", (guint) columns[1] < n ? record[columns[1]] : "");
+      json_object_set_string_member (row, "name", (guint) columns[1] < n ? yatai_csv_cell_text (record[columns[1]]) : "");
       if (!yatai_product_check_price ((guint) columns[2] < n ? record[columns[2]] : "", &price, &price_error))
         g_string_append_printf (problems, _("Line %u: %s\n"), line, price_error->message);
       if (!yatai_product_check_stock ((guint) columns[3] < n ? record[columns[3]] : "", &stock, &stock_error))
@@ -364,7 +403,7 @@ yatai_products_import_args (const char  *text,
         g_string_append_printf (problems, _("Line %u: “sold_out” must be 1 or 0.\n"), line);
       if (columns[5] >= 0 && (guint) columns[5] < n && *g_strstrip (record[columns[5]]) != '\0')
         {
-          g_auto(GStrv) split = g_strsplit (record[columns[5]], "|", -1);
+          g_auto(GStrv) split = g_strsplit (yatai_csv_cell_text (record[columns[5]]), "|", -1);
 
           for (guint t = 0; split[t] != NULL; t++)
             json_array_add_string_element (tags, g_strstrip (split[t]));

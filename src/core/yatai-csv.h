@@ -13,6 +13,15 @@ void       yatai_csv_append_field (GString     *out,
                                    const char  *field,
                                    gboolean     last);
 
+/* A text cell (a name, a note, tags): one that a spreadsheet would read as a formula (it begins with
+ * "=", "+", "-", "@", a tab or a carriage return) is written quoted with a "'" before it, as OWASP's
+ * CSV injection guidance says, and so is one that begins with "'". yatai_csv_cell_text() gives back
+ * the text of such a cell without that one "'", so a file read back holds exactly what was written. */
+void        yatai_csv_append_text  (GString     *out,
+                                    const char  *text,
+                                    gboolean     last);
+const char *yatai_csv_cell_text    (const char  *cell);
+
 /* The records of @text (a leading BOM is skipped), each a GStrv; @line_numbers gets the line each
  * record starts on. NULL with a sentence naming the line when the text is not CSV. */
 GPtrArray *yatai_csv_parse        (const char  *text,

@@ -342,6 +342,8 @@ check_text (const char  *text,
       g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID, empty_message);
       return NULL;
     }
+  if (!yatai_text_check_hidden (clean, error))
+    return NULL;
 
   n = yatai_text_count_chars (clean);
   if (n > max)

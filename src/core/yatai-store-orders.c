@@ -39,6 +39,8 @@ check_length (const char  *text,
       return NULL;
     }
   clean = yatai_text_clean (text);
+  if (!yatai_text_check_hidden (clean, error))
+    return NULL;
   n = yatai_text_count_chars (clean);
   if (n > max)
     {
@@ -443,6 +445,11 @@ read_cart (JsonObject  *args,
           !yatai_args_get_int (object, "quantity", TRUE, &line.quantity, error) ||
           !yatai_args_get_string (object, "name", FALSE, &name, error))
         return FALSE;
+      /* The name the cashier saw is only said back in a refusal (the line copies the product's own):
+       * one that is not clean text, from another device, is not said back at all. A product named so
+       * by an older version still sells. */
+      if (name != NULL && (!g_utf8_validate (name, -1, NULL) || !yatai_text_check_hidden (name, NULL)))
+        name = NULL;
       if (line.quantity < 1 || line.quantity > YATAI_QUANTITY_MAX)
         {
           g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,

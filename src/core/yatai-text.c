@@ -82,6 +82,44 @@ yatai_text_clean (const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* The controls that override or isolate the direction of writing (Unicode's bidirectional algorithm):
+ * invisible, and they make text read as something else ("\u202Egnp.exe" shows as "exe.png"). The
+ * marks that only hint a direction (U+200E, U+200F, U+061C) cannot reorder what follows them and
+ * stay. */
+static gboolean
+is_direction_control (gunichar c)
+{
+  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/**
+ * yatai_text_check_hidden:
+ *
+ * Whether @text (valid UTF-8) is free of the characters Yatai refuses in every text a person types or
+ * another device sends, those that override the direction of writing. Every check of a name, a tag,
+ * a customer or a note runs it.
+ */
+gboolean
+yatai_text_check_hidden (const char  *text,
+                         GError     **error)
+{
+  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (is_direction_control (c))
+        {
+          /* Translators: %04X is the character's code, for example "U+202E" */
+          g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                       _("The text holds a hidden character that changes the direction of writing (U+%04X), so it "
+                         "would read as something else. Type it again without it."),
+                       c);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static char *
 format_grouped (gint64      amount,
                 const char *currency)

@@ -42,12 +42,20 @@ device_name_apply_cb (YataiPreferencesWindow *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->device_name_row));
   g_autofree char *clean = yatai_text_clean (text);
   guint n = yatai_text_count_chars (clean);
+  g_autoptr(GError) error = NULL;
 
   if (n > 50)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->device_name_row), "error");
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
                                         adw_toast_new (_("A device name has at most 50 characters.")));
+      return;
+    }
+  /* The name travels to the other devices ("following “Counter PC”"): no text that reads as another. */
+  if (!yatai_text_check_hidden (clean, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->device_name_row), "error");
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error->message));
       return;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->device_name_row), "error");
