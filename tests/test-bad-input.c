@@ -451,6 +451,7 @@ command_text (const char *text)
 }
 
 static char *command_not_json (void) { return command_text ("{\"kind\": \"order.confirm\", "); }
+static char *command_bad_counter (void) { return command_text ("{\"id\": \"c1\", \"kind\": \"order.status\", \"counter\": -3}"); }
 
 static char *
 command_nul (void)
@@ -614,6 +615,7 @@ static const Case cases[] = {
   { "bucket: command", "a command cut off halfway", command_not_json, "A command from another device could not be read (it is not JSON).", "the store; the command is answered with this" },
   { "bucket: command", "a customer \"ab\\u0000cd\" (a NUL inside a JSON string)", command_nul, "A command from another device could not be read (a text in it holds a NUL character).", "the store; the text is not cut to “ab”" },
   { "bucket: command", "order.confirm with a customer beginning with U+202E", command_rlo, "The text holds a hidden character that changes the direction of writing (U+202E), so it would read as something else. Type it again without it.", "the store; the refusal goes back to the device" },
+  { "bucket: command", "a command whose counter is -3", command_bad_counter, "A command from another device could not be read (its “counter” is not a positive whole number).", "the store; the inbox object is deleted" },
   { "bucket: command", "the kind order.teleport", command_unknown, "This version of Yatai does not know the operation “order.teleport”. Update Yatai on this device.", "the store" },
   { "bucket: command", "order.status without its arguments", command_missing_args, "The operation is missing its “id” or has it in the wrong form.", "the store" },
   { "bucket: snapshot", "a truncated database image", snapshot_garbage, "The saved copy of the stall is damaged and was not used.", "this device's store" },

@@ -13,6 +13,7 @@
 #include "yatai-gcs-bucket.h"
 #endif
 #include "yatai-store-journal.h"
+#include "yatai-store-orders.h"
 #include "yatai-store-products.h"
 #include "yatai-sync-engine.h"
 
@@ -485,6 +486,235 @@ test_lost_answer (Fixture       *f,
   device_free (b);
 }
 
+static gint64
+confirm (Device *device)
+{
+  g_autoptr(GPtrArray) products = yatai_store_list_products (device->store, NULL);
+  YataiCartLine line = { yatai_product_get_id (products->pdata[0]), 1 };
+  g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, "", "", 1000, FALSE, 5);
+  g_autoptr(YataiCommand) command = yatai_command_new ("order.confirm", args);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  gboolean sent;
+
+  result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
+  g_assert_no_error (error);
+  g_assert_false (sent);
+  return json_object_get_int_member (json_node_get_object (result), "id");
+}
+
+static void
+move (Device           *device,
+      gint64            id,
+      YataiOrderStatus  to)
+{
+  g_autoptr(JsonObject) args = json_object_new ();
+  g_autoptr(YataiCommand) command = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  gboolean sent;
+
+  json_object_set_int_member (args, "id", id);
+  json_object_set_string_member (args, "status", yatai_order_status_to_string (to));
+  command = yatai_command_new ("order.status", args);
+  result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
+  g_assert_no_error (error);
+  g_assert_true (sent);
+}
+
+static YataiOrderStatus
+status_of (Device *device,
+           gint64  id)
+{
+  g_autoptr(YataiOrder) order = yatai_store_get_order (device->store, id, NULL);
+
+  g_assert_nonnull (order);
+  return yatai_order_get_status (order);
+}
+
+typedef struct
+{
+  Device *device;
+  guint   n;
+} Count;
+
+static gboolean
+finished_n (gpointer data)
+{
+  Count *count = data;
+
+  return count->device->finished->len >= count->n;
+}
+
+typedef struct
+{
+  Device           *device;
+  gint64           *ids;
+  YataiOrderStatus *statuses;
+  guint             n;
+} Finals;
+
+static gboolean
+finals_match (gpointer data)
+{
+  Finals *finals = data;
+
+  for (guint i = 0; i < finals->n; i++)
+    if (status_of (finals->device, finals->ids[i]) != finals->statuses[i])
+      return FALSE;
+  return TRUE;
+}
+
+static Device *
+device_reopen (Fixture    *f,
+               Device     *old,
+               const char *name)
+{
+  device_free (old);
+  return device_new (f, name);
+}
+
+/* A kitchen that follows sends 200 moves, each one step from the state its previous move left, in
+ * bursts, while both devices restart: the writer applies them in the order they were made, so every
+ * order ends where the kitchen left it and none is refused. */
+static void
+test_ordered_commands (Fixture       *f,
+                       gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Kitchen");
+  GRand *rand = g_rand_new_with_seed (13);
+  gint64 ids[10];
+  YataiOrderStatus sent[10];
+  guint n_sent = 0;
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  save (a, "焼きそば", 100000);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      ids[i] = confirm (a);
+      sent[i] = YATAI_ORDER_PENDING;
+    }
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  {
+    Pair pair = { a, b };
+    run_until (same_content, &pair, 5000);
+  }
+
+  for (guint burst = 0; burst < 20; burst++)
+    {
+      /* Ten taps at once, on a few orders, each a move a kitchen can make from where it left it. */
+      for (guint k = 0; k < 10; k++)
+        {
+          guint i = g_rand_int_range (rand, 0, 3) + (burst % 4) * 2;
+          YataiOrderStatus to;
+
+          switch (sent[i])
+            {
+            case YATAI_ORDER_PENDING:
+              to = g_rand_boolean (rand) ? YATAI_ORDER_PROCESSING : YATAI_ORDER_COMPLETED;
+              break;
+            case YATAI_ORDER_PROCESSING:
+              to = g_rand_boolean (rand) ? YATAI_ORDER_COMPLETED : YATAI_ORDER_PENDING;
+              break;
+            default:
+              to = YATAI_ORDER_PROCESSING;
+              break;
+            }
+          move (b, ids[i], to);
+          sent[i] = to;
+          n_sent++;
+        }
+      for (int spin = 0; spin < 5; spin++)
+        g_main_context_iteration (NULL, FALSE);
+
+      /* Either device restarts now and then, with commands on their way. */
+      if (burst == 6)
+        {
+          /* Its unsent commands are in its store; it sends them once it knows it follows. */
+          b = device_reopen (f, b, "Kitchen");
+          yatai_sync_engine_start (b->engine);
+          run_until (is_follower, b, 5000);
+        }
+      if (burst == 12)
+        {
+          a = device_reopen (f, a, "Counter PC");
+          yatai_sync_engine_start (a->engine);
+        }
+    }
+  g_assert_cmpuint (n_sent, ==, 200);
+
+  run_until (is_writer, a, 5000);
+  run_until (is_follower, b, 5000);
+  {
+    Pair pair = { a, b };
+    Finals finals = { b, ids, sent, G_N_ELEMENTS (ids) };
+
+    /* Every order on the kitchen where it left it, through the writer: misapplied, one never would be. */
+    run_until (finals_match, &finals, 30000);
+    run_until (same_content, &pair, 10000);
+  }
+  /* None refused: each move was applied from the state the one before it left. */
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    sqlite3_prepare_v2 (yatai_store_get_db (a->store),
+                        "SELECT count(*) FROM applied_commands WHERE kind = 'order.status' AND result LIKE '%refused%'",
+                        -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+    sqlite3_finalize (stmt);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_assert_cmpint (status_of (a, ids[i]), ==, sent[i]);
+      g_assert_cmpint (status_of (b, ids[i]), ==, sent[i]);
+    }
+  g_rand_free (rand);
+  device_free (a);
+  device_free (b);
+}
+
+/* The status history names the device that made each move, not the writer that applied it. */
+static void
+test_status_device (Fixture       *f,
+                    gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Kitchen");
+  Count count = { b, 1 };
+  sqlite3_stmt *stmt = NULL;
+  gint64 id;
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  save (a, "焼きそば", 10);
+  id = confirm (a);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  {
+    Pair pair = { a, b };
+    run_until (same_content, &pair, 5000);
+  }
+  move (b, id, YATAI_ORDER_PROCESSING);
+  run_until (finished_n, &count, 5000);
+
+  sqlite3_prepare_v2 (yatai_store_get_db (a->store),
+                      "SELECT to_status, device FROM status_changes WHERE order_id = ? ORDER BY id", -1, &stmt, NULL);
+  sqlite3_bind_int64 (stmt, 1, id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "pending");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "Counter PC");
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "processing");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "Kitchen");
+  sqlite3_finalize (stmt);
+  device_free (a);
+  device_free (b);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -495,6 +725,8 @@ main (int   argc,
   /* Over HTTP, the scenarios that need no look inside the bucket. */
   ADD ("/sync-engine/takeover", test_takeover);
   ADD ("/sync-engine/clean-release", test_clean_release);
+  ADD ("/sync-engine/ordered-commands", test_ordered_commands);
+  ADD ("/sync-engine/status-device", test_status_device);
 #ifndef OVER_HTTP
   ADD ("/sync-engine/found-and-follow", test_found_and_follow);
   ADD ("/sync-engine/corrupt-segment", test_corrupt_segment);

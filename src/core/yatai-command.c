@@ -1,7 +1,9 @@
 /* yatai-command.c: a business operation as data
  *
  * The JSON form is {"id", "device", "kind", "args", "created"} (SYNC.md); created is microseconds since
- * the Unix epoch. Parsing is strict: anything else is refused with YATAI_STORE_ERROR_INVALID, since
+ * the Unix epoch. A follower's command also carries "device_name" (who made it, for the status history)
+ * and "counter" (its place among that device's commands, 1, 2, 3..., so the writer applies them in the
+ * order they were made). Parsing is strict: anything else is refused with YATAI_STORE_ERROR_INVALID, since
  * commands arrive from other devices through the bucket.
  */
 #define G_LOG_DOMAIN "yatai-command"
@@ -23,6 +25,8 @@ struct _YataiCommand
   char       *kind;
   JsonObject *args;
   gint64      created;
+  char       *device_name;
+  gint64      counter;
 };
 
 G_DEFINE_FINAL_TYPE (YataiCommand, yatai_command, G_TYPE_OBJECT)
@@ -35,6 +39,7 @@ yatai_command_finalize (GObject *object)
   g_free (self->id);
   g_free (self->device);
   g_free (self->kind);
+  g_free (self->device_name);
   g_clear_pointer (&self->args, json_object_unref);
 
   G_OBJECT_CLASS (yatai_command_parent_class)->finalize (object);
@@ -97,7 +102,7 @@ yatai_command_new_from_json (const char *json,
   g_autoptr(YataiCommand) self = NULL;
   JsonObject *root;
   JsonNode *node;
-  const char *id, *kind, *device;
+  const char *id, *kind, *device, *device_name;
 
   g_return_val_if_fail (json != NULL, NULL);
 
@@ -136,6 +141,19 @@ yatai_command_new_from_json (const char *json,
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
     self->created = json_node_get_int (node);
 
+  /* Who made it: only a name of a sensible length is kept. */
+  device_name = member_string (root, "device_name");
+  if (device_name != NULL && *device_name != '\0' && strlen (device_name) <= 200)
+    self->device_name = g_strdup (device_name);
+  node = json_object_get_member (root, "counter");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+          json_node_get_int (node) < 1)
+        return refuse (error, _("its “counter” is not a positive whole number")), NULL;
+      self->counter = json_node_get_int (node);
+    }
+
   return g_steal_pointer (&self);
 }
 
@@ -164,6 +182,16 @@ yatai_command_to_json (YataiCommand *self)
   json_builder_add_value (builder, args);
   json_builder_set_member_name (builder, "created");
   json_builder_add_int_value (builder, self->created);
+  if (self->device_name != NULL)
+    {
+      json_builder_set_member_name (builder, "device_name");
+      json_builder_add_string_value (builder, self->device_name);
+    }
+  if (self->counter > 0)
+    {
+      json_builder_set_member_name (builder, "counter");
+      json_builder_add_int_value (builder, self->counter);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -315,4 +343,38 @@ yatai_json_node_new_object (void)
 
   json_node_take_object (node, json_object_new ());
   return node;
+}
+
+/* The name of the device that made the command, when it came from another device. */
+const char *
+yatai_command_get_device_name (YataiCommand *self)
+{
+  g_return_val_if_fail (YATAI_IS_COMMAND (self), NULL);
+  return self->device_name;
+}
+
+void
+yatai_command_set_device_name (YataiCommand *self,
+                               const char   *name)
+{
+  g_return_if_fail (YATAI_IS_COMMAND (self));
+  g_free (self->device_name);
+  self->device_name = g_strdup (name);
+}
+
+/* Its place among its device's commands (1, 2, 3...), 0 for a command that has none. */
+gint64
+yatai_command_get_counter (YataiCommand *self)
+{
+  g_return_val_if_fail (YATAI_IS_COMMAND (self), 0);
+  return self->counter;
+}
+
+void
+yatai_command_set_counter (YataiCommand *self,
+                           gint64        counter)
+{
+  g_return_if_fail (YATAI_IS_COMMAND (self));
+  g_return_if_fail (counter >= 0);
+  self->counter = counter;
 }

@@ -21,6 +21,12 @@ const char   *yatai_command_get_kind       (YataiCommand *self);
 const char   *yatai_command_get_device     (YataiCommand *self);
 void          yatai_command_set_device     (YataiCommand *self,
                                             const char   *device);
+const char   *yatai_command_get_device_name (YataiCommand *self);
+void          yatai_command_set_device_name (YataiCommand *self,
+                                             const char   *name);
+gint64        yatai_command_get_counter    (YataiCommand *self);
+void          yatai_command_set_counter    (YataiCommand *self,
+                                            gint64        counter);
 gint64        yatai_command_get_created    (YataiCommand *self);
 JsonObject   *yatai_command_get_args       (YataiCommand *self);
 

@@ -25,6 +25,7 @@ static const char * const synced_tables[] = {
   "status_changes",
   "applied_commands",
   "day_closings",
+  "command_counters",
   NULL
 };
 

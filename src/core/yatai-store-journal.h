@@ -58,5 +58,11 @@ gboolean          yatai_store_set_local           (YataiStore  *self,
                                                    const char  *key,
                                                    const char  *value,
                                                    GError     **error);
+gboolean          yatai_store_set_locals          (YataiStore          *self,
+                                                   const char * const  *pairs,
+                                                   GError             **error);
+
+gint64            yatai_store_get_command_counter (YataiStore  *self,
+                                                   const char  *device);
 
 G_END_DECLS

@@ -372,7 +372,7 @@ record_status (YataiStore       *self,
                gint64            now,
                GError          **error)
 {
-  const char *device = yatai_store_get_device_name (self);
+  const char *device = yatai_store_acting_device (self);
   sqlite3_stmt *stmt;
 
   stmt = yatai_store_prepare (self,
@@ -387,7 +387,7 @@ record_status (YataiStore       *self,
   else
     sqlite3_bind_null (stmt, 2);
   sqlite3_bind_text (stmt, 3, yatai_order_status_to_string (to), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, device != NULL ? device : yatai_store_get_device_id (self), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, device, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 5, now);
   return yatai_store_step_done (self, stmt, error);
 }

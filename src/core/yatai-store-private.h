@@ -31,7 +31,7 @@ gboolean yatai_store_op_product_save (YataiStore  *self,
                                       GError     **error);
 
 /* The schema (yatai-store-schema.c). */
-#define YATAI_SCHEMA_VERSION 5
+#define YATAI_SCHEMA_VERSION 6
 const char *yatai_schema_migration_sql (int to_version);
 gboolean    yatai_schema_migrate       (sqlite3 *db,
                                         GError **error);
@@ -48,6 +48,8 @@ gboolean      yatai_store_step_done   (YataiStore   *self,
 void          yatai_store_set_sqlite_error (YataiStore *self,
                                             int         rc,
                                             GError    **error);
+
+const char   *yatai_store_acting_device (YataiStore *self);
 
 void          yatai_store_note_product (YataiStore *self,
                                         gint64      id);

@@ -128,6 +128,14 @@ static const char schema_v5[] =
   "DROP INDEX orders_day;"
   "CREATE INDEX orders_day ON orders (business_day, day_round, call_number);";
 
+/* Version 6: the last command the writer applied of each other device, by that device's counter, so
+ * the next writer goes on applying them in the order they were made (SYNC.md, the inbox). */
+static const char schema_v6[] =
+  "CREATE TABLE command_counters ("
+  "  device TEXT PRIMARY KEY,"
+  "  last INTEGER NOT NULL"
+  ") WITHOUT ROWID;";
+
 const char *
 yatai_schema_migration_sql (int to_version)
 {
@@ -143,6 +151,8 @@ yatai_schema_migration_sql (int to_version)
       return schema_v4;
     case 5:
       return schema_v5;
+    case 6:
+      return schema_v6;
     default:
       return NULL;
     }

@@ -31,6 +31,7 @@ struct _YataiStore
   gpointer        clock_data;
 
   YataiChanges   *pending;      /* what the transaction under way touched */
+  YataiCommand   *command;      /* the command under way, while it runs */
   gboolean        in_transaction;
   gboolean        journal_enabled;
 };
@@ -380,6 +381,31 @@ yatai_store_set_local (YataiStore  *self,
   return yatai_store_step_done (self, stmt, error);
 }
 
+/* Several local values (@pairs: key, value, ..., NULL) in one transaction: all or none. */
+gboolean
+yatai_store_set_locals (YataiStore          *self,
+                        const char * const  *pairs,
+                        GError             **error)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (!self->in_transaction, FALSE);
+
+  if (!yatai_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint i = 0; pairs[i] != NULL; i += 2)
+    if (!yatai_store_set_local (self, pairs[i], pairs[i + 1], error))
+      {
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+        return FALSE;
+      }
+  if (!yatai_store_exec (self, "COMMIT", error))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_application_id (YataiStore  *self,
                       GError     **error)
@@ -552,6 +578,21 @@ yatai_store_get_device_name (YataiStore *self)
 {
   g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
   return self->device_name;
+}
+
+/* Who makes the change under way: the device that made the running command (its name as it sent it,
+ * else its id) when it came from another device, else this one. */
+const char *
+yatai_store_acting_device (YataiStore *self)
+{
+  if (self->command != NULL && yatai_command_get_device (self->command) != NULL &&
+      g_strcmp0 (yatai_command_get_device (self->command), self->device_id) != 0)
+    {
+      const char *name = yatai_command_get_device_name (self->command);
+
+      return name != NULL ? name : yatai_command_get_device (self->command);
+    }
+  return self->device_name != NULL ? self->device_name : self->device_id;
 }
 
 void
@@ -735,7 +776,51 @@ record_applied (YataiStore   *self,
   sqlite3_bind_text (stmt, 3, yatai_command_get_kind (command), -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, yatai_store_now (self));
   sqlite3_bind_text (stmt, 5, text, -1, SQLITE_STATIC);
-  return yatai_store_step_done (self, stmt, error);
+  if (!yatai_store_step_done (self, stmt, error))
+    return FALSE;
+
+  /* Another device's command, in its place among that device's: the next one may follow. */
+  if (yatai_command_get_counter (command) > 0 && yatai_command_get_device (command) != NULL &&
+      g_strcmp0 (yatai_command_get_device (command), self->device_id) != 0)
+    {
+      stmt = yatai_store_prepare (self,
+                                  "INSERT INTO command_counters (device, last) VALUES (?, ?) "
+                                  "ON CONFLICT (device) DO UPDATE SET last = max (last, excluded.last)",
+                                  error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, yatai_command_get_device (command), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, yatai_command_get_counter (command));
+      return yatai_store_step_done (self, stmt, error);
+    }
+  return TRUE;
+}
+
+/**
+ * yatai_store_get_command_counter:
+ * @device: another device's id
+ *
+ * Returns: the counter of the last command of @device this stall applied (or refused), 0 for none
+ */
+gint64
+yatai_store_get_command_counter (YataiStore *self,
+                                 const char *device)
+{
+  sqlite3_stmt *stmt;
+  gint64 last = 0;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), 0);
+  g_return_val_if_fail (device != NULL, 0);
+
+  stmt = yatai_store_prepare (self, "SELECT last FROM command_counters WHERE device = ?", NULL);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, device, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    last = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return last;
 }
 
 /* A command from another device was refused: the refusal is recorded (and journaled, so it travels
@@ -813,12 +898,14 @@ yatai_store_execute (YataiStore    *self,
     return NULL;
 
   self->in_transaction = TRUE;
+  self->command = command;
   yatai_store_begin_notes (self);
 
   result = applied_result (self, yatai_command_get_id (command));
   if (result != NULL)
     {
       self->in_transaction = FALSE;
+      self->command = NULL;
       yatai_store_end_notes (self, FALSE);
       yatai_store_exec (self, "COMMIT", NULL);
       if (result_is_refusal (result, error))
@@ -835,6 +922,7 @@ yatai_store_execute (YataiStore    *self,
   ok = ok && yatai_store_exec (self, "COMMIT", error);
 
   self->in_transaction = FALSE;
+  self->command = NULL;
   if (!ok)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   yatai_store_end_notes (self, ok);

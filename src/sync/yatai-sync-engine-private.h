@@ -20,6 +20,9 @@ G_BEGIN_DECLS
 #define SNAPSHOT_MINUTES      10
 #define LEASE_CHECK_MS        5000
 #define INBOX_MS              1000
+#define INBOX_FAST_MS         100               /* while commands may be on their way */
+#define INBOX_GAP_MS          5000              /* how long a missing command is waited for */
+#define INBOX_COUNTER_DIGITS  20
 #define RETRY_MIN_MS          500
 #define RETRY_MAX_MS          30000
 #define SETTINGS_RETRY_MS     30000             /* after a setting to fix: no bucket, credentials, a role */
@@ -108,7 +111,9 @@ struct _YataiSyncEngine
   guint            poll_ms;
 
   /* Inbox work of the writer. */
-  GPtrArray       *inbox;                /* names still to apply */
+  GPtrArray       *inbox;                /* names still to apply, in order */
+  GHashTable      *inbox_gaps;           /* device id → Gap: a command waited for */
+  GHashTable      *inbox_skipped;        /* device id → gint64*: the counter of an unreadable object */
   GHashTable      *awaiting;             /* command ids sent, not yet seen in the log */
 
   GTask           *stop_task;
@@ -127,6 +132,12 @@ typedef struct
   gint64 seq;
   gint64 uploaded;
 } OwnSnapshot;
+
+typedef struct
+{
+  gint64 expected;       /* the counter missing */
+  gint64 since;          /* monotonic µs, when first missed */
+} Gap;
 
 enum {
   PROP_0,
@@ -232,6 +243,14 @@ sync_engine_lane_ready (YataiSyncEngine *self,
 
 G_GNUC_INTERNAL
 gboolean
+sync_engine_queue_commands (YataiSyncEngine  *self,
+                            GPtrArray        *outgoing,
+                            YataiCommand    **commands,
+                            guint             n_commands,
+                            GError          **error);
+
+G_GNUC_INTERNAL
+gboolean
 sync_engine_save_outgoing (YataiSyncEngine  *self,
                            GPtrArray        *commands,
                            GError          **error);
@@ -297,6 +316,13 @@ sync_engine_fence_ok (YataiSyncEngine *self);
 G_GNUC_INTERNAL
 void
 sync_engine_list_inbox (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_parse_inbox_name (YataiSyncEngine  *self,
+                              const char       *name,
+                              char            **device,
+                              gint64           *counter);
 
 G_GNUC_INTERNAL
 void

@@ -268,6 +268,37 @@ sync_engine_save_outgoing (YataiSyncEngine  *self,
   return yatai_store_set_local (self->store, "sync_outgoing", text, error);
 }
 
+/* A follower's commands, in the order they were made: each gets this device's id and name and the
+ * next of its counters, and @outgoing with them is saved with the counter in one transaction, so a
+ * crash can neither lose a command nor give two the same counter. */
+gboolean
+sync_engine_queue_commands (YataiSyncEngine  *self,
+                            GPtrArray        *outgoing,
+                            YataiCommand    **commands,
+                            guint             n_commands,
+                            GError          **error)
+{
+  g_autofree char *text = yatai_store_get_local (self->store, "sync_command_counter");
+  gint64 counter = text ? g_ascii_strtoll (text, NULL, 10) : 0;
+  g_autofree char *counter_text = NULL;
+  g_autofree char *outgoing_text = NULL;
+
+  for (guint i = 0; i < n_commands; i++)
+    {
+      yatai_command_set_device (commands[i], yatai_store_get_device_id (self->store));
+      yatai_command_set_device_name (commands[i], yatai_store_get_device_name (self->store));
+      yatai_command_set_counter (commands[i], ++counter);
+      g_ptr_array_add (outgoing, yatai_command_to_json (commands[i]));
+    }
+  counter_text = g_strdup_printf ("%" G_GINT64_FORMAT, counter);
+  outgoing_text = sync_engine_outgoing_to_json (outgoing);
+  {
+    const char *pairs[] = { "sync_outgoing", outgoing_text, "sync_command_counter", counter_text, NULL };
+
+    return yatai_store_set_locals (self->store, pairs, error);
+  }
+}
+
 /* Scheduling: the loop runs step() when something may start, no later than asked. */
 
 static gboolean
@@ -544,6 +575,8 @@ yatai_sync_engine_finalize (GObject *object)
   g_free (self->error);
   yatai_lease_view_clear (&self->lease);
   g_ptr_array_unref (self->inbox);
+  g_hash_table_unref (self->inbox_gaps);
+  g_hash_table_unref (self->inbox_skipped);
   g_hash_table_unref (self->awaiting);
   g_array_unref (self->own_snapshots);
   g_ptr_array_unref (self->to_delete);
@@ -636,6 +669,8 @@ yatai_sync_engine_init (YataiSyncEngine *self)
 {
   self->cancellable = g_cancellable_new ();
   self->inbox = g_ptr_array_new_with_free_func (g_free);
+  self->inbox_gaps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->inbox_skipped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->to_delete = g_ptr_array_new_with_free_func (g_free);
   self->own_snapshots = g_array_new (FALSE, FALSE, sizeof (OwnSnapshot));
   self->retention_ms = RETENTION_MS;
@@ -775,10 +810,8 @@ yatai_sync_engine_execute (YataiSyncEngine  *self,
   if (self->role != YATAI_SYNC_FOLLOWER)
     return yatai_store_execute (self->store, command, error);
 
-  yatai_command_set_device (command, yatai_store_get_device_id (self->store));
   outgoing = sync_engine_load_outgoing (self);
-  g_ptr_array_add (outgoing, yatai_command_to_json (command));
-  if (!sync_engine_save_outgoing (self, outgoing, error))
+  if (!sync_engine_queue_commands (self, outgoing, &command, 1, error))
     return NULL;
 
   g_hash_table_add (self->awaiting, g_strdup (yatai_command_get_id (command)));

@@ -86,6 +86,8 @@ restore_read_cb (GObject      *source,
   g_autofree char *seq_text = NULL;
   g_autofree char *epoch_text = NULL;
   g_autofree char *outgoing_text = NULL;
+  g_autofree char *counter_text = NULL;
+  gint64 counter;
 
   if (sync_engine_cancelled (error))
     return;
@@ -109,14 +111,25 @@ restore_read_cb (GObject      *source,
    * same transaction as the restore, so none of it is lost whatever happens next. */
   outgoing = sync_engine_load_outgoing (self);
   entries = yatai_store_outbox_peek (self->store, G_MAXINT, NULL);
+  counter_text = yatai_store_get_local (self->store, "sync_command_counter");
+  counter = counter_text ? g_ascii_strtoll (counter_text, NULL, 10) : 0;
   for (guint i = 0; entries != NULL && i < entries->len; i++)
     {
       YataiOutboxEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(YataiCommand) command = yatai_command_new_from_json (entry->command, -1, NULL);
 
-      g_ptr_array_add (outgoing, g_strdup (entry->command));
+      if (command == NULL)
+        continue;
+      /* After the commands already queued, in the order they were made. */
+      yatai_command_set_device (command, yatai_store_get_device_id (self->store));
+      yatai_command_set_device_name (command, yatai_store_get_device_name (self->store));
+      yatai_command_set_counter (command, ++counter);
+      g_ptr_array_add (outgoing, yatai_command_to_json (command));
       g_hash_table_add (self->awaiting, g_strdup (entry->command_id));
     }
   outgoing_text = sync_engine_outgoing_to_json (outgoing);
+  g_free (counter_text);
+  counter_text = g_strdup_printf ("%" G_GINT64_FORMAT, counter);
 
   seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, snapshot->seq);
   epoch_text = g_strdup_printf ("%" G_GINT64_FORMAT, snapshot->epoch);
@@ -127,6 +140,7 @@ restore_read_cb (GObject      *source,
       "sync_chain", snapshot->chain,
       "sync_epoch", epoch_text,
       "sync_outgoing", outgoing_text,
+      "sync_command_counter", counter_text,
       NULL
     };
 
@@ -323,8 +337,14 @@ sync_engine_send_outgoing (YataiSyncEngine *self)
       return TRUE;
     }
 
-  relative = g_strdup_printf ("inbox/%s/%s", yatai_store_get_device_id (self->store),
-                              yatai_command_get_id (command));
+  /* Named so that a listing, in name order, gives this device's commands in the order it made them. */
+  if (yatai_command_get_counter (command) > 0)
+    relative = g_strdup_printf ("inbox/%s/%0*" G_GINT64_FORMAT "-%s", yatai_store_get_device_id (self->store),
+                                INBOX_COUNTER_DIGITS, yatai_command_get_counter (command),
+                                yatai_command_get_id (command));
+  else
+    relative = g_strdup_printf ("inbox/%s/%s", yatai_store_get_device_id (self->store),
+                                yatai_command_get_id (command));
   name = sync_engine_object_name (self, relative);
   bytes = g_bytes_new (json, strlen (json));
   sync_engine_lane_start (self, LANE_UPLOAD);
