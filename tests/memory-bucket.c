@@ -108,11 +108,12 @@ mb_create_finish (YataiBucket   *bucket,
 }
 
 static void
-mb_read_async (YataiBucket         *bucket,
-               const char          *name,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
+mb_read_max_async (YataiBucket         *bucket,
+                   const char          *name,
+                   gsize                max_size,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
 {
   YataiMemoryBucket *self = YATAI_MEMORY_BUCKET (bucket);
   g_autoptr(GTask) task = new_task (self, cancellable, callback, user_data);
@@ -125,8 +126,23 @@ mb_read_async (YataiBucket         *bucket,
       g_task_return_new_error (task, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND, "404");
       return;
     }
+  if (max_size > 0 && g_bytes_get_size (object->bytes) > max_size)
+    {
+      g_task_return_new_error (task, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_TOO_LARGE, "too large");
+      return;
+    }
   g_task_set_task_data (task, g_memdup2 (&object->generation, sizeof (gint64)), g_free);
   g_task_return_pointer (task, g_bytes_ref (object->bytes), (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+mb_read_async (YataiBucket         *bucket,
+               const char          *name,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  mb_read_max_async (bucket, name, 0, cancellable, callback, user_data);
 }
 
 static GBytes *
@@ -226,6 +242,7 @@ yatai_memory_bucket_iface_init (YataiBucketInterface *iface)
   iface->create_async = mb_create_async;
   iface->create_finish = mb_create_finish;
   iface->read_async = mb_read_async;
+  iface->read_max_async = mb_read_max_async;
   iface->read_finish = mb_read_finish;
   iface->list_async = mb_list_async;
   iface->list_finish = mb_list_finish;

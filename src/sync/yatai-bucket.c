@@ -56,6 +56,19 @@ yatai_bucket_read_async (YataiBucket         *self,
   YATAI_BUCKET_GET_IFACE (self)->read_async (self, name, cancellable, callback, user_data);
 }
 
+void
+yatai_bucket_read_max_async (YataiBucket         *self,
+                             const char          *name,
+                             gsize                max_size,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (YATAI_IS_BUCKET (self));
+  g_return_if_fail (YATAI_BUCKET_GET_IFACE (self)->read_max_async != NULL);
+  YATAI_BUCKET_GET_IFACE (self)->read_max_async (self, name, max_size, cancellable, callback, user_data);
+}
+
 GBytes *
 yatai_bucket_read_finish (YataiBucket   *self,
                           GAsyncResult  *result,

@@ -19,6 +19,7 @@ typedef enum
   YATAI_BUCKET_ERROR_FAILED,         /* anything else */
   YATAI_BUCKET_ERROR_NO_BUCKET,      /* the bucket itself does not exist */
   YATAI_BUCKET_ERROR_FORBIDDEN,      /* the account may not use the bucket (a role is missing) */
+  YATAI_BUCKET_ERROR_TOO_LARGE,      /* an object larger than the read allows: not downloaded */
 } YataiBucketError;
 
 #define YATAI_BUCKET_NO_PRECONDITION (-1)
@@ -43,6 +44,12 @@ struct _YataiBucketInterface
                                GError             **error);
   void       (*read_async)    (YataiBucket         *self,
                                const char          *name,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data);
+  void       (*read_max_async) (YataiBucket        *self,
+                               const char          *name,
+                               gsize                max_size,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data);
@@ -91,6 +98,15 @@ void       yatai_bucket_read_async    (YataiBucket         *self,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data);
+/* A read of at most @max_size bytes (0: no bound of the caller's): a larger object fails with
+ * YATAI_BUCKET_ERROR_TOO_LARGE as soon as its size shows, without the rest being read. Finish with
+ * yatai_bucket_read_finish(). */
+void       yatai_bucket_read_max_async (YataiBucket        *self,
+                                        const char          *name,
+                                        gsize                max_size,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
 GBytes    *yatai_bucket_read_finish   (YataiBucket         *self,
                                        GAsyncResult        *result,
                                        gint64              *generation,

@@ -59,6 +59,9 @@ bucket_error (GError *error)
       case YATAI_GCS_ERROR_FORBIDDEN:
         code = YATAI_BUCKET_ERROR_FORBIDDEN;
         break;
+      case YATAI_GCS_ERROR_TOO_LARGE:
+        code = YATAI_BUCKET_ERROR_TOO_LARGE;
+        break;
       default:
         break;
       }
@@ -153,6 +156,20 @@ gb_read_async (YataiBucket         *bucket,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   yatai_gcs_client_read_async (self->client, self->bucket, name, NULL, cancellable, read_cb, task);
+}
+
+static void
+gb_read_max_async (YataiBucket         *bucket,
+                   const char          *name,
+                   gsize                max_size,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  YataiGcsBucket *self = YATAI_GCS_BUCKET (bucket);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  yatai_gcs_client_read_max_async (self->client, self->bucket, name, NULL, max_size, cancellable, read_cb, task);
 }
 
 static GBytes *
@@ -255,6 +272,7 @@ yatai_gcs_bucket_iface_init (YataiBucketInterface *iface)
   iface->create_async = gb_create_async;
   iface->create_finish = gb_create_finish;
   iface->read_async = gb_read_async;
+  iface->read_max_async = gb_read_max_async;
   iface->read_finish = gb_read_finish;
   iface->list_async = gb_list_async;
   iface->list_finish = gb_list_finish;

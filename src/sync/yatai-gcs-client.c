@@ -16,11 +16,13 @@
 #include "yatai-command.h"
 #include "yatai-crc32c.h"
 #include "yatai-gcs-client.h"
+#include "yatai-gcs-private.h"
 
 #define DEFAULT_ENDPOINT "https://storage.googleapis.com"
+#define ANSWER_LIMIT     (64 * 1024 * 1024)   /* JSON answers, error bodies, and reads by default */
+#define READ_CHUNK       (64 * 1024)
 
 G_DEFINE_QUARK (yatai-gcs-error-quark, yatai_gcs_error)
-G_DEFINE_BOXED_TYPE (YataiGcsObject, yatai_gcs_object, yatai_gcs_object_copy, yatai_gcs_object_free)
 
 struct _YataiGcsClient
 {
@@ -31,126 +33,13 @@ struct _YataiGcsClient
   char         *endpoint;     /* without a trailing slash */
   guint         first_delay_ms;
   guint         total_ms;
+  guint         attempt_timeout_ms;
   guint         n_retries;
   guint         n_requests;
   gboolean      no_silent_restarts;
 };
 
 G_DEFINE_FINAL_TYPE (YataiGcsClient, yatai_gcs_client, G_TYPE_OBJECT)
-
-/* Objects */
-
-YataiGcsObject *
-yatai_gcs_object_copy (const YataiGcsObject *object)
-{
-  YataiGcsObject *copy = g_new0 (YataiGcsObject, 1);
-
-  copy->name = g_strdup (object->name);
-  copy->generation = object->generation;
-  copy->metageneration = object->metageneration;
-  copy->size = object->size;
-  copy->md5 = g_strdup (object->md5);
-  if (object->metadata != NULL)
-    copy->metadata = g_hash_table_ref (object->metadata);
-  return copy;
-}
-
-void
-yatai_gcs_object_free (YataiGcsObject *object)
-{
-  if (object == NULL)
-    return;
-  g_free (object->name);
-  g_free (object->md5);
-  g_clear_pointer (&object->metadata, g_hash_table_unref);
-  g_free (object);
-}
-
-static gint64
-number_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return -1;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_ascii_strtoll (json_node_get_string (node), NULL, 10);
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
-  return -1;
-}
-
-/* A member's string, or NULL when it is absent, anything but a string, or not UTF-8 (json-glib 1.6 lets
- * a bad escape such as "\2" through as raw bytes): the answer comes from outside, and json-glib's typed
- * getters are for JSON whose shape is known. */
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-  const char *value;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  value = json_node_get_string (node);
-  return value != NULL && g_utf8_validate (value, -1, NULL) ? value : NULL;
-}
-
-static YataiGcsObject *
-object_from_json (JsonObject *json)
-{
-  YataiGcsObject *object;
-  JsonNode *metadata;
-
-  if (json == NULL || string_member (json, "name") == NULL)
-    return NULL;
-  object = g_new0 (YataiGcsObject, 1);
-  object->name = g_strdup (string_member (json, "name"));
-  object->generation = number_member (json, "generation");
-  object->metageneration = number_member (json, "metageneration");
-  object->size = number_member (json, "size");
-  object->md5 = g_strdup (string_member (json, "md5Hash"));
-  metadata = json_object_get_member (json, "metadata");
-  if (metadata != NULL && JSON_NODE_HOLDS_OBJECT (metadata))
-    {
-      JsonObject *m = json_node_get_object (metadata);
-      GList *members = json_object_get_members (m);
-
-      object->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      for (GList *l = members; l != NULL; l = l->next)
-        {
-          const char *value = string_member (m, l->data);
-
-          if (!g_utf8_validate (l->data, -1, NULL))
-            continue;
-          g_hash_table_insert (object->metadata, g_strdup (l->data), g_strdup (value != NULL ? value : ""));
-        }
-      g_list_free (members);
-    }
-  return object;
-}
-
-/* Hashes, as GCS writes them: base64 of the big-endian digest. */
-char *
-yatai_gcs_crc32c_base64 (const guint8 *data,
-                         gsize         size)
-{
-  return yatai_crc32c_base64 (yatai_crc32c_update (0, data, size));
-}
-
-char *
-yatai_gcs_md5_base64 (const guint8 *data,
-                      gsize         size)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_MD5);
-  guint8 digest[16];
-  gsize length = sizeof digest;
-
-  g_checksum_update (checksum, data, size);
-  g_checksum_get_digest (checksum, digest, &length);
-  return g_base64_encode (digest, length);
-}
 
 /* Calls */
 
@@ -170,27 +59,66 @@ typedef struct
   char               *url;          /* without the page token */
   char               *content_type;
   GBytes             *body;
+  char               *goog_hash;    /* the upload's x-goog-hash header, or NULL */
   gboolean            repeatable;
   guint               attempt;
-  gint64              deadline;     /* monotonic µs */
+  gint64              deadline;     /* monotonic µs: the whole request, every attempt and wait included */
+  gsize               max_size;     /* of a successful answer's body */
   guint               page_size;
   char               *page_token;
   GPtrArray          *listed;       /* CALL_LIST: YataiGcsObject, all pages */
   char               *name;         /* for messages */
   char               *bucket;
-  guint               timer;
+  guint               timer;        /* the next try */
+  GError             *last_error;   /* of the last try answered with a status worth retrying */
+
+  /* The try under way: its own cancellable (the caller's cancels it too, so does the timer). */
+  SoupMessage        *msg;
+  GInputStream       *stream;
+  GByteArray         *received;
+  gsize               limit;        /* of this answer's body */
+  GCancellable       *caller;
+  GCancellable       *attempt_cancellable;
+  gulong              caller_id;
+  guint               attempt_timer;
+  gboolean            timed_out;
 } Call;
+
+/* The try under way is over: drop what it held. */
+static void
+attempt_end (Call *call)
+{
+  g_clear_handle_id (&call->attempt_timer, g_source_remove);
+  if (call->caller_id != 0)
+    g_cancellable_disconnect (call->caller, call->caller_id);
+  call->caller_id = 0;
+  if (call->stream != NULL && !g_input_stream_is_closed (call->stream))
+    {
+      /* Closed with a cancelled cancellable, so that libsoup drops the connection instead of reading
+       * (and throwing away) the rest of an answer nobody wants. */
+      g_cancellable_cancel (call->attempt_cancellable);
+      g_input_stream_close_async (call->stream, G_PRIORITY_DEFAULT, call->attempt_cancellable, NULL, NULL);
+    }
+  g_clear_object (&call->stream);
+  g_clear_object (&call->msg);
+  g_clear_object (&call->attempt_cancellable);
+  g_clear_pointer (&call->received, g_byte_array_unref);
+}
 
 static void
 call_free (gpointer data)
 {
   Call *call = data;
 
+  attempt_end (call);
   g_clear_handle_id (&call->timer, g_source_remove);
+  g_clear_object (&call->caller);
+  g_clear_error (&call->last_error);
   g_free (call->method);
   g_free (call->url);
   g_free (call->content_type);
   g_clear_pointer (&call->body, g_bytes_unref);
+  g_free (call->goog_hash);
   g_free (call->page_token);
   g_clear_pointer (&call->listed, g_ptr_array_unref);
   g_free (call->name);
@@ -245,32 +173,14 @@ start_call (YataiGcsClient           *self,
   call->name = g_strdup (name);
   call->bucket = g_strdup (bucket);
   call->deadline = g_get_monotonic_time () + (gint64) self->total_ms * 1000;
+  call->max_size = ANSWER_LIMIT;
+  if (cancellable != NULL)
+    call->caller = g_object_ref (cancellable);
   /* Reads repeat safely; a write only when a generation precondition makes it apply at most once. */
   call->repeatable = kind == CALL_READ || kind == CALL_STAT || kind == CALL_LIST ||
                      (conditions != NULL && conditions->if_generation_match >= 0);
   g_task_set_task_data (task, call, call_free);
   return task;
-}
-
-/* The message of GCS's error body, {"error": {"code": N, "message": "…"}}, or NULL. */
-static char *
-error_message_of (GBytes *body)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root, *error;
-  gsize size;
-  const char *data;
-
-  if (body == NULL)
-    return NULL;
-  data = g_bytes_get_data (body, &size);
-  root = yatai_json_parse_one (parser, data, size);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  error = json_object_get_member (json_node_get_object (root), "error");
-  if (error == NULL || !JSON_NODE_HOLDS_OBJECT (error))
-    return NULL;
-  return g_strdup (string_member (json_node_get_object (error), "message"));
 }
 
 /* A 404 that is about the bucket, not the object: GCS says "The specified bucket does not exist.",
@@ -293,7 +203,7 @@ error_for_status (YataiGcsClient *self,
 {
   const char *name = call->name != NULL ? call->name : "";
   const char *bucket = call->bucket != NULL ? call->bucket : "";
-  g_autofree char *message = error_message_of (body);
+  g_autofree char *message = yatai_gcs_error_message (body);
 
   switch (status)
     {
@@ -365,7 +275,7 @@ retry_later (GTask *task)
     return FALSE;
   ceiling = (guint64) self->first_delay_ms << MIN (call->attempt, 6);
   delay = g_random_double () * ceiling;         /* full jitter */
-  if (g_get_monotonic_time () + (gint64) delay * 1000 > call->deadline)
+  if (g_get_monotonic_time () + (gint64) delay * 1000 >= call->deadline)
     return FALSE;
   call->attempt++;
   self->n_retries++;
@@ -373,11 +283,13 @@ retry_later (GTask *task)
   return TRUE;
 }
 
+/* The download against every hash x-goog-hash gives (GCS gives crc32c and, for objects not composed,
+ * md5): FALSE when one does not match. */
 static gboolean
 check_hash (SoupMessage  *msg,
             GBytes       *body)
 {
-  const char *header = soup_message_headers_get_one (soup_message_get_response_headers (msg), "x-goog-hash");
+  const char *header = soup_message_headers_get_list (soup_message_get_response_headers (msg), "x-goog-hash");
   g_auto(GStrv) parts = NULL;
   gsize size;
   const guint8 *data = g_bytes_get_data (body, &size);
@@ -393,142 +305,77 @@ check_hash (SoupMessage  *msg,
         {
           g_autofree char *md5 = yatai_gcs_md5_base64 (data, size);
 
-          return g_str_equal (md5, part + 4);
+          if (!g_str_equal (md5, part + 4))
+            return FALSE;
         }
-    }
-  for (guint i = 0; parts[i] != NULL; i++)
-    if (g_str_has_prefix (parts[i], "crc32c="))
-      {
-        g_autofree char *crc = yatai_gcs_crc32c_base64 (data, size);
-
-        return g_str_equal (crc, parts[i] + 7);
-      }
-  return TRUE;
-}
-
-static JsonObject *
-parse_object (const char *json,
-              gssize      length,
-              JsonParser *parser)
-{
-  /* Not json_parser_load_from_data(): a body of white space parses to no root at all, and one of
-   * several values leaks. */
-  JsonNode *root = yatai_json_parse_one (parser, json, length);
-
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  return json_node_get_object (root);
-}
-
-/**
- * yatai_gcs_object_parse:
- *
- * An object's resource from the JSON the service answered (to an upload or a stat); NULL with
- * YATAI_GCS_ERROR_CORRUPT when it is not one.
- */
-YataiGcsObject *
-yatai_gcs_object_parse (const char  *json,
-                        gssize       length,
-                        GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  YataiGcsObject *object;
-
-  g_return_val_if_fail (json != NULL || length == 0, NULL);
-
-  object = object_from_json (parse_object (json, length, parser));
-  if (object == NULL)
-    g_set_error_literal (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CORRUPT,
-                         _("The storage service answered something that is not an object's description."));
-  return object;
-}
-
-/**
- * yatai_gcs_list_page_parse:
- *
- * One page of a listing: its objects are added to @objects (of YataiGcsObject), and @next_page_token
- * gets the token of the next page, or NULL on the last one. FALSE with YATAI_GCS_ERROR_CORRUPT when the
- * JSON is not a listing.
- */
-gboolean
-yatai_gcs_list_page_parse (const char  *json,
-                           gssize       length,
-                           GPtrArray   *objects,
-                           char       **next_page_token,
-                           GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *page;
-  JsonNode *items;
-
-  g_return_val_if_fail (json != NULL || length == 0, FALSE);
-  g_return_val_if_fail (objects != NULL, FALSE);
-  g_return_val_if_fail (next_page_token != NULL, FALSE);
-
-  *next_page_token = NULL;
-  page = parse_object (json, length, parser);
-  if (page == NULL)
-    {
-      g_set_error_literal (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CORRUPT,
-                           _("The storage service answered something that is not a listing."));
-      return FALSE;
-    }
-  items = json_object_get_member (page, "items");
-  if (items != NULL && JSON_NODE_HOLDS_ARRAY (items))
-    {
-      JsonArray *array = json_node_get_array (items);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      else if (g_str_has_prefix (part, "crc32c="))
         {
-          JsonNode *item = json_array_get_element (array, i);
-          YataiGcsObject *object = JSON_NODE_HOLDS_OBJECT (item) ? object_from_json (json_node_get_object (item)) : NULL;
+          g_autofree char *crc = yatai_gcs_crc32c_base64 (data, size);
 
-          if (object != NULL)
-            g_ptr_array_add (objects, object);
+          if (!g_str_equal (crc, part + 7))
+            return FALSE;
         }
     }
-  *next_page_token = g_strdup (string_member (page, "nextPageToken"));
   return TRUE;
 }
 
+/* The try failed without an answer: a reset, an unreachable host, or no answer in time. Takes the
+ * try's reference on @task. */
 static void
-answered_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+attempt_failed (GTask  *task,
+                GError *error)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr(GTask) owned = task;
   YataiGcsClient *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  guint status;
+  gboolean timed_out = call->timed_out;
 
-  if (body == NULL)
+  attempt_end (call);
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      /* No answer: a reset, a timeout, an unreachable host. */
-      if (retry_later (task))
-        return;
-      g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NETWORK,
-                               _("The storage service could not be reached: %s"), error->message);
+      g_task_return_error (task, error);
       return;
     }
+  if (retry_later (task))
+    {
+      g_error_free (error);
+      return;
+    }
+  if (timed_out && g_get_monotonic_time () >= call->deadline && call->last_error != NULL)
+    g_task_return_error (task, g_steal_pointer (&call->last_error));   /* what the tries before said */
+  else if (timed_out)
+    g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NETWORK,
+                             _("The storage service did not answer in time (%u s)."),
+                             (guint) ((MIN (self->attempt_timeout_ms, self->total_ms) + 999) / 1000));
+  else
+    g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NETWORK,
+                             _("The storage service could not be reached: %s"), error->message);
+  g_error_free (error);
+}
 
-  status = soup_message_get_status (msg);
+/* The whole answer is here. Takes the try's reference on @task. */
+static void
+answered (GTask  *task,
+          GBytes *body)
+{
+  g_autoptr(GTask) owned = task;
+  YataiGcsClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(SoupMessage) msg = g_object_ref (call->msg);
+  g_autoptr(GError) error = NULL;
+  guint status = soup_message_get_status (msg);
+
+  attempt_end (call);
   if (status == 408 || status == 429 || status >= 500)
     {
+      g_clear_error (&call->last_error);
+      call->last_error = error_for_status (self, call, status, body);
       if (retry_later (task))
         return;
-      g_task_return_error (task, error_for_status (self, call, status, body));
+      g_task_return_error (task, g_steal_pointer (&call->last_error));
       return;
     }
-  if (status != SOUP_STATUS_OK && status != SOUP_STATUS_NO_CONTENT &&
-      !(call->kind == CALL_DELETE && status == SOUP_STATUS_OK))
+  if (status != SOUP_STATUS_OK && status != SOUP_STATUS_NO_CONTENT)
     {
       g_task_return_error (task, error_for_status (self, call, status, body));
       return;
@@ -583,7 +430,7 @@ answered_cb (GObject      *source,
           {
             call->attempt = 0;
             call->deadline = g_get_monotonic_time () + (gint64) self->total_ms * 1000;
-            send_call (g_steal_pointer (&task));
+            send_call (g_steal_pointer (&owned));
             break;
           }
         g_task_return_pointer (task, g_ptr_array_ref (call->listed), (GDestroyNotify) g_ptr_array_unref);
@@ -594,6 +441,112 @@ answered_cb (GObject      *source,
     }
 }
 
+/* The answer is larger than the caller allows: refused at once, the rest never read. */
+static void
+too_large (GTask *task)
+{
+  g_autoptr(GTask) owned = task;
+  Call *call = g_task_get_task_data (task);
+  guint status = soup_message_get_status (call->msg);
+  g_autofree char *limit = g_format_size (call->limit);
+
+  attempt_end (call);
+  if (call->kind == CALL_READ && status == SOUP_STATUS_OK)
+    g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_TOO_LARGE,
+                             _("“%s” is larger than it can be (more than %s): Yatai did not download it."),
+                             call->name, limit);
+  else
+    g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CORRUPT,
+                             _("The storage service answered more than Yatai expects (more than %s)."), limit);
+}
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  Call *call = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (chunk == NULL)
+    {
+      attempt_failed (task, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      g_autoptr(GBytes) body = NULL;
+
+      /* At the end: closing reads nothing more, and leaves the connection for the next request. */
+      g_input_stream_close (call->stream, NULL, NULL);
+      body = g_byte_array_free_to_bytes (g_steal_pointer (&call->received));
+
+      answered (task, body);
+      return;
+    }
+  if (call->received->len + g_bytes_get_size (chunk) > call->limit)
+    {
+      too_large (task);
+      return;
+    }
+  g_byte_array_append (call->received, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  g_input_stream_read_bytes_async (call->stream, READ_CHUNK, G_PRIORITY_DEFAULT, call->attempt_cancellable,
+                                   read_cb, task);
+}
+
+static void
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  Call *call = g_task_get_task_data (task);
+  GError *error = NULL;
+  GInputStream *stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  SoupMessageHeaders *headers;
+  guint status;
+
+  if (stream == NULL)
+    {
+      attempt_failed (task, error);
+      return;
+    }
+  call->stream = stream;
+  status = soup_message_get_status (call->msg);
+  /* A read's bytes up to what the caller allows; anything else (JSON, an error's body) up to what a
+   * listing's page can be. */
+  call->limit = call->kind == CALL_READ && status == SOUP_STATUS_OK ? call->max_size : ANSWER_LIMIT;
+  headers = soup_message_get_response_headers (call->msg);
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      (guint64) soup_message_headers_get_content_length (headers) > call->limit)
+    {
+      too_large (task);
+      return;
+    }
+  call->received = g_byte_array_new ();
+  g_input_stream_read_bytes_async (stream, READ_CHUNK, G_PRIORITY_DEFAULT, call->attempt_cancellable, read_cb, task);
+}
+
+static gboolean
+attempt_timeout_cb (gpointer data)
+{
+  Call *call = data;
+
+  call->attempt_timer = 0;
+  call->timed_out = TRUE;
+  g_cancellable_cancel (call->attempt_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+caller_cancelled_cb (GCancellable *caller,
+                     gpointer      data)
+{
+  g_cancellable_cancel (data);
+}
+
 static void
 send_with_token (GTask      *task,
                  const char *token)
@@ -601,8 +554,16 @@ send_with_token (GTask      *task,
   YataiGcsClient *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
   g_autofree char *url = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
+  gint64 left = call->deadline - g_get_monotonic_time ();
 
+  if (left <= 0)
+    {
+      g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NETWORK,
+                               _("The storage service did not answer in time (%u s)."),
+                               (guint) ((self->total_ms + 999) / 1000));
+      g_object_unref (task);
+      return;
+    }
   if (call->kind == CALL_LIST && call->page_token != NULL)
     {
       g_autofree char *escaped = escape (call->page_token);
@@ -611,8 +572,8 @@ send_with_token (GTask      *task,
     }
   else
     url = g_strdup (call->url);
-  msg = soup_message_new (call->method, url);
-  if (msg == NULL)
+  call->msg = soup_message_new (call->method, url);
+  if (call->msg == NULL)
     {
       g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_FAILED,
                                _("The bucket's address is not a web address."));
@@ -623,15 +584,26 @@ send_with_token (GTask      *task,
     {
       g_autofree char *header = g_strconcat ("Bearer ", token, NULL);
 
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", header);
+      soup_message_headers_replace (soup_message_get_request_headers (call->msg), "Authorization", header);
     }
+  if (call->goog_hash != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (call->msg), "x-goog-hash", call->goog_hash);
   if (call->body != NULL)
-    soup_message_set_request_body_from_bytes (msg, call->content_type, call->body);
+    soup_message_set_request_body_from_bytes (call->msg, call->content_type, call->body);
   if (self->no_silent_restarts && !g_str_equal (call->method, "POST") && !g_str_equal (call->method, "PATCH"))
-    soup_message_add_flags (msg, SOUP_MESSAGE_NEW_CONNECTION);
+    soup_message_add_flags (call->msg, SOUP_MESSAGE_NEW_CONNECTION);
+
+  /* This try ends at its own timeout or the request's deadline, whichever comes first: a stalled
+   * request is abandoned and tried again (GCS's advice on slow requests), not waited for. */
+  call->timed_out = FALSE;
+  call->attempt_cancellable = g_cancellable_new ();
+  if (call->caller != NULL)
+    call->caller_id = g_cancellable_connect (call->caller, G_CALLBACK (caller_cancelled_cb),
+                                             g_object_ref (call->attempt_cancellable), g_object_unref);
+  call->attempt_timer = g_timeout_add (MAX (1, MIN ((gint64) self->attempt_timeout_ms, left / 1000)),
+                                       attempt_timeout_cb, call);
   self->n_requests++;
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                    answered_cb, task);
+  soup_session_send_async (self->session, call->msg, G_PRIORITY_DEFAULT, call->attempt_cancellable, sent_cb, task);
 }
 
 static void
@@ -697,12 +669,16 @@ yatai_gcs_client_class_init (YataiGcsClientClass *klass)
 static void
 yatai_gcs_client_init (YataiGcsClient *self)
 {
+  /* Requests run side by side, each its own SoupMessage: nothing here waits for another request (the
+   * only thing they share is a token exchange under way). The session's I/O timeout is the backstop of
+   * the token exchange; storage requests end at their own deadlines first. */
   self->session = soup_session_new_with_options ("user-agent", "Yatai/" PACKAGE_VERSION " ",
                                                  "timeout", 30,
-                                                 "max-conns-per-host", 4,
+                                                 "max-conns-per-host", 8,
                                                  NULL);
   self->first_delay_ms = 1000;
   self->total_ms = 60000;
+  self->attempt_timeout_ms = 30000;
   /* libsoup before 3.5 silently restarts a GET or DELETE whose reused connection the server had
    * closed, and when that restart races the first attempt's answer it frees the request while the
    * restart still runs: a crash (libsoup commit 2a592b11, seen here under a dropped-connection fault).
@@ -746,8 +722,9 @@ yatai_gcs_client_get_endpoint (YataiGcsClient *self)
   return self->endpoint;
 }
 
-/* The first retry waits up to @first_delay_ms, each next one up to twice as long; none starts after
- * @total_ms from the request. */
+/* The first retry waits up to @first_delay_ms, each next one up to twice as long. @total_ms is the
+ * request's deadline, every try and wait included: a try still running then is abandoned, and the
+ * request fails. (A caller that needs one request sooner cancels it.) */
 void
 yatai_gcs_client_set_retry (YataiGcsClient *self,
                             guint           first_delay_ms,
@@ -758,12 +735,23 @@ yatai_gcs_client_set_retry (YataiGcsClient *self,
   self->total_ms = total_ms;
 }
 
-/* Seconds without an answer before a request counts as lost (and is retried when it may be). */
+/* Each try of a request is abandoned after @milliseconds without its whole answer, and tried again
+ * when the request may be repeated and its deadline allows (30 s by default). */
+void
+yatai_gcs_client_set_attempt_timeout (YataiGcsClient *self,
+                                      guint           milliseconds)
+{
+  g_return_if_fail (YATAI_IS_GCS_CLIENT (self));
+  self->attempt_timeout_ms = MAX (milliseconds, 1);
+}
+
+/* The same in seconds, and the token exchange's I/O timeout. */
 void
 yatai_gcs_client_set_timeout (YataiGcsClient *self,
                               guint           seconds)
 {
   g_return_if_fail (YATAI_IS_GCS_CLIENT (self));
+  self->attempt_timeout_ms = MAX (seconds, 1) * 1000;
   g_object_set (self->session, "timeout", seconds, NULL);
 }
 
@@ -808,6 +796,8 @@ yatai_gcs_client_create_async (YataiGcsClient           *self,
   g_autofree char *b = escape (bucket);
   g_autofree char *n = escape (name);
   GString *url = g_string_new (self->endpoint);
+  g_autofree char *crc32c = NULL;
+  g_autofree char *md5 = NULL;
   GTask *task;
   Call *call;
 
@@ -821,19 +811,23 @@ yatai_gcs_client_create_async (YataiGcsClient           *self,
   g_task_set_source_tag (task, yatai_gcs_client_create_async);
   call = g_task_get_task_data (task);
 
+  /* Google's "Data validation": the CRC32C and MD5 of the bytes go with them, so the bucket refuses a
+   * write damaged on the way (400) instead of storing it. */
+  crc32c = yatai_gcs_crc32c_base64 (g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+  md5 = yatai_gcs_md5_base64 (g_bytes_get_data (data, NULL), g_bytes_get_size (data));
   if (metadata == NULL)
     {
       call->content_type = g_strdup ("application/octet-stream");
       call->body = g_bytes_ref (data);
+      call->goog_hash = g_strdup_printf ("crc32c=%s,md5=%s", crc32c, md5);
     }
   else
     {
-      /* multipart/related: the resource (name, custom metadata, the MD5 GCS checks), then the bytes. */
+      /* multipart/related: the resource (name, the hashes GCS checks, custom metadata), then the bytes. */
       g_autoptr(SoupMultipart) multipart = soup_multipart_new ("multipart/related");
       g_autoptr(JsonBuilder) b2 = json_builder_new ();
       g_autoptr(JsonNode) root = NULL;
       g_autofree char *json = NULL;
-      g_autofree char *md5 = yatai_gcs_md5_base64 (g_bytes_get_data (data, NULL), g_bytes_get_size (data));
       g_autoptr(GBytes) json_bytes = NULL;
       g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_MULTIPART);
       g_autoptr(GBytes) body = NULL;
@@ -843,6 +837,8 @@ yatai_gcs_client_create_async (YataiGcsClient           *self,
       json_builder_begin_object (b2);
       json_builder_set_member_name (b2, "name");
       json_builder_add_string_value (b2, name);
+      json_builder_set_member_name (b2, "crc32c");
+      json_builder_add_string_value (b2, crc32c);
       json_builder_set_member_name (b2, "md5Hash");
       json_builder_add_string_value (b2, md5);
       json_builder_set_member_name (b2, "metadata");
@@ -885,6 +881,27 @@ yatai_gcs_client_read_async (YataiGcsClient           *self,
                              GAsyncReadyCallback       callback,
                              gpointer                  user_data)
 {
+  yatai_gcs_client_read_max_async (self, bucket, name, conditions, 0, cancellable, callback, user_data);
+}
+
+/**
+ * yatai_gcs_client_read_max_async:
+ * @max_size: the most bytes the object may have; 0 for the client's own bound (64 MB)
+ *
+ * As yatai_gcs_client_read_async(), but an object larger than @max_size fails with
+ * YATAI_GCS_ERROR_TOO_LARGE as soon as its size shows (its Content-Length, or the bytes received so
+ * far), and the rest is never read. Finish with yatai_gcs_client_read_finish().
+ */
+void
+yatai_gcs_client_read_max_async (YataiGcsClient           *self,
+                                 const char               *bucket,
+                                 const char               *name,
+                                 const YataiGcsConditions *conditions,
+                                 gsize                     max_size,
+                                 GCancellable             *cancellable,
+                                 GAsyncReadyCallback       callback,
+                                 gpointer                  user_data)
+{
   GString *url;
   GTask *task;
 
@@ -894,6 +911,8 @@ yatai_gcs_client_read_async (YataiGcsClient           *self,
   g_string_append (url, "?alt=media");
   task = start_call (self, CALL_READ, SOUP_METHOD_GET, url, bucket, name, conditions, cancellable, callback, user_data);
   g_task_set_source_tag (task, yatai_gcs_client_read_async);
+  if (max_size > 0)
+    ((Call *) g_task_get_task_data (task))->max_size = max_size;
   send_call (task);
 }
 

@@ -8,7 +8,18 @@
 G_BEGIN_DECLS
 
 /* A client for the Google Cloud Storage JSON API (GCS-FACTS.md) over one SoupSession, on the caller's
- * main context. Safe requests are retried with exponential backoff and jitter. */
+ * main context.
+ *
+ * - Requests run side by side: each is its own SoupMessage on the shared session (up to 8 connections),
+ *   so a stalled one holds back no other. Start as many as needed; nothing is queued here.
+ * - Each request has a deadline (set_retry's @total_ms, 60 s by default), every try and wait included,
+ *   and each try a timeout (set_attempt_timeout, 30 s): a stalled try is abandoned and tried again when
+ *   the request may be repeated (GCS's advice on slow requests). Cancel a request to end it sooner.
+ * - Reads, and writes with a generation precondition, are retried on 408, 429, 5xx, resets and
+ *   timeouts, with exponential backoff and full jitter; a write without one never is.
+ * - Uploads carry their CRC32C and MD5 (the bucket refuses a damaged one); downloads are checked
+ *   against every hash in x-goog-hash, and bounded (read_max_async).
+ * - A missing bucket, 401 and 403 are errors of their own (settings to fix), never retried. */
 
 #define YATAI_GCS_ERROR (yatai_gcs_error_quark ())
 
@@ -26,6 +37,7 @@ typedef enum
   YATAI_GCS_ERROR_BUCKET_MISSING,        /* 404 naming the bucket: there is no such bucket */
   YATAI_GCS_ERROR_FORBIDDEN,             /* 403: the account lacks a role on the bucket */
   YATAI_GCS_ERROR_CHECKSUM_REFUSED,      /* 400: the bucket found the upload's CRC32C or MD5 wrong */
+  YATAI_GCS_ERROR_TOO_LARGE,             /* a download larger than the caller allows */
 } YataiGcsError;
 
 GQuark yatai_gcs_error_quark (void);
@@ -85,11 +97,14 @@ void            yatai_gcs_client_set_retry      (YataiGcsClient      *self,
                                                  guint                total_ms);
 void            yatai_gcs_client_set_timeout    (YataiGcsClient      *self,
                                                  guint                seconds);
+void            yatai_gcs_client_set_attempt_timeout (YataiGcsClient *self,
+                                                 guint                milliseconds);
 guint           yatai_gcs_client_get_n_retries  (YataiGcsClient      *self);
 guint           yatai_gcs_client_get_n_requests (YataiGcsClient      *self);
 
 /* Create or replace @name with @data. With @metadata (custom metadata) a multipart upload, else a
- * media upload. Retried only with a generation precondition. */
+ * media upload; either way with the CRC32C and MD5 of @data. Retried only with a generation
+ * precondition. */
 void            yatai_gcs_client_create_async   (YataiGcsClient            *self,
                                                  const char                *bucket,
                                                  const char                *name,
@@ -103,11 +118,19 @@ YataiGcsObject *yatai_gcs_client_create_finish  (YataiGcsClient            *self
                                                  GAsyncResult              *result,
                                                  GError                   **error);
 
-/* The bytes, checked against the MD5 (or CRC32C) the server gives. */
+/* The bytes, checked against the CRC32C and MD5 the server gives. */
 void            yatai_gcs_client_read_async     (YataiGcsClient            *self,
                                                  const char                *bucket,
                                                  const char                *name,
                                                  const YataiGcsConditions  *conditions,
+                                                 GCancellable              *cancellable,
+                                                 GAsyncReadyCallback        callback,
+                                                 gpointer                   user_data);
+void            yatai_gcs_client_read_max_async (YataiGcsClient            *self,
+                                                 const char                *bucket,
+                                                 const char                *name,
+                                                 const YataiGcsConditions  *conditions,
+                                                 gsize                      max_size,
                                                  GCancellable              *cancellable,
                                                  GAsyncReadyCallback        callback,
                                                  gpointer                   user_data);

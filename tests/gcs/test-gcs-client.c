@@ -740,6 +740,248 @@ test_emulator_host (void)
   server_stop (&s);
 }
 
+/* Every upload carries its CRC32C and MD5: damaged on the way (a fault flips a byte as it arrives), it
+ * is refused and not stored, media and multipart alike. A download is checked against both hashes. */
+static void
+test_checksums (void)
+{
+  Server s = { 0 };
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) metadata = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(YataiGcsObject) good = NULL;
+
+  server_start (&s, NULL);
+  client = quick_client (&s);
+  g_hash_table_insert (metadata, "device", "counter");
+
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"POST\", \"action\": \"corrupt\", \"times\": 1}");
+  g_assert_null (create (client, "media", "a segment of the log", 0, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CHECKSUM_REFUSED);
+  g_assert_cmpstr (error->message, ==, "The bucket refused “media”: it arrived damaged. Yatai will send it again.");
+  g_clear_error (&error);
+  g_assert_null (read_object (client, "media", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"POST\", \"action\": \"corrupt\", \"times\": 1}");
+  g_assert_null (create (client, "multipart", "{\"holder\": \"counter\"}", 0, metadata, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CHECKSUM_REFUSED);
+  g_clear_error (&error);
+  g_assert_null (read_object (client, "multipart", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Undamaged, both kinds are stored. */
+  good = create (client, "media", "a segment of the log", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&good, yatai_gcs_object_free);
+  good = create (client, "multipart", "{}", 0, metadata, &error);
+  g_assert_no_error (error);
+
+  /* A download whose MD5 matches and CRC32C does not is damaged all the same. */
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"action\": \"bad-crc32c\", \"times\": 1}");
+  g_assert_null (read_object (client, "media", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_CORRUPT);
+  server_stop (&s);
+}
+
+/* A stalled try is abandoned at its timeout and tried again; the request's deadline ends it whatever
+ * the server does. */
+static void
+test_deadlines (void)
+{
+  Server s = { 0 };
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiGcsObject) object = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gint64 start;
+
+  server_start (&s, NULL);
+  client = quick_client (&s);
+  yatai_gcs_client_set_attempt_timeout (client, 300);
+  object = create (client, "slow", "hello", 0, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The first answer would take 10 s: the second try answers at once. */
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"delay_ms\": 10000, \"times\": 1}");
+  start = g_get_monotonic_time ();
+  bytes = read_object (client, "slow", YATAI_GCS_ANY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "hello", 5);
+  g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, 1);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+
+  /* A create-only write whose answer stalls is abandoned and sent again; here the server had stored the
+   * first one, so the second meets its precondition (the engine reads such a write back). */
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"POST\", \"delay_ms\": 10000, \"times\": 1}");
+  g_clear_pointer (&object, yatai_gcs_object_free);
+  g_assert_null (create (client, "slow-write", "x", 0, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_PRECONDITION_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, 2);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  bytes = read_object (client, "slow-write", YATAI_GCS_ANY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "x", 1);
+
+  /* Every answer stalled: the deadline (1 s here) ends the request with the network error. */
+  yatai_gcs_client_set_retry (client, 20, 1000);
+  yatai_gcs_client_set_attempt_timeout (client, 30000);
+  server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"delay_ms\": 10000, \"times\": -1}");
+  start = g_get_monotonic_time ();
+  g_assert_null (read_object (client, "slow", YATAI_GCS_ANY, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NETWORK);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC - 50000);
+  server_stop (&s);
+}
+
+typedef struct
+{
+  int     left;
+  gint64  done_at;
+} Many;
+
+static void
+many_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  Many *many = data;
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_get_source_tag (G_TASK (result)) == yatai_gcs_client_create_async)
+    {
+      g_autoptr(YataiGcsObject) object = yatai_gcs_client_create_finish (YATAI_GCS_CLIENT (source), result, &error);
+    }
+  else
+    {
+      g_autoptr(GBytes) bytes = yatai_gcs_client_read_finish (YATAI_GCS_CLIENT (source), result, NULL, &error);
+    }
+  g_assert_no_error (error);
+  if (--many->left == 0)
+    many->done_at = g_get_monotonic_time ();
+}
+
+/* Requests run side by side: while one read stalls for 3 s, ten creates and reads of other objects
+ * are all answered. */
+static void
+test_concurrent (void)
+{
+  Server s = { 0 };
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiGcsObject) object = NULL;
+  Wait stalled = { 0 };
+  Many many = { 10, 0 };
+  gint64 deadline;
+
+  server_start (&s, NULL);
+  client = quick_client (&s);
+  object = create (client, "stalled", "s", 0, NULL, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("other/%d", i);
+      g_autoptr(YataiGcsObject) o = create (client, name, "o", 0, NULL, &error);
+
+      g_assert_no_error (error);
+    }
+
+  server_post (&s, "/_test/faults", "POST",
+               "{\"method\": \"GET\", \"path_contains\": \"stalled\", \"delay_ms\": 3000, \"times\": 1}");
+  yatai_gcs_client_read_async (client, "stall", "stalled", NULL, NULL, done_cb, &stalled);
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("other/%d", i);
+      g_autofree char *created = g_strdup_printf ("new/%d", i);
+      g_autoptr(GBytes) data = g_bytes_new_static ("n", 1);
+      YataiGcsConditions c = YATAI_GCS_CONDITIONS_NONE;
+
+      c.if_generation_match = 0;
+      yatai_gcs_client_read_async (client, "stall", name, NULL, NULL, many_cb, &many);
+      yatai_gcs_client_create_async (client, "stall", created, data, NULL, &c, NULL, many_cb, &many);
+    }
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (stalled.result == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  /* The ten were all answered before the stalled one. */
+  g_assert_cmpint (many.left, ==, 0);
+  {
+    g_autoptr(GBytes) bytes = yatai_gcs_client_read_finish (client, stalled.result, NULL, &error);
+
+    g_assert_no_error (error);
+  }
+  g_object_unref (stalled.result);
+  server_stop (&s);
+}
+
+/* A read bounded by a size: larger is refused as soon as the size shows (Content-Length, or the bytes
+ * received when there is none), smaller or equal arrives whole. */
+static void
+test_bounded_read (void)
+{
+  Server s = { 0 };
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(YataiGcsBucket) bucket = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiGcsObject) object = NULL;
+  g_autofree char *big = g_malloc (1024 * 1024 + 1);
+  gsize sizes[] = { 1024 * 1024, 1000, 1024 * 1024 - 1 };
+  gboolean fits[] = { TRUE, FALSE, FALSE };
+
+  memset (big, 'x', 1024 * 1024);
+  big[1024 * 1024] = '\0';
+  server_start (&s, NULL);
+  client = quick_client (&s);
+  object = create (client, "big", big, 0, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint chunked = 0; chunked < 2; chunked++)
+    for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+      {
+        Wait w = { 0 };
+        g_autoptr(GBytes) bytes = NULL;
+
+        if (chunked)
+          server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"action\": \"chunked\", \"times\": 1}");
+        yatai_gcs_client_read_max_async (client, "stall", "big", NULL, sizes[i], NULL, done_cb, &w);
+        bytes = yatai_gcs_client_read_finish (client, wait_for (&w), NULL, &error);
+        g_clear_object (&w.result);
+        if (fits[i])
+          {
+            g_assert_no_error (error);
+            g_assert_cmpuint (g_bytes_get_size (bytes), ==, 1024 * 1024);
+          }
+        else
+          {
+            g_autofree char *limit = g_format_size (sizes[i]);
+
+            g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_TOO_LARGE);
+            g_assert_nonnull (strstr (error->message, limit));
+            g_clear_error (&error);
+          }
+      }
+  g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, 0);
+
+  /* Through the engine's interface. */
+  bucket = yatai_gcs_bucket_new (client, "stall");
+  {
+    Wait w = { 0 };
+
+    yatai_bucket_read_max_async (YATAI_BUCKET (bucket), "big", 4096, NULL, done_cb, &w);
+    g_assert_null (yatai_bucket_read_finish (YATAI_BUCKET (bucket), wait_for (&w), NULL, &error));
+    g_clear_object (&w.result);
+    g_assert_error (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_TOO_LARGE);
+  }
+  server_stop (&s);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -753,5 +995,9 @@ main (int   argc,
   g_test_add_func ("/gcs/crc32c", test_crc32c);
   g_test_add_func ("/gcs/settings-errors", test_settings_errors);
   g_test_add_func ("/gcs/emulator-host", test_emulator_host);
+  g_test_add_func ("/gcs/checksums", test_checksums);
+  g_test_add_func ("/gcs/deadlines", test_deadlines);
+  g_test_add_func ("/gcs/concurrent", test_concurrent);
+  g_test_add_func ("/gcs/bounded-read", test_bounded_read);
   return g_test_run ();
 }

@@ -14,10 +14,15 @@
  * latency, fails a share of requests (429, 503, dropped connections), enforces one write a second per
  * object name, and runs faults a test scripts:
  *   POST /_test/faults    {"method": "GET", "path_contains": "log/", "status": 503, "times": 1}
- *                         or "action": "drop" | "apply-drop" | "corrupt", or "delay_ms": 2000; every
+ *                         or "action": "drop" | "apply-drop" | "corrupt" | "bad-crc32c" | "chunked", or
+ *                         "delay_ms": 2000; every
  *                         member optional, "times" 1 by default, -1 for ever. "path_contains" also
  *                         matches an upload's object name and a listing's prefix; "apply-drop" carries the request out, then
  *                         drops the connection before the answer (a write whose answer was lost).
+ *                         "corrupt" flips a byte of a download (its hashes those of the real bytes) or
+ *                         of an upload as it arrives (its declared hashes then refuse it);
+ *                         "bad-crc32c" gives a download the right MD5 and a wrong CRC32C; "chunked"
+ *                         sends a download without a Content-Length.
  *                         Answers 204.
  *   DELETE /_test/faults  clears them (204).
  *   GET /_test/stats      {"requests": {"GET": 12, "POST": 3}, "faults": 2, "objects": 5}
@@ -43,7 +48,7 @@ typedef struct
   char   *method;         /* NULL: any */
   char   *path_contains;  /* NULL: any */
   guint   status;         /* answer with this status */
-  char   *action;         /* "drop", "corrupt", or NULL */
+  char   *action;         /* "drop", "apply-drop", "corrupt", "bad-crc32c", "chunked", or NULL */
   guint   delay_ms;
   int     times;          /* how many requests it still applies to; -1 forever */
 } Fault;
@@ -305,10 +310,12 @@ rate_limited (Server     *server,
 static void
 handle_media (SoupServerMessage *msg,
               TestBucketObject  *object,
-              gboolean           corrupt)
+              const char        *action)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_autofree char *hash = g_strdup_printf ("crc32c=%s,md5=%s", object->crc32c, object->md5);
+  g_autofree char *hash = g_strdup_printf ("crc32c=%s,md5=%s",
+                                           g_strcmp0 (action, "bad-crc32c") == 0 ? "AAAAAA==" : object->crc32c,
+                                           object->md5);
   g_autofree char *generation = g_strdup_printf ("%" G_GINT64_FORMAT, object->generation);
   g_autofree char *metageneration = g_strdup_printf ("%" G_GINT64_FORMAT, object->metageneration);
   g_autofree char *stored_length = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (object->data));
@@ -317,7 +324,7 @@ handle_media (SoupServerMessage *msg,
   g_autofree guint8 *copy = g_memdup2 (data, size);
 
   /* A fault a test asked for: one byte flipped, the headers still those of the real bytes. */
-  if (corrupt && size > 0)
+  if (g_strcmp0 (action, "corrupt") == 0 && size > 0)
     copy[size / 2] ^= 0x5a;
   soup_message_headers_append (headers, "x-goog-hash", hash);
   soup_message_headers_append (headers, "x-goog-generation", generation);
@@ -327,6 +334,18 @@ handle_media (SoupServerMessage *msg,
   soup_message_headers_append (headers, "x-goog-stored-content-length", stored_length);
   soup_message_headers_append (headers, "x-goog-storage-class", "STANDARD");
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  if (g_strcmp0 (action, "chunked") == 0)
+    {
+      SoupMessageBody *body = soup_server_message_get_response_body (msg);
+
+      /* No Content-Length: the size shows only as the bytes arrive. */
+      soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+      soup_message_headers_set_content_type (headers, object->content_type, NULL);
+      for (gsize at = 0; at < size; at += 16384)
+        soup_message_body_append (body, SOUP_MEMORY_COPY, copy + at, MIN (16384, size - at));
+      soup_message_body_complete (body);
+      return;
+    }
   soup_server_message_set_response (msg, object->content_type, SOUP_MEMORY_COPY, (const char *) copy, size);
 }
 
@@ -424,7 +443,8 @@ static void
 handle_upload (Server            *server,
                SoupServerMessage *msg,
                const char        *bucket,
-               GHashTable        *query)
+               GHashTable        *query,
+               gboolean           corrupt)
 {
   const char *type = query ? g_hash_table_lookup (query, "uploadType") : NULL;
   const char *name = query ? g_hash_table_lookup (query, "name") : NULL;
@@ -524,6 +544,15 @@ handle_upload (Server            *server,
       return;
     }
 
+  /* A fault a test asked for: the bytes damaged on the way, after the client computed their hashes. */
+  if (corrupt && g_bytes_get_size (data) > 0)
+    {
+      gsize size;
+      guint8 *damaged = g_bytes_unref_to_data (g_steal_pointer (&data), &size);
+
+      damaged[size / 2] ^= 0x5a;
+      data = g_bytes_new_take (damaged, size);
+    }
   if (object_name == NULL || *object_name == '\0')
     {
       reply_error (msg, SOUP_STATUS_BAD_REQUEST, "required", "Required parameter: name");
@@ -577,7 +606,7 @@ handle_object (Server            *server,
                const char        *name,
                GHashTable        *query,
                gboolean           media,
-               gboolean           corrupt)
+               const char        *action)
 {
   TestBucketObject *object = test_bucket_store_get (server->store, bucket, name);
 
@@ -595,7 +624,7 @@ handle_object (Server            *server,
       if (!check_preconditions (msg, query, object, TRUE))
         return;
       if (media || g_strcmp0 (alt, "media") == 0)
-        handle_media (msg, object, corrupt);
+        handle_media (msg, object, action);
       else
         reply_resource (msg, object);
     }
@@ -1016,7 +1045,7 @@ route (Server            *server,
        const char        *method,
        const char        *path,
        GHashTable        *query,
-       gboolean           corrupt)
+       const char        *action)
 {
   gboolean upload = g_str_has_prefix (path, "/upload/");
   gboolean download = g_str_has_prefix (path, "/download/");
@@ -1065,11 +1094,11 @@ route (Server            *server,
     }
 
   if (upload && g_str_equal (method, "POST") && name == NULL)
-    handle_upload (server, msg, bucket, query);
+    handle_upload (server, msg, bucket, query, g_strcmp0 (action, "corrupt") == 0);
   else if (name == NULL && g_str_equal (method, "GET"))
     handle_list (server, msg, bucket, query);
   else if (name != NULL)
-    handle_object (server, msg, method, bucket, name, query, download, corrupt);
+    handle_object (server, msg, method, bucket, name, query, download, action);
   else
     reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "methodNotAllowed", "Not supported here.");
 }
@@ -1137,7 +1166,7 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
   g_autoptr(GHashTable) own_query = NULL;
   const char *raw_query = g_uri_get_query (soup_server_message_get_uri (msg));
   g_autofree Fault *fault = NULL;
-  gboolean corrupt = FALSE;
+  g_autofree char *action = NULL;
   gboolean apply_drop = FALSE;
   guint delay = server->latency_ms;
 
@@ -1189,7 +1218,9 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
           drop_connection (msg);
           return;
         }
-      corrupt = g_strcmp0 (fault->action, "corrupt") == 0;
+      if (g_strcmp0 (fault->action, "corrupt") == 0 || g_strcmp0 (fault->action, "bad-crc32c") == 0 ||
+          g_strcmp0 (fault->action, "chunked") == 0)
+        action = g_strdup (fault->action);
       apply_drop = g_strcmp0 (fault->action, "apply-drop") == 0;
       g_free (fault->action);
       fault->action = NULL;
@@ -1210,7 +1241,7 @@ handler_cb (G_GNUC_UNUSED SoupServer *soup_server,
       reply_error (msg, SOUP_STATUS_UNAUTHORIZED, "required", "Login Required.");
       goto answered;
     }
-  route (server, msg, method, path, query, corrupt);
+  route (server, msg, method, path, query, action);
   if (apply_drop)
     {
       /* Done, and the answer never arrives. */
