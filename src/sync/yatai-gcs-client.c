@@ -34,6 +34,7 @@ struct _YataiGcsClient
   guint         first_delay_ms;
   guint         total_ms;
   guint         attempt_timeout_ms;
+  GHashTable   *headers;      /* sent with every request: name → value */
   guint         n_retries;
   guint         n_requests;
   gboolean      no_silent_restarts;
@@ -586,6 +587,15 @@ send_with_token (GTask      *task,
 
       soup_message_headers_replace (soup_message_get_request_headers (call->msg), "Authorization", header);
     }
+  if (self->headers != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, self->headers);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        soup_message_headers_replace (soup_message_get_request_headers (call->msg), key, value);
+    }
   if (call->goog_hash != NULL)
     soup_message_headers_replace (soup_message_get_request_headers (call->msg), "x-goog-hash", call->goog_hash);
   if (call->body != NULL)
@@ -656,6 +666,7 @@ yatai_gcs_client_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_clear_object (&self->auth);
+  g_clear_pointer (&self->headers, g_hash_table_unref);
   g_free (self->endpoint);
   G_OBJECT_CLASS (yatai_gcs_client_parent_class)->finalize (object);
 }
@@ -753,6 +764,24 @@ yatai_gcs_client_set_timeout (YataiGcsClient *self,
   g_return_if_fail (YATAI_IS_GCS_CLIENT (self));
   self->attempt_timeout_ms = MAX (seconds, 1) * 1000;
   g_object_set (self->session, "timeout", seconds, NULL);
+}
+
+/* A header sent with every request from now on (@value NULL stops it): Google's conformance server
+ * takes its fault instructions by x-retry-test-id. */
+void
+yatai_gcs_client_set_header (YataiGcsClient *self,
+                             const char     *name,
+                             const char     *value)
+{
+  g_return_if_fail (YATAI_IS_GCS_CLIENT (self));
+  g_return_if_fail (name != NULL);
+
+  if (self->headers == NULL)
+    self->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (value == NULL)
+    g_hash_table_remove (self->headers, name);
+  else
+    g_hash_table_insert (self->headers, g_strdup (name), g_strdup (value));
 }
 
 guint

@@ -99,6 +99,9 @@ void            yatai_gcs_client_set_timeout    (YataiGcsClient      *self,
                                                  guint                seconds);
 void            yatai_gcs_client_set_attempt_timeout (YataiGcsClient *self,
                                                  guint                milliseconds);
+void            yatai_gcs_client_set_header     (YataiGcsClient      *self,
+                                                 const char          *name,
+                                                 const char          *value);
 guint           yatai_gcs_client_get_n_retries  (YataiGcsClient      *self);
 guint           yatai_gcs_client_get_n_requests (YataiGcsClient      *self);
 
