@@ -26,6 +26,7 @@ static const char * const synced_tables[] = {
   "applied_commands",
   "day_closings",
   "command_counters",
+  "stall_keys",
   NULL
 };
 

@@ -24,6 +24,7 @@ typedef struct
 extern const YataiOp yatai_product_ops[];
 extern const YataiOp yatai_order_ops[];
 extern const YataiOp yatai_sales_ops[];
+extern const YataiOp yatai_stall_ops[];
 
 gboolean yatai_store_op_product_save (YataiStore  *self,
                                       JsonObject  *args,
@@ -31,7 +32,7 @@ gboolean yatai_store_op_product_save (YataiStore  *self,
                                       GError     **error);
 
 /* The schema (yatai-store-schema.c). */
-#define YATAI_SCHEMA_VERSION 6
+#define YATAI_SCHEMA_VERSION 7
 const char *yatai_schema_migration_sql (int to_version);
 gboolean    yatai_schema_migrate       (sqlite3 *db,
                                         GError **error);

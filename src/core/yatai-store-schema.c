@@ -136,6 +136,16 @@ static const char schema_v6[] =
   "  last INTEGER NOT NULL"
   ") WITHOUT ROWID;";
 
+/* Version 7: the stall's key for the venue link (src/sync/yatai-link-key.c): one certificate and its
+ * private key, synced like the menu, so every device that restored the stall holds them. */
+static const char schema_v7[] =
+  "CREATE TABLE stall_keys ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  certificate TEXT NOT NULL CHECK (length (certificate) BETWEEN 1 AND 16384),"
+  "  private_key TEXT NOT NULL CHECK (length (private_key) BETWEEN 1 AND 16384),"
+  "  created INTEGER NOT NULL"
+  ");";
+
 const char *
 yatai_schema_migration_sql (int to_version)
 {
@@ -153,6 +163,8 @@ yatai_schema_migration_sql (int to_version)
       return schema_v5;
     case 6:
       return schema_v6;
+    case 7:
+      return schema_v7;
     default:
       return NULL;
     }

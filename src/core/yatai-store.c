@@ -64,6 +64,7 @@ static const YataiOp *op_tables[] = {
   yatai_product_ops,
   yatai_order_ops,
   yatai_sales_ops,
+  yatai_stall_ops,
 };
 
 /* Changes */

@@ -88,6 +88,10 @@ gboolean    yatai_store_lookup_command (YataiStore     *self,
                                         JsonNode      **result,
                                         GError        **error);
 
+gboolean    yatai_store_get_stall_key (YataiStore      *self,
+                                       char           **certificate,
+                                       char           **private_key);
+
 gboolean    yatai_store_is_empty      (YataiStore      *self);
 gboolean    yatai_store_load_demo     (YataiStore      *self,
                                        GError         **error);

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* What the two ends of the venue link say to each other (ARCHITECTURE.md, "The venue link").
+ *
+ * One WebSocket, wss://HOST:PORT/yatai/link, over TLS where both ends present the stall's certificate.
+ * Text messages are JSON objects with one member naming them:
+ *   follower → writer  {"hello": {"device", "name", "from"}}     the first seq it wants
+ *                      {"command": {id, device, kind, args, created}}
+ *   writer → follower  {"welcome": {"device", "name", "head", "oldest"}}
+ *                      {"result": {"id", "result"}} or {"result": {"id", "refused": {"code", "message"}}}
+ *                      {"beat": head}                       every YATAI_LINK_BEAT_MS, so silence is noticed
+ * Binary messages (writer → follower) are one log segment each: its seq (8 bytes, big-endian), then the
+ * bytes of log/<seq> exactly as the bucket has (or will have) them, in seq order. */
+
+#define YATAI_LINK_PATH        "/yatai/link"
+#define YATAI_LINK_SERVICE     "_yatai._tcp"
+#define YATAI_LINK_BEAT_MS     200
+#define YATAI_LINK_SILENCE_MS  600      /* no message for this long (three beats): the link is down */
+#define YATAI_LINK_MAX_MESSAGE (64 * 1024 * 1024)
+
+JsonNode *yatai_link_message_new   (const char   *name,
+                                    JsonNode     *body);
+char     *yatai_link_message_write (JsonNode     *message);
+JsonNode *yatai_link_message_read  (GBytes       *text,
+                                    const char  **name);
+
+GBytes   *yatai_link_frame_segment (gint64        seq,
+                                    GBytes       *segment);
+GBytes   *yatai_link_unframe_segment (GBytes     *frame,
+                                      gint64     *seq);
+
+GSocketConnectable *yatai_link_parse_address (const char  *host_port,
+                                              GError     **error);
+
+G_END_DECLS
