@@ -17,6 +17,7 @@ struct _YataiMemoryBucket
   gboolean    offline;
   guint       writes;
   guint       lose_answers;
+  GHashTable *reads;       /* name → how many times it was read */
 };
 
 static void yatai_memory_bucket_iface_init (YataiBucketInterface *iface);
@@ -121,6 +122,8 @@ mb_read_max_async (YataiBucket         *bucket,
 
   if (offline (self, task))
     return;
+  g_hash_table_replace (self->reads, g_strdup (name),
+                        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (self->reads, name)) + 1));
   if (object == NULL)
     {
       g_task_return_new_error (task, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND, "404");
@@ -254,6 +257,7 @@ static void
 yatai_memory_bucket_finalize (GObject *object)
 {
   g_hash_table_unref (YATAI_MEMORY_BUCKET (object)->objects);
+  g_hash_table_unref (YATAI_MEMORY_BUCKET (object)->reads);
   G_OBJECT_CLASS (yatai_memory_bucket_parent_class)->finalize (object);
 }
 
@@ -268,6 +272,7 @@ yatai_memory_bucket_init (YataiMemoryBucket *self)
 {
   self->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, object_free);
   self->next_generation = 1000;
+  self->reads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 YataiMemoryBucket *
@@ -330,4 +335,11 @@ guint
 yatai_memory_bucket_get_writes (YataiMemoryBucket *self)
 {
   return self->writes;
+}
+
+guint
+yatai_memory_bucket_count_reads (YataiMemoryBucket *self,
+                                 const char        *name)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->reads, name));
 }

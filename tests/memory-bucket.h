@@ -23,5 +23,7 @@ guint              yatai_memory_bucket_count_prefix (YataiMemoryBucket *self,
 void               yatai_memory_bucket_lose_answers (YataiMemoryBucket *self,
                                                      guint              n);
 guint              yatai_memory_bucket_get_writes   (YataiMemoryBucket *self);
+guint              yatai_memory_bucket_count_reads  (YataiMemoryBucket *self,
+                                                     const char        *name);
 
 G_END_DECLS

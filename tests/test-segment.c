@@ -1,6 +1,8 @@
 /* test-segment.c: segments round-trip, and everything damaged is refused */
 #include "config.h"
 
+#include <zstd.h>
+
 #include "yatai-segment.h"
 
 static YataiSegment *
@@ -58,6 +60,22 @@ test_round_trip (void)
   g_assert_cmpuint (back2->changesets->len, ==, 0);
 }
 
+/* The first 100 bytes of an SQLite database of @size bytes in pages of 4,096. */
+static void
+sqlite_header (guint8 *image,
+               gsize   size)
+{
+  guint32 pages = GUINT32_TO_BE (size / 4096), counter = GUINT32_TO_BE (7);
+
+  memset (image, 0, 100);
+  memcpy (image, "SQLite format 3", 16);
+  image[16] = 0x10;
+  image[17] = 0x00;
+  memcpy (image + 24, &counter, 4);
+  memcpy (image + 28, &pages, 4);
+  memcpy (image + 92, &counter, 4);
+}
+
 static void
 test_snapshot (void)
 {
@@ -65,16 +83,17 @@ test_snapshot (void)
   g_autoptr(YataiSegment) snap = yatai_segment_new (YATAI_SEGMENT_SNAPSHOT);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(YataiSegment) back = NULL;
-  g_autofree guint8 *image = g_malloc (200000);
+  g_autofree guint8 *image = g_malloc (204800);
   const char *chain = "ab00000000000000000000000000000000000000000000000000000000000000";
 
-  for (guint i = 0; i < 200000; i++)
+  for (guint i = 0; i < 204800; i++)
     image[i] = i % 7;
+  sqlite_header (image, 204800);
   snap->epoch = 1;
   snap->seq = 42;
   snap->device = g_strdup ("d");
   snap->device_name = g_strdup ("d");
-  snap->snapshot = g_bytes_new (image, 200000);
+  snap->snapshot = g_bytes_new (image, 204800);
 
   bytes = yatai_segment_encode (snap, chain, &error);
   g_assert_no_error (error);
@@ -86,6 +105,75 @@ test_snapshot (void)
   g_assert_cmpint (back->kind, ==, YATAI_SEGMENT_SNAPSHOT);
   g_assert_true (g_bytes_equal (back->snapshot, snap->snapshot));
   g_assert_cmpstr (back->chain, ==, chain);
+}
+
+/* A snapshot object whose payload is @declared zero bytes compressed to a few KB (a zstd bomb), with a
+ * header that is right about everything else: sizes, checksum, chain. */
+static GBytes *
+make_bomb (gsize declared)
+{
+  g_autofree guint8 *zeros = g_malloc0 (1024 * 1024);
+  GByteArray *payload = g_byte_array_new ();
+  ZSTD_CCtx *cctx = ZSTD_createCCtx ();
+  guint8 out[65536];
+  g_autofree char *sum = NULL;
+  g_autofree char *header = NULL;
+  GByteArray *object;
+
+  ZSTD_CCtx_setPledgedSrcSize (cctx, declared);
+  for (gsize done = 0; done < declared; done += 1024 * 1024)
+    {
+      ZSTD_inBuffer in = { zeros, MIN (1024 * 1024, declared - done), 0 };
+      gboolean last = done + in.size >= declared;
+      size_t rc;
+
+      do
+        {
+          ZSTD_outBuffer o = { out, sizeof out, 0 };
+
+          rc = ZSTD_compressStream2 (cctx, &o, &in, last ? ZSTD_e_end : ZSTD_e_continue);
+          g_assert_false (ZSTD_isError (rc));
+          g_byte_array_append (payload, out, o.pos);
+        }
+      while (in.pos < in.size || (last && rc != 0));
+    }
+  ZSTD_freeCCtx (cctx);
+
+  sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, payload->data, payload->len);
+  header = g_strdup_printf ("{\"format\":1,\"kind\":\"snapshot\",\"epoch\":1,\"seq\":9,\"device\":\"d\","
+                            "\"device_name\":\"d\",\"time\":0,\"count\":0,\"raw_size\":%" G_GSIZE_FORMAT ","
+                            "\"size\":%u,\"sha256\":\"%s\",\"chain\":\"%s\"}\n",
+                            declared, payload->len, sum, yatai_segment_genesis_chain ());
+  object = g_byte_array_new ();
+  g_byte_array_append (object, (const guint8 *) header, strlen (header));
+  g_byte_array_append (object, payload->data, payload->len);
+  g_byte_array_unref (payload);
+  return g_byte_array_free_to_bytes (object);
+}
+
+/* 256 MB of zeros in a few KB, as the newest snapshot: refused after its first bytes, not allocated. */
+static void
+test_zstd_bomb (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bomb = make_bomb (YATAI_SEGMENT_SNAPSHOT_MAX_RAW);
+  g_autoptr(GBytes) too_big = make_bomb (YATAI_SEGMENT_SNAPSHOT_MAX_RAW + 1024 * 1024);
+  g_autoptr(YataiSegment) back = NULL;
+
+  g_test_message ("bomb: %" G_GSIZE_FORMAT " bytes declaring %d", g_bytes_get_size (bomb),
+                  YATAI_SEGMENT_SNAPSHOT_MAX_RAW);
+  g_assert_cmpuint (g_bytes_get_size (bomb), <, 64 * 1024);
+  back = yatai_segment_decode (bomb, -1, NULL, &error);
+  g_assert_null (back);
+  g_assert_error (error, YATAI_SEGMENT_ERROR, YATAI_SEGMENT_ERROR_MALFORMED);
+  g_assert_cmpstr (error->message, ==, "This saved copy of the stall is not the database its header declares "
+                                       "(damaged, or made to fill the memory); it was not used.");
+  g_clear_error (&error);
+
+  /* Beyond what a snapshot can hold: refused on its header. */
+  back = yatai_segment_decode (too_big, -1, NULL, &error);
+  g_assert_null (back);
+  g_assert_error (error, YATAI_SEGMENT_ERROR, YATAI_SEGMENT_ERROR_MALFORMED);
 }
 
 static GBytes *
@@ -199,6 +287,7 @@ main (int   argc,
 
   g_test_add_func ("/segment/round-trip", test_round_trip);
   g_test_add_func ("/segment/snapshot", test_snapshot);
+  g_test_add_func ("/segment/zstd-bomb", test_zstd_bomb);
   g_test_add_func ("/segment/damaged-refused", test_damaged_refused);
   g_test_add_func ("/segment/names", test_names);
 

@@ -15,7 +15,6 @@
 #include "yatai-command.h"
 #include "yatai-store.h"
 
-#define MAX_COMMAND_BYTES (16 * 1024 * 1024)
 
 struct _YataiCommand
 {
@@ -108,7 +107,7 @@ yatai_command_new_from_json (const char *json,
 
   if (length < 0)
     length = strlen (json);
-  if (length > MAX_COMMAND_BYTES)
+  if (length > YATAI_COMMAND_MAX_BYTES)
     return refuse (error, _("it is too large")), NULL;
   if (yatai_json_holds_nul (json, length))
     return refuse (error, _("a text in it holds a NUL character")), NULL;

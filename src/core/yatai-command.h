@@ -4,6 +4,9 @@
 
 G_BEGIN_DECLS
 
+/* The largest command's JSON (a product with its picture fits well within it). */
+#define YATAI_COMMAND_MAX_BYTES (16 * 1024 * 1024)
+
 /* A business operation as data: a kind ("product.save", "order.confirm", ...) and its arguments.
  * Pages build commands and hand them to yatai_store_execute(); the sync engine sends the same commands
  * from a follower to the writer as JSON. */

@@ -21,6 +21,7 @@ yatai_lease_new (const char *device,
   lease->device_name = g_strdup (device_name);
   lease->epoch = epoch;
   lease->ttl_ms = YATAI_LEASE_TTL_MS;
+  lease->head = -1;
   return lease;
 }
 
@@ -45,6 +46,7 @@ yatai_lease_copy (const YataiLease *lease)
   copy->ttl_ms = lease->ttl_ms;
   copy->released = lease->released;
   copy->renewed = lease->renewed;
+  copy->head = lease->head;
   return copy;
 }
 
@@ -71,6 +73,11 @@ yatai_lease_to_json (const YataiLease *lease)
   json_builder_add_boolean_value (builder, lease->released);
   json_builder_set_member_name (builder, "renewed");
   json_builder_add_int_value (builder, lease->renewed);
+  if (lease->head >= 0)
+    {
+      json_builder_set_member_name (builder, "head");
+      json_builder_add_int_value (builder, lease->head);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -96,7 +103,7 @@ yatai_lease_parse (const char  *data,
   JsonNode *node;
   gint64 format;
 
-  if (data == NULL || length == 0 || length > 4096)
+  if (data == NULL || length == 0 || length > YATAI_LEASE_MAX_BYTES)
     return refuse (error);
 
   node = yatai_json_parse_one (parser, data, length);
@@ -128,13 +135,53 @@ yatai_lease_parse (const char  *data,
   lease->released = json_object_get_boolean_member (object, "released");
   if (HAS ("renewed", G_TYPE_INT64))
     lease->renewed = json_object_get_int_member (object, "renewed");
+  /* A lease written by an older Yatai does not say where the log is: it still works. */
+  if (json_object_has_member (object, "head"))
+    {
+      if (!HAS ("head", G_TYPE_INT64))
+        return refuse (error);
+      lease->head = json_object_get_int_member (object, "head");
+    }
 #undef HAS
 
-  if (format < 1 || lease->epoch < 1 || *lease->device == '\0' ||
-      lease->ttl_ms < 100 || lease->ttl_ms > 24 * 3600 * 1000)
+  if (format < 1 || lease->epoch < 1 || lease->epoch > YATAI_LEASE_MAX_EPOCH || *lease->device == '\0' ||
+      lease->head < -1 || (lease->head == -1 && json_object_has_member (object, "head")))
     return refuse (error);
 
   return g_steal_pointer (&lease);
+}
+
+/**
+ * yatai_lease_check_rules:
+ * @ttl_ms: Yatai's TTL (the engine's; YATAI_LEASE_TTL_MS outside tests)
+ * @min_epoch: the highest epoch this device has seen, in the lease or the log
+ *
+ * The rules a lease that parsed must also follow before a device obeys it: the TTL is Yatai's, not
+ * the holder's to choose, and epochs only count up. A lease that breaks them is a damaged object.
+ */
+gboolean
+yatai_lease_check_rules (const YataiLease  *lease,
+                         gint64             ttl_ms,
+                         gint64             min_epoch,
+                         GError           **error)
+{
+  g_return_val_if_fail (lease != NULL, FALSE);
+
+  if (lease->ttl_ms != ttl_ms)
+    {
+      g_set_error (error, YATAI_SEGMENT_ERROR, YATAI_SEGMENT_ERROR_MALFORMED,
+                   _("The bucket’s lease gives its holder %lld ms instead of Yatai’s %lld ms."),
+                   (long long) lease->ttl_ms, (long long) ttl_ms);
+      return FALSE;
+    }
+  if (lease->epoch < min_epoch)
+    {
+      g_set_error (error, YATAI_SEGMENT_ERROR, YATAI_SEGMENT_ERROR_MALFORMED,
+                   _("The bucket’s lease counts writers backwards (epoch %lld after %lld)."),
+                   (long long) lease->epoch, (long long) min_epoch);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void
@@ -143,6 +190,7 @@ yatai_lease_view_clear (YataiLeaseView *view)
   g_clear_pointer (&view->lease, yatai_lease_free);
   view->generation = 0;
   view->seen_since = 0;
+  view->damaged = FALSE;
 }
 
 /* Takes @lease. The silence clock restarts only when the generation changes. */
@@ -157,6 +205,23 @@ yatai_lease_view_update (YataiLeaseView *view,
   g_clear_pointer (&view->lease, yatai_lease_free);
   view->lease = lease;
   view->generation = lease ? generation : 0;
+  view->damaged = FALSE;
+  if (lease != NULL)
+    view->max_epoch = MAX (view->max_epoch, lease->epoch);
+}
+
+/* The lease object at @generation is damaged or breaks the rules: it is nobody's, and its silence
+ * counts from when this generation was first seen, like any other. */
+void
+yatai_lease_view_update_damaged (YataiLeaseView *view,
+                                 gint64          generation,
+                                 gint64          now_monotonic)
+{
+  if (generation != view->generation || view->seen_since == 0)
+    view->seen_since = now_monotonic;
+  g_clear_pointer (&view->lease, yatai_lease_free);
+  view->generation = generation;
+  view->damaged = TRUE;
 }
 
 gint64
@@ -166,18 +231,20 @@ yatai_lease_view_silent_ms (const YataiLeaseView *view,
   return MAX (0, (now_monotonic - view->seen_since) / 1000);
 }
 
+/* @ttl_ms is Yatai's TTL: the silence a holder may keep is not the holder's to choose. */
 YataiLeaseVerdict
 yatai_lease_view_verdict (const YataiLeaseView *view,
                           const char           *device,
+                          gint64                ttl_ms,
                           gint64                now_monotonic)
 {
-  if (view->lease == NULL)
+  if (view->lease == NULL && !view->damaged)
     return YATAI_LEASE_CREATE;
-  if (g_strcmp0 (view->lease->device, device) == 0 && !view->lease->released)
+  if (view->lease != NULL && g_strcmp0 (view->lease->device, device) == 0 && !view->lease->released)
     return YATAI_LEASE_MINE;
-  if (view->lease->released)
+  if (view->lease != NULL && view->lease->released)
     return YATAI_LEASE_CLAIM;
-  if (yatai_lease_view_silent_ms (view, now_monotonic) > view->lease->ttl_ms)
+  if (yatai_lease_view_silent_ms (view, now_monotonic) > ttl_ms)
     return YATAI_LEASE_EXPIRED;
   return YATAI_LEASE_HELD;
 }

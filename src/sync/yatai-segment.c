@@ -308,6 +308,87 @@ split_changesets (YataiSegment  *segment,
   return TRUE;
 }
 
+/* Whether the first bytes of a snapshot are an SQLite database of exactly @raw_size bytes: what a
+ * snapshot must be, checked before the rest is decompressed. */
+static gboolean
+snapshot_start_ok (const guint8 *start,
+                   gsize         raw_size)
+{
+  guint32 page_size, pages, change_counter, valid_for;
+
+  if (memcmp (start, "SQLite format 3", 16) != 0)
+    return FALSE;
+  page_size = ((guint32) start[16] << 8) | start[17];
+  if (page_size == 1)
+    page_size = 65536;
+  if (page_size < 512 || (page_size & (page_size - 1)) != 0 || raw_size % page_size != 0)
+    return FALSE;
+  change_counter = GUINT32_FROM_BE (*(guint32 *) (start + 24));
+  pages = GUINT32_FROM_BE (*(guint32 *) (start + 28));
+  valid_for = GUINT32_FROM_BE (*(guint32 *) (start + 92));
+  /* The page count is valid when the change counter matches; sqlite3_serialize writes it so. */
+  return change_counter != valid_for || (gsize) pages * page_size == raw_size;
+}
+
+/* Decompresses @payload into a buffer that grows as the output comes, never past @raw_size (which the
+ * header declared and decode already bounded by the kind), so a small object that declares a huge
+ * size (a zstd bomb) costs only what it really holds until it is refused. A snapshot's first page is
+ * checked as soon as it is out. */
+static guint8 *
+decompress_bounded (YataiSegmentKind   kind,
+                    const guint8      *payload,
+                    gsize              payload_size,
+                    gint64             raw_size,
+                    GError           **error)
+{
+  g_autoptr(GByteArray) out = g_byte_array_sized_new (MIN (raw_size, 1024 * 1024) + 1);
+  ZSTD_DStream *stream = ZSTD_createDStream ();
+  ZSTD_inBuffer in = { payload, payload_size, 0 };
+  gboolean start_checked = kind != YATAI_SEGMENT_SNAPSHOT;
+  size_t rc = 1;
+
+  ZSTD_initDStream (stream);
+  while (in.pos < in.size || rc != 0)
+    {
+      gsize have = out->len;
+      gsize room = MIN ((gsize) raw_size + 1 - have, MAX (have, 64 * 1024));
+      ZSTD_outBuffer o;
+
+      if (room == 0)
+        break;
+      g_byte_array_set_size (out, have + room);
+      o = (ZSTD_outBuffer) { out->data + have, room, 0 };
+      rc = ZSTD_decompressStream (stream, &o, &in);
+      g_byte_array_set_size (out, have + o.pos);
+      if (ZSTD_isError (rc) || out->len > (gsize) raw_size || (o.pos == 0 && in.pos == in.size && rc != 0))
+        break;
+      if (!start_checked && out->len >= 100)
+        {
+          if (!snapshot_start_ok (out->data, raw_size))
+            break;
+          start_checked = TRUE;
+        }
+      if (rc == 0 && in.pos == in.size)
+        break;
+    }
+  ZSTD_freeDStream (stream);
+
+  if (ZSTD_isError (rc) || rc != 0 || in.pos != in.size || out->len != (gsize) raw_size ||
+      (!start_checked && raw_size > 0))
+    {
+      g_debug ("Segment refused: the payload is not the %" G_GINT64_FORMAT " bytes it declares", raw_size);
+      g_set_error (error, YATAI_SEGMENT_ERROR, YATAI_SEGMENT_ERROR_MALFORMED,
+                   kind == YATAI_SEGMENT_SNAPSHOT
+                   ? _("This saved copy of the stall is not the database its header declares (damaged, or made "
+                       "to fill the memory); it was not used.")
+                   : _("A saved change in the bucket is damaged or is not Yatai’s."));
+      return NULL;
+    }
+  if (out->len == 0)
+    g_byte_array_set_size (out, 1);
+  return g_byte_array_free (g_steal_pointer (&out), FALSE);
+}
+
 /**
  * yatai_segment_decode:
  * @expected_seq: the seq the object's name says, or -1 not to check
@@ -333,7 +414,6 @@ yatai_segment_decode (GBytes      *bytes,
   JsonNode *node;
   JsonObject *header;
   unsigned long long frame_size;
-  gsize decompressed;
 
   g_return_val_if_fail (bytes != NULL, NULL);
 
@@ -382,7 +462,8 @@ yatai_segment_decode (GBytes      *bytes,
       !get_int (header, "seq", &segment->seq) || segment->seq < 0 ||
       !get_int (header, "time", &segment->time) ||
       !get_int (header, "count", &count) || count < 0 ||
-      !get_int (header, "raw_size", &raw_size) || raw_size < 0 || raw_size > YATAI_SEGMENT_MAX_PAYLOAD ||
+      !get_int (header, "raw_size", &raw_size) || raw_size < 0 ||
+      raw_size > (segment->kind == YATAI_SEGMENT_SNAPSHOT ? YATAI_SEGMENT_SNAPSHOT_MAX_RAW : YATAI_SEGMENT_LOG_MAX_RAW) ||
       !get_int (header, "size", &declared_size) ||
       device == NULL || device_name == NULL || !is_hex64 (declared_sum) || !is_hex64 (chain))
     return malformed (error, "header fields"), NULL;
@@ -425,11 +506,9 @@ yatai_segment_decode (GBytes      *bytes,
       frame_size != (unsigned long long) raw_size)
     return malformed (error, "zstd frame size"), NULL;
 
-  raw = g_malloc (MAX (raw_size, 1));
-  decompressed = ZSTD_decompress (raw, raw_size, newline + 1, payload_size);
-  if (ZSTD_isError (decompressed) || decompressed != (gsize) raw_size)
-    return malformed (error, "zstd"), NULL;
-
+  raw = decompress_bounded (segment->kind, newline + 1, payload_size, raw_size, error);
+  if (raw == NULL)
+    return NULL;
   segment->device = g_strdup (device);
   segment->device_name = g_strdup (device_name);
   segment->chain = g_ascii_strdown (chain, -1);

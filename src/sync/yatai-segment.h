@@ -19,6 +19,17 @@ G_BEGIN_DECLS
 #define YATAI_SEGMENT_MAX_HEADER  4096
 #define YATAI_SEGMENT_MAX_PAYLOAD (256 * 1024 * 1024)
 
+/* What each kind of object can hold, before compression. A log segment holds at most
+ * MAX_SEGMENT_ENTRIES changesets and the writer closes it at YATAI_SEGMENT_LOG_TARGET_RAW (the largest
+ * single changeset, a product saved with two pictures of YATAI_PICTURE_STORED_MAX, is far below it); a
+ * snapshot is the whole store (1,000 products with their pictures and the orders). Readers refuse
+ * anything larger, and objects larger than these can hold once compressed are not even downloaded. */
+#define YATAI_SEGMENT_LOG_TARGET_RAW    (4 * 1024 * 1024)
+#define YATAI_SEGMENT_LOG_MAX_RAW       (32 * 1024 * 1024)
+#define YATAI_SEGMENT_SNAPSHOT_MAX_RAW  YATAI_SEGMENT_MAX_PAYLOAD
+/* The largest object of a kind that holds @raw bytes: the header line and zstd's worst case. */
+#define YATAI_SEGMENT_MAX_OBJECT(raw)   ((gsize) YATAI_SEGMENT_MAX_HEADER + 1 + (raw) + (raw) / 128 + 65536)
+
 #define YATAI_SEGMENT_ERROR (yatai_segment_error_quark ())
 
 typedef enum

@@ -125,6 +125,23 @@ struct _YataiSyncEngine
   GPtrArray       *to_delete;
   gint64           next_retention;
   guint            retention_ms;
+
+  /* What the bucket's history has passed, and the objects in it that are damaged
+   * (yatai-sync-history.c). */
+  gint64           bucket_head;          /* the highest head a lease that followed the rules said, or a segment showed */
+  gint64           lease_head_written;   /* the head in this writer's last successful lease write */
+  gboolean         end_checked;          /* a listing confirmed the end of the log since the start or restore */
+  gint64           gap_restored_at;      /* the position a restore was made for: a 404 there after it is the end */
+  gint64           last_log_read;        /* monotonic, the last answered read of the log */
+  GArray          *evidence;             /* gint64: later log positions to read to tell a gap from the end */
+  GArray          *damaged;              /* gint64: log positions holding objects that are not segments */
+  GPtrArray       *restore_candidates;   /* snapshot names still to try, newest first */
+  guint            restore_failures;
+  gint64           restore_not_before;   /* monotonic */
+  guint            store_failures;       /* the store could not be written (a full disk) */
+  gboolean         caught_up;            /* reached the end of the log once since the start */
+  char            *problem;              /* a damaged object or a full disk, in words with its name */
+  char            *problem_where;
 };
 
 typedef struct
@@ -154,6 +171,7 @@ enum {
 
 enum {
   COMMAND_FINISHED,
+  CAUGHT_UP,
   N_SIGNALS
 };
 
@@ -352,5 +370,77 @@ sync_engine_upload (YataiSyncEngine *self);
 G_GNUC_INTERNAL
 void
 sync_engine_upload_snapshot (YataiSyncEngine *self);
+
+/* yatai-sync-history.c */
+
+G_GNUC_INTERNAL
+void
+sync_engine_log_missing (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_log_end (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_may_write_at (YataiSyncEngine *self,
+                          gint64           position);
+
+G_GNUC_INTERNAL
+gint64
+sync_engine_next_position (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_is_damaged (YataiSyncEngine *self,
+                        gint64           position);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_segment_is_junk (const GError *error);
+
+G_GNUC_INTERNAL
+void
+sync_engine_skip_damaged (YataiSyncEngine *self,
+                          gint64           position,
+                          const char      *why);
+
+G_GNUC_INTERNAL
+void
+sync_engine_read_bounded (YataiSyncEngine     *self,
+                          const char          *name,
+                          gsize                max_size,
+                          GAsyncReadyCallback  callback);
+
+G_GNUC_INTERNAL
+GBytes *
+sync_engine_read_finish (GAsyncResult  *result,
+                         gint64        *generation,
+                         GError       **error);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_read_is_final (const GError *error);
+
+G_GNUC_INTERNAL
+void
+sync_engine_set_problem (YataiSyncEngine *self,
+                         const char      *where,
+                         const char      *message);
+
+G_GNUC_INTERNAL
+void
+sync_engine_clear_problem (YataiSyncEngine *self,
+                           const char      *where);
+
+G_GNUC_INTERNAL
+void
+sync_engine_store_failed (YataiSyncEngine *self,
+                          Lane             lane,
+                          const GError    *error);
+
+G_GNUC_INTERNAL
+void
+sync_engine_store_ok (YataiSyncEngine *self);
 
 G_END_DECLS

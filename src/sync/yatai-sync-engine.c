@@ -515,7 +515,7 @@ step (YataiSyncEngine *self)
 
     case PHASE_CLAIM:
       if (one_at_a_time (self, LANE_LEASE, now))
-        sync_engine_write_lease (self, (self->lease.lease ? self->lease.lease->epoch : 0) + 1, FALSE);
+        sync_engine_write_lease (self, MAX (self->lease.max_epoch, self->epoch) + 1, FALSE);
       return;
 
     case PHASE_CATCH_UP:
@@ -580,6 +580,11 @@ yatai_sync_engine_finalize (GObject *object)
   g_hash_table_unref (self->awaiting);
   g_array_unref (self->own_snapshots);
   g_ptr_array_unref (self->to_delete);
+  g_array_unref (self->evidence);
+  g_array_unref (self->damaged);
+  g_ptr_array_unref (self->restore_candidates);
+  g_free (self->problem);
+  g_free (self->problem_where);
 
   G_OBJECT_CLASS (yatai_sync_engine_parent_class)->finalize (object);
 }
@@ -610,7 +615,7 @@ yatai_sync_engine_get_property (GObject    *object,
       g_value_set_int64 (value, yatai_sync_engine_get_pending (self));
       break;
     case PROP_ERROR:
-      g_value_set_string (value, self->error);
+      g_value_set_string (value, yatai_sync_engine_get_error (self));
       break;
     case PROP_TAKEOVER_AVAILABLE:
       g_value_set_boolean (value, self->takeover_available);
@@ -662,6 +667,18 @@ yatai_sync_engine_class_init (YataiSyncEngineClass *klass)
                                             G_SIGNAL_RUN_LAST,
                                             0, NULL, NULL, NULL,
                                             G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * YataiSyncEngine::caught-up:
+   *
+   * A follower reached the end of the log for the first time since it started: its store holds the
+   * whole stall as the bucket has it.
+   */
+  sync_engine_signals[CAUGHT_UP] = g_signal_new ("caught-up",
+                                     G_TYPE_FROM_CLASS (klass),
+                                     G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL,
+                                     G_TYPE_NONE, 0);
 }
 
 static void
@@ -673,6 +690,10 @@ yatai_sync_engine_init (YataiSyncEngine *self)
   self->inbox_skipped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->to_delete = g_ptr_array_new_with_free_func (g_free);
   self->own_snapshots = g_array_new (FALSE, FALSE, sizeof (OwnSnapshot));
+  self->evidence = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->damaged = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->restore_candidates = g_ptr_array_new_with_free_func (g_free);
+  self->gap_restored_at = -1;
   self->retention_ms = RETENTION_MS;
   self->awaiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->poll_ms = 250;
@@ -899,11 +920,13 @@ yatai_sync_engine_get_takeover_available (YataiSyncEngine *self)
   return self->takeover_available;
 }
 
+/* What is wrong, in words: the last request's failure, or else a problem that stays (a damaged object
+ * in the bucket, named; a full disk) until it is resolved. */
 const char *
 yatai_sync_engine_get_error (YataiSyncEngine *self)
 {
   g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
-  return self->error;
+  return self->error ? self->error : self->problem;
 }
 
 /* Whether the error is a setting to fix (yatai_bucket_error_is_setting()): no bucket of that name,

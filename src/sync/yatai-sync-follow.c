@@ -16,9 +16,49 @@ void
 sync_engine_start_restore (YataiSyncEngine *self)
 {
   g_autofree char *prefix = sync_engine_object_name (self, "snapshot/");
+  gint64 now = g_get_monotonic_time ();
+
+  /* A restore that keeps failing (a damaged history, a full disk) is tried again slower and slower,
+   * never at once. */
+  if (now < self->restore_not_before)
+    {
+      sync_engine_schedule (self, (guint) ((self->restore_not_before - now) / 1000) + 1);
+      return;
+    }
+  self->restore_not_before = now + (gint64) MIN ((guint64) RETRY_MIN_MS << MIN (self->restore_failures, 10),
+                                                 RETRY_MAX_MS) * 1000;
+  self->restore_failures++;
 
   sync_engine_lane_start (self, LANE_READ);
   yatai_bucket_list_async (self->bucket, prefix, self->cancellable, restore_list_cb, self);
+}
+
+static int
+compare_names_newest_first (gconstpointer a,
+                            gconstpointer b)
+{
+  return -strcmp (*(const char **) a, *(const char **) b);
+}
+
+/* The next snapshot to try, newest first; FALSE when none is left. */
+static gboolean
+restore_try_next (YataiSyncEngine *self)
+{
+  if (self->restore_candidates->len == 0)
+    return FALSE;
+  sync_engine_lane_start (self, LANE_READ);
+  sync_engine_read_bounded (self, g_ptr_array_index (self->restore_candidates, 0),
+                            YATAI_SEGMENT_MAX_OBJECT (YATAI_SEGMENT_SNAPSHOT_MAX_RAW), restore_read_cb);
+  return TRUE;
+}
+
+/* No snapshot in the bucket could be used: say why, and try again later. */
+static void
+restore_failed (YataiSyncEngine *self,
+                const char      *message)
+{
+  sync_engine_set_error (self, message);
+  sync_engine_go (self, PHASE_RESTORE);
 }
 
 static void
@@ -29,8 +69,6 @@ restore_list_cb (GObject      *source,
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) names = yatai_bucket_list_finish (YATAI_BUCKET (source), result, &error);
-  const char *newest = NULL;
-  gint64 newest_seq = -1;
 
   if (sync_engine_cancelled (error))
     return;
@@ -42,20 +80,19 @@ restore_list_cb (GObject      *source,
     }
   sync_engine_contact (self);
 
+  g_ptr_array_set_size (self->restore_candidates, 0);
   for (guint i = 0; i < names->len; i++)
     {
       YataiSegmentKind kind;
       gint64 seq;
 
-      if (yatai_segment_parse_name (g_ptr_array_index (names, i), &kind, &seq) &&
-          kind == YATAI_SEGMENT_SNAPSHOT && seq > newest_seq)
-        {
-          newest = g_ptr_array_index (names, i);
-          newest_seq = seq;
-        }
+      if (yatai_segment_parse_name (g_ptr_array_index (names, i), &kind, &seq) && kind == YATAI_SEGMENT_SNAPSHOT)
+        g_ptr_array_add (self->restore_candidates, g_strdup (g_ptr_array_index (names, i)));
     }
+  /* Names hold the seq with 20 digits: the newest is the last in name order. */
+  g_ptr_array_sort (self->restore_candidates, compare_names_newest_first);
 
-  if (newest == NULL)
+  if (self->restore_candidates->len == 0)
     {
       if (self->phase == PHASE_JOIN)
         {
@@ -63,13 +100,24 @@ restore_list_cb (GObject      *source,
           sync_engine_go (self, PHASE_LEASE);
           return;
         }
-      sync_engine_set_error (self, _("The bucket has no saved copy of the stall to restore from."));
-      sync_engine_lane_done (self, LANE_READ, 2000);
+      restore_failed (self, _("The bucket has no saved copy of the stall to restore from."));
       return;
     }
 
-  sync_engine_lane_start (self, LANE_READ);
-  yatai_bucket_read_async (self->bucket, newest, self->cancellable, restore_read_cb, self);
+  restore_try_next (self);
+}
+
+/* The snapshot being tried cannot be used: say which and why, and try the next older one. */
+static void
+restore_skip (YataiSyncEngine *self,
+              const char      *message)
+{
+  g_autofree char *name = g_strdup (g_ptr_array_index (self->restore_candidates, 0));
+
+  sync_engine_set_problem (self, name, message);
+  g_ptr_array_remove_index (self->restore_candidates, 0);
+  if (!restore_try_next (self))
+    restore_failed (self, _("No saved copy of the stall in the bucket could be used."));
 }
 
 static void
@@ -79,7 +127,7 @@ restore_read_cb (GObject      *source,
 {
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, NULL, &error);
+  g_autoptr(GBytes) bytes = sync_engine_read_finish (result, NULL, &error);
   g_autoptr(YataiSegment) snapshot = NULL;
   g_autoptr(GPtrArray) outgoing = NULL;
   g_autoptr(GPtrArray) entries = NULL;
@@ -92,20 +140,25 @@ restore_read_cb (GObject      *source,
   if (sync_engine_cancelled (error))
     return;
   self->lanes[LANE_READ].busy = FALSE;
-  if (bytes == NULL)
+  if (bytes == NULL && !sync_engine_read_is_final (error))
     {
       sync_engine_retry_later (self, LANE_READ, error);
       return;
     }
   sync_engine_contact (self);
+  if (bytes == NULL)
+    {
+      restore_skip (self, error->message);
+      return;
+    }
 
   snapshot = yatai_segment_decode (bytes, -1, NULL, &error);
   if (snapshot == NULL || snapshot->kind != YATAI_SEGMENT_SNAPSHOT)
     {
-      sync_engine_set_error (self, error ? error->message : _("The saved copy of the stall is damaged and was not used."));
-      sync_engine_lane_done (self, LANE_READ, 5000);
+      restore_skip (self, error ? error->message : _("The saved copy of the stall is damaged and was not used."));
       return;
     }
+  g_clear_pointer (&bytes, g_bytes_unref);
 
   /* Work this device did that never reached the shared history becomes commands for the writer, in the
    * same transaction as the restore, so none of it is lost whatever happens next. */
@@ -146,19 +199,31 @@ restore_read_cb (GObject      *source,
 
     if (!yatai_store_restore (self->store, snapshot->snapshot, pairs, &error))
       {
-        sync_engine_set_error (self, error->message);
-        sync_engine_lane_done (self, LANE_READ, 5000);
+        if (g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT))
+          restore_skip (self, error->message);
+        else
+          {
+            /* This device's fault (a full disk): the same snapshot, later. */
+            sync_engine_store_failed (self, LANE_READ, error);
+            restore_failed (self, error->message);
+          }
         return;
       }
   }
+  sync_engine_store_ok (self);
 
-  g_debug ("Restored the stall at seq %" G_GINT64_FORMAT, snapshot->seq);
+  g_debug ("Restored the stall at seq %" G_GINT64_FORMAT " from %s", snapshot->seq,
+           (const char *) g_ptr_array_index (self->restore_candidates, 0));
+  g_ptr_array_set_size (self->restore_candidates, 0);
+  g_array_set_size (self->damaged, 0);
+  self->end_checked = FALSE;
   yatai_store_set_journal_enabled (self->store, TRUE);
   sync_engine_load_position (self);
   sync_engine_notify_pending (self);
   g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
   sync_engine_go (self, PHASE_LEASE);
 }
+
 
 /* Following: read log/<seq + 1> until it is not there */
 
@@ -167,10 +232,36 @@ static void log_read_cb (GObject *source, GAsyncResult *result, gpointer user_da
 void
 sync_engine_read_next_segment (YataiSyncEngine *self)
 {
-  g_autofree char *name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, self->seq + 1);
+  g_autofree char *name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG,
+                                                     sync_engine_next_position (self));
 
   sync_engine_lane_start (self, LANE_READ);
-  yatai_bucket_read_async (self->bucket, name, self->cancellable, log_read_cb, self);
+  sync_engine_read_bounded (self, name, YATAI_SEGMENT_MAX_OBJECT (YATAI_SEGMENT_LOG_MAX_RAW), log_read_cb);
+}
+
+/* The end of the log, as far as this device can tell (yatai-sync-history.c checked it). */
+void
+sync_engine_log_end (YataiSyncEngine *self)
+{
+  if (self->phase == PHASE_CATCH_UP)
+    {
+      if (sync_engine_is_joined (self) && self->seq > 0 && self->epoch == self->writer_epoch)
+        {
+          /* Restarted while still the writer, and nothing was written since: carry on. */
+          yatai_store_set_journal_enabled (self->store, TRUE);
+          sync_engine_set_role (self, YATAI_SYNC_WRITER);
+          sync_engine_go (self, PHASE_WRITE);
+        }
+      else
+        sync_engine_go (self, PHASE_MARK);
+      return;
+    }
+  if (!self->caught_up)
+    {
+      self->caught_up = TRUE;
+      g_signal_emit (self, sync_engine_signals[CAUGHT_UP], 0);
+    }
+  sync_engine_lane_done (self, LANE_READ, self->poll_ms);
 }
 
 /* Whether @segment is this device's own upload of the head of its outbox: returns the last outbox id it
@@ -204,47 +295,44 @@ log_read_cb (GObject      *source,
 {
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, NULL, &error);
+  g_autoptr(GBytes) bytes = sync_engine_read_finish (result, NULL, &error);
   g_autoptr(YataiSegment) segment = NULL;
   g_autofree char *seq_text = NULL;
   g_autofree char *epoch_text = NULL;
+  gint64 position;
 
   if (sync_engine_cancelled (error))
     return;
   self->lanes[LANE_READ].busy = FALSE;
 
-  if (bytes == NULL)
+  if (bytes == NULL && g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
     {
-      if (!g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
-        {
-          sync_engine_retry_later (self, LANE_READ, error);
-          return;
-        }
       sync_engine_contact (self);
-
-      /* The end of the log. */
-      if (self->phase == PHASE_CATCH_UP)
-        {
-          if (sync_engine_is_joined (self) && self->seq > 0 && self->epoch == self->writer_epoch)
-            {
-              /* Restarted while still the writer, and nothing was written since: carry on. */
-              yatai_store_set_journal_enabled (self->store, TRUE);
-              sync_engine_set_role (self, YATAI_SYNC_WRITER);
-              sync_engine_go (self, PHASE_WRITE);
-            }
-          else
-            sync_engine_go (self, PHASE_MARK);
-          return;
-        }
-      sync_engine_lane_done (self, LANE_READ, self->poll_ms);
+      sync_engine_log_missing (self);
+      return;
+    }
+  if (bytes == NULL && !sync_engine_read_is_final (error))
+    {
+      sync_engine_retry_later (self, LANE_READ, error);
       return;
     }
   sync_engine_contact (self);
+  self->last_log_read = g_get_monotonic_time ();
 
-  segment = yatai_segment_decode (bytes, self->seq + 1, self->chain, &error);
+  position = sync_engine_next_position (self);
+  if (bytes != NULL)
+    segment = yatai_segment_decode (bytes, position, self->chain, &error);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  if (segment == NULL && sync_engine_segment_is_junk (error))
+    {
+      /* Not a Yatai segment at all: a damaged position, which the writer skips too. */
+      sync_engine_skip_damaged (self, position, error->message);
+      sync_engine_lane_done (self, LANE_READ, 0);
+      return;
+    }
   if (segment == NULL || segment->kind != YATAI_SEGMENT_LOG)
     {
-      g_debug ("Segment %" G_GINT64_FORMAT " refused: %s", self->seq + 1, error ? error->message : "kind");
+      g_debug ("Segment %" G_GINT64_FORMAT " refused: %s", position, error ? error->message : "kind");
       sync_engine_set_error (self, _("The shared history could not be read; restoring this device’s copy of the stall."));
       sync_engine_go (self, PHASE_RESTORE);
       return;
@@ -264,11 +352,11 @@ log_read_cb (GObject      *source,
 
             if (!yatai_store_outbox_remove_through (self->store, through, pairs, &error))
               {
-                sync_engine_set_error (self, error->message);
-                sync_engine_lane_done (self, LANE_READ, 1000);
+                sync_engine_store_failed (self, LANE_READ, error);
                 return;
               }
           }
+          sync_engine_store_ok (self);
           sync_engine_load_position (self);
           g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
           sync_engine_lane_done (self, LANE_READ, 0);
@@ -295,6 +383,12 @@ log_read_cb (GObject      *source,
 
     if (!yatai_store_apply_changesets (self->store, segment->changesets, pairs, &error))
       {
+        if (!g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT))
+          {
+            /* This device could not save it (a full disk): the same segment again, later. */
+            sync_engine_store_failed (self, LANE_READ, error);
+            return;
+          }
         sync_engine_set_error (self, _("The shared history does not fit this device’s copy; restoring it."));
         sync_engine_go (self, PHASE_RESTORE);
         return;
@@ -302,8 +396,11 @@ log_read_cb (GObject      *source,
   }
 
   self->epoch = segment->epoch;
+  self->restore_failures = 0;
   sync_engine_advance (self, segment->seq, segment->chain);
   sync_engine_check_awaiting (self);
+
+  sync_engine_store_ok (self);
 
   /* More may be there already. */
   sync_engine_lane_done (self, LANE_READ, 0);

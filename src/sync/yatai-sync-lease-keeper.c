@@ -21,7 +21,7 @@ sync_engine_read_lease (YataiSyncEngine *self)
 
   sync_engine_lane_start (self, LANE_LEASE);
   self->next_lease_check = g_get_monotonic_time () + (gint64) MIN (LEASE_CHECK_MS, self->ttl_ms / 3) * 1000;
-  yatai_bucket_read_async (self->bucket, name, self->cancellable, lease_read_cb, self);
+  sync_engine_read_bounded (self, name, YATAI_LEASE_MAX_BYTES, lease_read_cb);
 }
 
 static void
@@ -59,22 +59,23 @@ lease_read_cb (GObject      *source,
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *name = NULL;
   YataiLease *lease = NULL;
   gint64 generation = 0;
   gint64 now = g_get_monotonic_time ();
   YataiLeaseVerdict verdict;
 
-  bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, &generation, &error);
+  bytes = sync_engine_read_finish (result, &generation, &error);
   if (sync_engine_cancelled (error))
     return;
 
-  if (bytes == NULL && !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
+  if (bytes == NULL && !sync_engine_read_is_final (error))
     {
       sync_engine_retry_later (self, LANE_LEASE, error);
       return;
     }
   sync_engine_contact (self);
-  g_clear_error (&error);
+  name = sync_engine_object_name (self, "lease");
 
   if (self->confirming_renewal)
     {
@@ -86,17 +87,40 @@ lease_read_cb (GObject      *source,
   if (bytes != NULL)
     {
       lease = yatai_lease_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
-      if (lease == NULL)
+      if (lease != NULL &&
+          !yatai_lease_check_rules (lease, self->ttl_ms, MAX (self->lease.max_epoch, self->epoch), &error))
+        {
+          /* Whoever takes over counts on from the highest epoch anyone claimed. */
+          self->lease.max_epoch = MAX (self->lease.max_epoch, lease->epoch);
+          g_clear_pointer (&lease, yatai_lease_free);
+        }
+      if (lease == NULL && g_error_matches (error, YATAI_SEGMENT_ERROR, YATAI_SEGMENT_ERROR_VERSION))
         {
           sync_engine_set_error (self, error->message);
           sync_engine_lane_done (self, LANE_LEASE, 5000);
           return;
         }
     }
-  yatai_lease_view_update (&self->lease, lease, generation, now);
+
+  if (lease == NULL && error != NULL && !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
+    {
+      /* Damaged, far too large, or it breaks the rules: nobody's lease. Shown, and after Yatai's own
+       * TTL of silence it can be taken over like any other. */
+      sync_engine_set_problem (self, name,
+                               g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_TOO_LARGE)
+                               ? _("The bucket’s lease is damaged or is not Yatai’s.") : error->message);
+      yatai_lease_view_update_damaged (&self->lease, generation, now);
+    }
+  else
+    {
+      sync_engine_clear_problem (self, name);
+      if (lease != NULL && lease->head > self->bucket_head)
+        self->bucket_head = lease->head;
+      yatai_lease_view_update (&self->lease, lease, generation, now);
+    }
   update_holder (self);
 
-  verdict = yatai_lease_view_verdict (&self->lease, yatai_store_get_device_id (self->store), now);
+  verdict = yatai_lease_view_verdict (&self->lease, yatai_store_get_device_id (self->store), self->ttl_ms, now);
   sync_engine_set_takeover_available (self, verdict == YATAI_LEASE_EXPIRED);
 
   switch (verdict)
@@ -167,13 +191,15 @@ sync_engine_write_lease (YataiSyncEngine *self,
   lease->ttl_ms = self->ttl_ms;
   lease->released = released;
   lease->renewed = g_get_real_time ();
+  /* The log's head as far as this device knows: a stale device reading the lease learns that its next
+   * segment is gone rather than not written yet. Never lower than a head already in the lease. */
+  lease->head = MAX (self->seq, self->bucket_head);
   json = yatai_lease_to_json (lease);
   bytes = g_bytes_new (json, strlen (json));
 
   sync_engine_lane_start (self, LANE_LEASE);
   self->lease_write_sent = g_get_monotonic_time ();
-  yatai_bucket_create_async (self->bucket, name, bytes,
-                             self->lease.lease ? self->lease.generation : 0,
+  yatai_bucket_create_async (self->bucket, name, bytes, self->lease.generation,
                              self->cancellable, lease_write_cb, self);
   g_object_set_data_full (G_OBJECT (self), "lease-written", g_steal_pointer (&lease),
                           (GDestroyNotify) yatai_lease_free);
@@ -217,6 +243,7 @@ renewal_succeeded (YataiSyncEngine *self,
 {
   yatai_lease_view_update (&self->lease, written, generation, g_get_monotonic_time ());
   self->last_lease_write = self->lease_write_sent;
+  self->lease_head_written = written->head;
   update_holder (self);
 
   if (self->phase == PHASE_STOPPED)
@@ -261,7 +288,7 @@ lease_write_cb (GObject      *source,
               /* This device's renewal or release: read the lease back to see whose write it holds
                * (the lane stays busy). */
               self->confirming_renewal = TRUE;
-              yatai_bucket_read_async (self->bucket, name, self->cancellable, lease_read_cb, self);
+              sync_engine_read_bounded (self, name, YATAI_LEASE_MAX_BYTES, lease_read_cb);
               return;
             }
           /* Someone else was faster, or took over: read again and decide again. */

@@ -65,7 +65,7 @@ encode_log (YataiSyncEngine  *self,
   GBytes *bytes;
 
   segment->epoch = self->writer_epoch;
-  segment->seq = self->seq + 1;
+  segment->seq = sync_engine_next_position (self);
   segment->device = g_strdup (yatai_store_get_device_id (self->store));
   segment->device_name = g_strdup (yatai_store_get_device_name (self->store));
   segment->time = g_get_real_time ();
@@ -114,8 +114,14 @@ sync_engine_mark_epoch (YataiSyncEngine *self)
       return;
     }
 
+  if (!sync_engine_may_write_at (self, sync_engine_next_position (self)))
+    {
+      /* The bucket's history is past this device: catch up (or restore) first. */
+      sync_engine_go (self, PHASE_CATCH_UP);
+      return;
+    }
   bytes = encode_log (self, NULL, &chain, &error);
-  name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, self->seq + 1);
+  name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, sync_engine_next_position (self));
   sync_engine_lane_start (self, LANE_UPLOAD);
   g_object_set_data_full (G_OBJECT (self), "chain", g_steal_pointer (&chain), g_free);
   g_object_set_data (G_OBJECT (self), "outbox-through", GINT_TO_POINTER (0));
@@ -191,15 +197,15 @@ mark_cb (GObject      *source,
   self->lanes[LANE_UPLOAD].busy = FALSE;
   sync_engine_contact (self);
   {
-    g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, self->seq + 1);
+    g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, sync_engine_next_position (self));
     g_autofree char *epoch_text = g_strdup_printf ("%" G_GINT64_FORMAT, self->writer_epoch);
     const char *chain = g_object_get_data (G_OBJECT (self), "chain");
     const char *pairs[] = { "sync_seq", seq_text, "sync_chain", chain, "sync_epoch", epoch_text, NULL };
 
     if (!yatai_store_outbox_remove_through (self->store, 0, pairs, &error))
       {
-        sync_engine_set_error (self, error->message);
-        sync_engine_lane_done (self, LANE_UPLOAD, 5000);
+        /* The marker is in the bucket; the catch-up finds it as this device's own. */
+        sync_engine_store_failed (self, LANE_UPLOAD, error);
         return;
       }
   }
@@ -231,13 +237,31 @@ sync_engine_upload (YataiSyncEngine *self)
   g_autofree char *name = NULL;
   g_autoptr(GBytes) bytes = NULL;
   YataiOutboxEntry *last;
+  gsize raw = 0;
 
   if (entries == NULL || entries->len == 0)
     return FALSE;
+  if (!sync_engine_may_write_at (self, sync_engine_next_position (self)))
+    {
+      sync_engine_go (self, PHASE_CATCH_UP);
+      return TRUE;
+    }
 
+  /* A segment stays within what every reader accepts (YATAI_SEGMENT_LOG_MAX_RAW): the rest waits for
+   * the next one. The first entry always goes, and one entry is far below that limit. */
   changesets = g_ptr_array_new ();
   for (guint i = 0; i < entries->len; i++)
-    g_ptr_array_add (changesets, ((YataiOutboxEntry *) g_ptr_array_index (entries, i))->changeset);
+    {
+      GBytes *changeset = ((YataiOutboxEntry *) g_ptr_array_index (entries, i))->changeset;
+
+      raw += g_bytes_get_size (changeset) + 4;
+      if (i > 0 && raw > YATAI_SEGMENT_LOG_TARGET_RAW)
+        {
+          g_ptr_array_set_size (entries, i);
+          break;
+        }
+      g_ptr_array_add (changesets, changeset);
+    }
 
   bytes = encode_log (self, changesets, &chain, &error);
   if (bytes == NULL)
@@ -247,7 +271,7 @@ sync_engine_upload (YataiSyncEngine *self)
     }
 
   last = g_ptr_array_index (entries, entries->len - 1);
-  name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, self->seq + 1);
+  name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, sync_engine_next_position (self));
   g_object_set_data_full (G_OBJECT (self), "chain", g_steal_pointer (&chain), g_free);
   g_object_set_data_full (G_OBJECT (self), "outbox-through", g_memdup2 (&last->id, sizeof last->id), g_free);
   sync_engine_lane_start (self, LANE_UPLOAD);
@@ -264,7 +288,7 @@ upload_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *seq_text = NULL;
   const char *chain;
-  gint64 through;
+  gint64 through, position;
 
   if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
     {
@@ -292,20 +316,23 @@ upload_cb (GObject      *source,
 
   chain = g_object_get_data (G_OBJECT (self), "chain");
   through = *(gint64 *) g_object_get_data (G_OBJECT (self), "outbox-through");
-  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, self->seq + 1);
+  position = sync_engine_next_position (self);
+  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, position);
   {
     const char *pairs[] = { "sync_seq", seq_text, "sync_chain", chain, NULL };
 
     if (!yatai_store_outbox_remove_through (self->store, through, pairs, &error))
       {
-        sync_engine_set_error (self, error->message);
-        sync_engine_lane_done (self, LANE_UPLOAD, 1000);
+        /* The segment is in the bucket but this device could not note it (a full disk): the
+         * catch-up finds it as its own upload once the store can be written again. */
+        sync_engine_store_failed (self, LANE_UPLOAD, error);
         return;
       }
   }
+  sync_engine_store_ok (self);
 
   self->last_upload = g_get_real_time ();
-  sync_engine_advance (self, self->seq + 1, chain);
+  sync_engine_advance (self, position, chain);
   sync_engine_notify_pending (self);
   sync_engine_lane_done (self, LANE_UPLOAD, 0);
 }
@@ -408,7 +435,9 @@ sync_engine_retention_cut (YataiSyncEngine *self,
 void
 sync_engine_start_retention (YataiSyncEngine *self)
 {
-  self->next_retention = g_get_monotonic_time () + (gint64) RETENTION_CHECK_MS * 1000;
+  /* Checked again after a tenth of the retention (10 min for an hour; sooner in tests). */
+  self->next_retention = g_get_monotonic_time () +
+                         (gint64) MIN (RETENTION_CHECK_MS, MAX (self->retention_ms / 10, 100)) * 1000;
   sync_engine_lane_start (self, LANE_UPLOAD);
   yatai_bucket_list_async (self->bucket, self->prefix, self->cancellable, retention_list_cb, self);
 }
@@ -445,7 +474,10 @@ retention_list_cb (GObject      *source,
       if (!g_str_has_prefix (name, self->prefix) || name[strlen (self->prefix)] != '/' ||
           !yatai_segment_parse_name (name, &kind, &seq))
         continue;
-      if ((kind == YATAI_SEGMENT_LOG && seq <= cut) || (kind == YATAI_SEGMENT_SNAPSHOT && seq < cut))
+      /* A log object goes only once the lease says the head is past it: a device that was away then
+       * reads the head there and knows its next segment is gone, not yet to come. */
+      if ((kind == YATAI_SEGMENT_LOG && seq <= cut && seq <= self->lease_head_written) ||
+          (kind == YATAI_SEGMENT_SNAPSHOT && seq < cut))
         g_ptr_array_add (self->to_delete, g_strdup (name));
     }
   g_debug ("Retention: %u objects to delete, up to seq %" G_GINT64_FORMAT, self->to_delete->len, cut);
@@ -626,7 +658,7 @@ sync_engine_apply_next_inbox (YataiSyncEngine *self)
   const char *name = g_ptr_array_index (self->inbox, 0);
 
   sync_engine_lane_start (self, LANE_READ);
-  yatai_bucket_read_async (self->bucket, name, self->cancellable, inbox_read_cb, self);
+  sync_engine_read_bounded (self, name, YATAI_COMMAND_MAX_BYTES, inbox_read_cb);
 }
 
 static void
@@ -642,7 +674,7 @@ inbox_read_cb (GObject      *source,
   g_autofree char *name = NULL;
   gint64 generation = 0;
 
-  bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, &generation, &error);
+  bytes = sync_engine_read_finish (result, &generation, &error);
   if (sync_engine_cancelled (error))
     return;
   self->lanes[LANE_READ].busy = FALSE;
@@ -656,12 +688,16 @@ inbox_read_cb (GObject      *source,
           sync_engine_lane_done (self, LANE_READ, 0);
           return;
         }
-      sync_engine_retry_later (self, LANE_READ, error);
-      return;
+      if (!g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_TOO_LARGE))
+        {
+          sync_engine_retry_later (self, LANE_READ, error);
+          return;
+        }
     }
   sync_engine_contact (self);
 
-  command = yatai_command_new_from_json (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  if (bytes != NULL)
+    command = yatai_command_new_from_json (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
   if (command != NULL)
     {
       /* The same operation the writer's own pages use, checks included; applied once whatever
@@ -673,6 +709,13 @@ inbox_read_cb (GObject      *source,
           sync_engine_lane_done (self, LANE_READ, 500);
           return;
         }
+      if (outcome == NULL && g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_IO))
+        {
+          /* Neither applied nor refused (a full disk): the command stays in the inbox for later. */
+          sync_engine_store_failed (self, LANE_READ, error);
+          return;
+        }
+      sync_engine_store_ok (self);
       if (outcome == NULL)
         g_debug ("Command %s refused: %s", yatai_command_get_id (command), error->message);
     }
@@ -681,8 +724,10 @@ inbox_read_cb (GObject      *source,
       g_autofree char *device = NULL;
       gint64 counter = 0;
 
-      /* Its place is taken all the same, so the device's next command does not wait for it. */
+      /* Not a command (or far too large to be one): said, and deleted, so it blocks nothing. Its
+       * place is taken all the same, so the device's next command does not wait for it. */
       g_debug ("Inbox object %s is not a command: %s", name, error->message);
+      sync_engine_set_problem (self, name, _("This is not a command of a Yatai device; it was deleted."));
       if (sync_engine_parse_inbox_name (self, name, &device, &counter) && counter > 0)
         g_hash_table_insert (self->inbox_skipped, g_steal_pointer (&device), g_memdup2 (&counter, sizeof counter));
     }

@@ -1,0 +1,648 @@
+/* test-sync-hostile.c: what a stall meets that its own devices never write
+ *
+ * A device that was off longer than the log's retention, objects in the bucket that are junk, far too
+ * large, a zstd bomb or a lease that breaks the rules: in each case every order confirmed stays, the
+ * writer keeps writing, and the device says in words what is wrong and where. Over the bucket in memory,
+ * with a lease of 600 ms.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <zstd.h>
+
+#include "memory-bucket.h"
+#include "yatai-lease.h"
+#include "yatai-segment.h"
+#include "yatai-store-journal.h"
+#include "yatai-store-products.h"
+#include "yatai-sync-engine.h"
+
+#define PREFIX "yatai/stall-1"
+#define TTL_MS 600
+
+typedef struct
+{
+  char              *dir;
+  YataiMemoryBucket *bucket;
+} Fixture;
+
+typedef struct
+{
+  YataiStore      *store;
+  YataiSyncEngine *engine;
+  char            *path;
+  gboolean         caught_up;
+} Device;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->dir = g_dir_make_tmp ("yatai-hostile-XXXXXX", NULL);
+  f->bucket = yatai_memory_bucket_new ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GDir) d = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_clear_object (&f->bucket);
+}
+
+static void
+caught_up_cb (YataiSyncEngine *engine,
+              Device          *device)
+{
+  device->caught_up = TRUE;
+}
+
+/* A device on the store file @name (opened again if it exists: a device switched back on). */
+static Device *
+device_open (Fixture    *f,
+             const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strdup_printf ("%s.sqlite3", name);
+  Device *device = g_new0 (Device, 1);
+
+  device->path = g_build_filename (f->dir, file, NULL);
+  device->store = yatai_store_open (device->path, &error);
+  g_assert_no_error (error);
+  yatai_store_set_device_name (device->store, name);
+  device->engine = yatai_sync_engine_new (device->store, YATAI_BUCKET (f->bucket), PREFIX);
+  yatai_sync_engine_set_timing (device->engine, TTL_MS, 150);
+  yatai_sync_engine_set_poll_interval (device->engine, 20);
+  g_signal_connect (device->engine, "caught-up", G_CALLBACK (caught_up_cb), device);
+  return device;
+}
+
+/* Switched off: the process is gone, its store stays. */
+static void
+device_free (Device *device)
+{
+  g_clear_object (&device->engine);
+  g_clear_object (&device->store);
+  g_free (device->path);
+  g_free (device);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+run_until (Condition condition,
+           gpointer  data,
+           guint     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting");
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static void
+run_for (guint milliseconds)
+{
+  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+is_writer (gpointer data)
+{
+  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_WRITER;
+}
+
+static gboolean
+is_follower (gpointer data)
+{
+  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_FOLLOWER;
+}
+
+static gboolean
+outbox_empty (gpointer data)
+{
+  return yatai_store_outbox_count (((Device *) data)->store) == 0;
+}
+
+typedef struct
+{
+  Device *a, *b;
+} Pair;
+
+static gboolean
+same_content (gpointer data)
+{
+  Pair *pair = data;
+  g_autofree char *a = yatai_store_dump_canonical (pair->a->store, NULL);
+  g_autofree char *b = yatai_store_dump_canonical (pair->b->store, NULL);
+
+  return g_strcmp0 (a, b) == 0 && yatai_store_outbox_count (pair->a->store) == 0 &&
+         yatai_sync_engine_get_pending (pair->b->engine) == 0;
+}
+
+/* A product saved on @device (run there, or sent to the writer). */
+static void
+save (Device     *device,
+      const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = yatai_product_save_args (0, name, 300, 10, FALSE, NULL, NULL, TRUE);
+  g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
+  g_autoptr(JsonNode) result = NULL;
+  gboolean sent;
+
+  result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+}
+
+static void
+save_n (Device     *device,
+        const char *prefix,
+        int         n)
+{
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s %d", prefix, i);
+
+      save (device, name);
+      run_until (outbox_empty, device, 5000);
+    }
+}
+
+static char *
+log_name (gint64 seq)
+{
+  return yatai_segment_object_name (PREFIX, YATAI_SEGMENT_LOG, seq);
+}
+
+static gboolean
+error_mentions (Device     *device,
+                const char *text)
+{
+  const char *error = yatai_sync_engine_get_error (device->engine);
+
+  return error != NULL && strstr (error, text) != NULL;
+}
+
+typedef struct
+{
+  Fixture *f;
+  gint64   seq;
+} Trim;
+
+static gboolean
+log_trimmed_to (gpointer data)
+{
+  Trim *trim = data;
+  g_autofree char *name = log_name (trim->seq);
+  g_autoptr(GBytes) first = yatai_memory_bucket_get (trim->f->bucket, name);
+
+  return first == NULL;
+}
+
+/* A kitchen switched off at seq S while the counter goes on and retention deletes the log past S: back
+ * on, it must not take the missing log/<S + 1> for the end. Then it becomes the writer, and writes
+ * after the stall's head, never at a position the stall already used. */
+static void
+test_long_absence (Fixture       *f,
+                   gconstpointer  data)
+{
+  Device *a = device_open (f, "Counter PC");
+  Device *b = device_open (f, "Kitchen");
+  Device *c = NULL;
+  Pair pair = { a, b };
+  Trim trim = { f, 0 };
+  gint64 away_at, head;
+
+  yatai_sync_engine_set_snapshot_every (a->engine, 4);
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  save_n (a, "before", 3);
+  run_until (same_content, &pair, 5000);
+  away_at = yatai_sync_engine_get_seq (b->engine);
+  device_free (b);
+
+  /* Away: the counter sells on; snapshots, and the log up to them is deleted. */
+  yatai_sync_engine_set_retention (a->engine, 200);
+  save_n (a, "away", 12);
+  trim.seq = away_at + 1;
+  run_until (log_trimmed_to, &trim, 10000);
+  head = yatai_sync_engine_get_seq (a->engine);
+  g_assert_cmpint (head, >, away_at + 4);
+
+  /* Back on: it restores instead of following a stale copy. */
+  b = device_open (f, "Kitchen");
+  pair.b = b;
+  yatai_sync_engine_start (b->engine);
+  run_until (same_content, &pair, 10000);
+  g_assert_true (yatai_store_product_name_taken (b->store, "away 11", 0));
+  g_assert_cmpint (yatai_sync_engine_get_seq (b->engine), ==, head);
+
+  /* The counter stops for good; the kitchen takes over and sells. */
+  yatai_sync_engine_pause_renewal (a->engine, TRUE);
+  yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
+  run_until (is_writer, b, 10000);
+  g_assert_cmpint (yatai_sync_engine_get_seq (b->engine), >, head);
+  save_n (b, "kitchen", 3);
+  device_free (a);
+
+  /* A new PC restores the whole stall: nothing the kitchen wrote was at a used position. */
+  c = device_open (f, "Backup");
+  pair.a = b;
+  pair.b = c;
+  yatai_sync_engine_set_follow_only (c->engine, TRUE);
+  yatai_sync_engine_start (c->engine);
+  run_until (same_content, &pair, 10000);
+  g_assert_true (yatai_store_product_name_taken (c->store, "kitchen 2", 0));
+  g_assert_true (yatai_store_product_name_taken (c->store, "away 11", 0));
+  g_assert_true (yatai_store_product_name_taken (c->store, "before 0", 0));
+  g_assert_cmpuint (yatai_store_count_products (c->store), ==, 18);
+
+  device_free (b);
+  device_free (c);
+}
+
+/* The same, with the kitchen switched back on as the writer straight away (it held the lease before
+ * and the counter is off): its catch-up must see the head before it writes its epoch marker. */
+static void
+test_stale_writer_catches_up (Fixture       *f,
+                              gconstpointer  data)
+{
+  Device *a = device_open (f, "Counter PC");
+  Device *b = device_open (f, "Kitchen");
+  Device *c = NULL;
+  Pair pair = { a, b };
+  Trim trim = { f, 0 };
+  gint64 away_at, head;
+
+  yatai_sync_engine_set_snapshot_every (a->engine, 4);
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  save_n (a, "before", 2);
+  run_until (same_content, &pair, 5000);
+  away_at = yatai_sync_engine_get_seq (b->engine);
+  device_free (b);
+
+  yatai_sync_engine_set_retention (a->engine, 200);
+  save_n (a, "away", 10);
+  trim.seq = away_at + 1;
+  run_until (log_trimmed_to, &trim, 10000);
+  head = yatai_sync_engine_get_seq (a->engine);
+  /* The counter is switched off without a clean stop. */
+  device_free (a);
+
+  b = device_open (f, "Kitchen");
+  yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_writer, b, 10000);
+  g_assert_cmpint (yatai_sync_engine_get_seq (b->engine), >, head);
+  g_assert_true (yatai_store_product_name_taken (b->store, "away 9", 0));
+  save_n (b, "kitchen", 2);
+
+  c = device_open (f, "Backup");
+  pair.a = b;
+  pair.b = c;
+  yatai_sync_engine_set_follow_only (c->engine, TRUE);
+  yatai_sync_engine_start (c->engine);
+  run_until (same_content, &pair, 10000);
+  g_assert_cmpuint (yatai_store_count_products (c->store), ==, 14);
+
+  device_free (b);
+  device_free (c);
+}
+
+static gboolean
+kitchen_product_reached (gpointer data)
+{
+  return yatai_store_product_name_taken (((Device *) data)->store, "from the kitchen", 0);
+}
+
+/* Junk created at a future log position: when the log reaches it the writer gets 412 there, reads a
+ * thing that is no segment, skips the position and keeps writing; the follower skips it too. */
+static void
+test_junk_at_future_position (Fixture       *f,
+                              gconstpointer  data)
+{
+  Device *a = device_open (f, "Counter PC");
+  Device *b = device_open (f, "Kitchen");
+  Pair pair = { a, b };
+  g_autoptr(GBytes) junk = g_bytes_new_static ("not a segment at all", 20);
+  g_autofree char *junk_name = NULL;
+  gint64 at;
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  save_n (a, "one", 1);
+  run_until (same_content, &pair, 5000);
+
+  at = yatai_sync_engine_get_seq (a->engine) + 2;
+  junk_name = log_name (at);
+  yatai_memory_bucket_put (f->bucket, junk_name, junk);
+  save_n (a, "two", 5);
+  g_assert_true (is_writer (a));
+  g_assert_cmpint (yatai_sync_engine_get_seq (a->engine), >, at);
+  run_until (same_content, &pair, 5000);
+  g_assert_true (yatai_store_product_name_taken (b->store, "two 4", 0));
+  g_assert_true (error_mentions (a, junk_name));
+
+  /* A follower also sends commands through: the writer takes orders past the junk. */
+  save (b, "from the kitchen");
+  run_until (kitchen_product_reached, a, 5000);
+  run_until (same_content, &pair, 5000);
+
+  device_free (a);
+  device_free (b);
+}
+
+/* A 40 MB object at the next log position is more than any segment can be: refused by its size,
+ * skipped, and not downloaded again at every poll. */
+static void
+test_oversized_at_next_position (Fixture       *f,
+                                 gconstpointer  data)
+{
+  Device *a = device_open (f, "Counter PC");
+  Device *b = device_open (f, "Kitchen");
+  Pair pair = { a, b };
+  gsize size = 40 * 1024 * 1024;
+  g_autoptr(GBytes) huge = g_bytes_new_take (g_malloc0 (size), size);
+  g_autofree char *name = NULL;
+  guint reads;
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  run_until (same_content, &pair, 5000);
+
+  name = log_name (yatai_sync_engine_get_seq (a->engine) + 1);
+  yatai_memory_bucket_put (f->bucket, name, huge);
+  g_clear_pointer (&huge, g_bytes_unref);
+  run_for (300);
+  reads = yatai_memory_bucket_count_reads (f->bucket, name);
+  g_assert_cmpuint (reads, >=, 1);
+  run_for (500);
+  /* The follower polls every 20 ms: it asked for the object once, not 25 more times. */
+  g_assert_cmpuint (yatai_memory_bucket_count_reads (f->bucket, name), <=, reads + 1);
+  g_assert_true (error_mentions (b, name));
+  g_assert_true (error_mentions (b, "larger than any object of its kind"));
+
+  save_n (a, "after", 2);
+  g_assert_true (is_writer (a));
+  run_until (same_content, &pair, 5000);
+  g_assert_true (yatai_store_product_name_taken (b->store, "after 1", 0));
+
+  device_free (a);
+  device_free (b);
+}
+
+static void
+stopped_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(gboolean *) user_data = yatai_sync_engine_stop_finish (YATAI_SYNC_ENGINE (source), result, NULL);
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+put_text (Fixture    *f,
+          const char *name,
+          const char *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+  yatai_memory_bucket_put (f->bucket, name, bytes);
+}
+
+/* A lease with a TTL of 24 hours (or an epoch that goes backwards, or garbage) is a damaged object:
+ * shown as such, and the other device takes over after Yatai's own TTL of silence, not 24 hours. */
+static void
+test_rule_breaking_lease (Fixture       *f,
+                          gconstpointer  data)
+{
+  /* A TTL of 24 hours; an epoch going backwards; not a lease at all. EPOCH is the stall's next
+   * epoch, BACK the one before its current one. */
+  const char *bad[] = {
+    "{\"format\":1,\"device\":\"intruder\",\"device_name\":\"Intruder\",\"epoch\":EPOCH,\"ttl_ms\":86400000,"
+    "\"released\":false}",
+    "{\"format\":1,\"device\":\"intruder\",\"device_name\":\"Intruder\",\"epoch\":BACK,\"ttl_ms\":600,"
+    "\"released\":false}",
+    "<html>Service Unavailable</html>",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      Device *a = device_open (f, "Counter PC");
+      Device *b = device_open (f, "Kitchen");
+      Pair pair = { a, b };
+      gboolean stopped = FALSE;
+      g_autofree char *text = NULL;
+      g_autofree char *next = NULL;
+      g_autofree char *back = NULL;
+      g_autoptr(GString) lease = g_string_new (bad[i]);
+      gint64 epoch;
+
+      g_test_message ("lease: %s", bad[i]);
+      yatai_sync_engine_start (a->engine);
+      run_until (is_writer, a, 5000);
+      /* The counter stops cleanly and starts again: epoch 2, so that an epoch can go backwards. */
+      yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);
+      run_until (is_true, &stopped, 5000);
+      device_free (a);
+      a = device_open (f, "Counter PC");
+      pair.a = a;
+      yatai_sync_engine_start (a->engine);
+      run_until (is_writer, a, 5000);
+      yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
+      yatai_sync_engine_start (b->engine);
+      run_until (is_follower, b, 5000);
+      save_n (a, "menu", 2);
+      run_until (same_content, &pair, 5000);
+      epoch = yatai_sync_engine_get_epoch (a->engine);
+      g_assert_cmpint (epoch, ==, 2);
+
+      next = g_strdup_printf ("%" G_GINT64_FORMAT, epoch + 1);
+      back = g_strdup_printf ("%" G_GINT64_FORMAT, epoch - 1);
+      g_string_replace (lease, "EPOCH", next, 0);
+      g_string_replace (lease, "BACK", back, 0);
+      text = g_string_free (g_steal_pointer (&lease), FALSE);
+      put_text (f, PREFIX "/lease", text);
+
+      /* The counter's next renewal is refused (the lease changed); the lease is damaged, so after
+       * Yatai's TTL of silence the kitchen takes over, at an epoch above any claimed. */
+      run_until (is_writer, b, TTL_MS * 10);
+      g_assert_cmpint (yatai_sync_engine_get_epoch (b->engine), >, i == 0 ? epoch + 1 : epoch);
+      run_until (is_follower, a, 5000);
+      g_assert_true (error_mentions (b, PREFIX "/lease"));
+      save_n (b, "after", 1);
+      pair.a = b;
+      pair.b = a;
+      run_until (same_content, &pair, 10000);
+      g_assert_true (yatai_store_product_name_taken (a->store, "after 0", 0));
+
+      device_free (a);
+      device_free (b);
+      g_clear_object (&f->bucket);
+      f->bucket = yatai_memory_bucket_new ();
+      {
+        g_autoptr(GDir) d = g_dir_open (f->dir, 0, NULL);
+        const char *name;
+
+        while ((name = g_dir_read_name (d)) != NULL)
+          {
+            g_autofree char *path = g_build_filename (f->dir, name, NULL);
+            g_unlink (path);
+          }
+      }
+    }
+}
+
+/* A zstd bomb (8.5 KB declaring 256 MB) as the newest snapshot: a new device restores from the newest
+ * snapshot that checks out, follows the log after it, and says which snapshot was refused and why. */
+static void
+test_bomb_snapshot (Fixture       *f,
+                    gconstpointer  data)
+{
+  Device *a = device_open (f, "Counter PC");
+  Device *b = NULL;
+  Pair pair = { a, NULL };
+  g_autofree guint8 *zeros = g_malloc0 (1024 * 1024);
+  GByteArray *payload = g_byte_array_new ();
+  ZSTD_CCtx *cctx = ZSTD_createCCtx ();
+  guint8 out[65536];
+  g_autofree char *sum = NULL;
+  g_autofree char *header = NULL;
+  g_autofree char *name = NULL;
+  GByteArray *object = g_byte_array_new ();
+  gsize declared = YATAI_SEGMENT_SNAPSHOT_MAX_RAW;
+
+  yatai_sync_engine_set_snapshot_every (a->engine, 2);
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  save_n (a, "menu", 5);
+
+  /* The bomb, at a seq past the head so that it is the newest. */
+  ZSTD_CCtx_setPledgedSrcSize (cctx, declared);
+  for (gsize done = 0; done < declared; done += 1024 * 1024)
+    {
+      ZSTD_inBuffer in = { zeros, 1024 * 1024, 0 };
+      gboolean last = done + in.size >= declared;
+      size_t rc;
+
+      do
+        {
+          ZSTD_outBuffer o = { out, sizeof out, 0 };
+
+          rc = ZSTD_compressStream2 (cctx, &o, &in, last ? ZSTD_e_end : ZSTD_e_continue);
+          g_byte_array_append (payload, out, o.pos);
+        }
+      while (in.pos < in.size || (last && rc != 0));
+    }
+  ZSTD_freeCCtx (cctx);
+  sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, payload->data, payload->len);
+  header = g_strdup_printf ("{\"format\":1,\"kind\":\"snapshot\",\"epoch\":1,\"seq\":999,\"device\":\"d\","
+                            "\"device_name\":\"d\",\"time\":0,\"count\":0,\"raw_size\":%" G_GSIZE_FORMAT ","
+                            "\"size\":%u,\"sha256\":\"%s\",\"chain\":\"%s\"}\n",
+                            declared, payload->len, sum, yatai_segment_genesis_chain ());
+  g_byte_array_append (object, (const guint8 *) header, strlen (header));
+  g_byte_array_append (object, payload->data, payload->len);
+  g_byte_array_unref (payload);
+  name = yatai_segment_object_name (PREFIX, YATAI_SEGMENT_SNAPSHOT, 999);
+  {
+    g_autoptr(GBytes) bomb = g_byte_array_free_to_bytes (object);
+
+    g_assert_cmpuint (g_bytes_get_size (bomb), <, 16 * 1024);
+    yatai_memory_bucket_put (f->bucket, name, bomb);
+  }
+
+  b = device_open (f, "New PC");
+  pair.b = b;
+  yatai_sync_engine_set_follow_only (b->engine, TRUE);
+  yatai_sync_engine_start (b->engine);
+  run_until (same_content, &pair, 10000);
+  g_assert_true (yatai_store_product_name_taken (b->store, "menu 4", 0));
+  g_assert_true (error_mentions (b, name));
+  g_assert_true (error_mentions (b, "not the database its header declares"));
+
+  device_free (a);
+  device_free (b);
+}
+
+/* The log after the newest snapshot is part of a restore: a device that restores has every order the
+ * writer confirmed, and says when it has caught up. */
+static void
+test_restore_through_log (Fixture       *f,
+                          gconstpointer  data)
+{
+  Device *a = device_open (f, "Counter PC");
+  Device *b = device_open (f, "Backup");
+  Pair pair = { a, b };
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  save_n (a, "menu", 3);
+  g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/"), ==, 1);
+
+  yatai_sync_engine_set_follow_only (b->engine, TRUE);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  while (!b->caught_up)
+    run_for (10);
+  /* Caught up means everything: no poll later. */
+  g_assert_true (same_content (&pair));
+  g_assert_cmpint (yatai_sync_engine_get_seq (b->engine), ==, yatai_sync_engine_get_seq (a->engine));
+
+  device_free (a);
+  device_free (b);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/sync-hostile/long-absence", test_long_absence);
+  ADD ("/sync-hostile/stale-writer-catches-up", test_stale_writer_catches_up);
+  ADD ("/sync-hostile/junk-at-future-position", test_junk_at_future_position);
+  ADD ("/sync-hostile/oversized-at-next-position", test_oversized_at_next_position);
+  ADD ("/sync-hostile/rule-breaking-lease", test_rule_breaking_lease);
+  ADD ("/sync-hostile/bomb-snapshot", test_bomb_snapshot);
+  ADD ("/sync-hostile/restore-through-log", test_restore_through_log);
+#undef ADD
+
+  return g_test_run ();
+}
