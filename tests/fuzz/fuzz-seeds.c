@@ -16,6 +16,8 @@
 #include "yatai-store-orders.h"
 #include "yatai-store-products.h"
 
+#include "fuzz-demo.h"
+
 static void
 write_file (const char *dir,
             const char *kind,
@@ -168,6 +170,7 @@ main (int   argc,
   store = yatai_store_open (path, NULL);
   g_assert (store != NULL);
   g_assert (yatai_store_load_demo (store, NULL));
+  fuzz_demo_pin_time (store);
   yatai_store_set_journal_enabled (store, TRUE);
   g_clear_pointer (&products, g_ptr_array_unref);
   products = yatai_store_list_products (store, NULL);
