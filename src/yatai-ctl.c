@@ -4,7 +4,8 @@
  *             [--device-name NAME] COMMAND
  *
  *   status          who holds the lease, its epoch, the log's head, and where this store stands
- *   restore         the stall from the bucket into --store (a new file)
+ *   restore         the stall from the bucket into --store (a new file): the newest snapshot that
+ *                   checks out and the log after it, to its end
  *   follow          a headless follower (a backup PC): prints a line at every change, until Ctrl+C
  *   run             a headless device: reads commands as JSON lines on stdin
  *                   ({"kind": "order.confirm", "args": {...}}) and prints each result as a JSON line
@@ -41,6 +42,7 @@ typedef struct
   gboolean         reading;
   gboolean         stopping;
   GHashTable      *awaiting;   /* ids of commands sent to the writer whose outcome has not come back */
+  char            *last_error; /* restore: the last problem printed */
 } Ctl;
 
 static gboolean input_cb (GIOChannel   *channel,
@@ -183,9 +185,7 @@ role_changed_cb (Ctl *ctl)
           stop (ctl, 1);
           return;
         }
-      printf ("restored the stall at log position %" G_GINT64_FORMAT " into %s\n",
-              yatai_sync_engine_get_seq (ctl->engine), yatai_store_get_path (ctl->store));
-      stop (ctl, 0);
+      /* Restored from the newest snapshot that checks out: now the log after it (caught_up_cb). */
     }
   else if (g_str_equal (ctl->command, "lease release"))
     {
@@ -217,6 +217,32 @@ error_changed_cb (Ctl *ctl)
     return;
   g_printerr ("yatai-ctl: %s\n", yatai_sync_engine_get_error (ctl->engine));
   stop (ctl, 1);
+}
+
+/* restore: the new store holds the stall through the end of the log, not only its newest snapshot. */
+static void
+caught_up_cb (Ctl *ctl)
+{
+  if (ctl->stopping || !g_str_equal (ctl->command, "restore"))
+    return;
+  printf ("restored the stall at log position %" G_GINT64_FORMAT " into %s\n",
+          yatai_sync_engine_get_seq (ctl->engine), yatai_store_get_path (ctl->store));
+  fflush (stdout);
+  stop (ctl, 0);
+}
+
+/* restore: what was refused on the way (a damaged snapshot, skipped for an older one), in words. */
+static void
+restore_error_cb (Ctl *ctl)
+{
+  const char *error = yatai_sync_engine_get_error (ctl->engine);
+
+  if (ctl->stopping || !g_str_equal (ctl->command, "restore") || error == NULL ||
+      g_strcmp0 (error, ctl->last_error) == 0)
+    return;
+  g_free (ctl->last_error);
+  ctl->last_error = g_strdup (error);
+  g_printerr ("yatai-ctl: %s\n", error);
 }
 
 static void
@@ -429,6 +455,8 @@ main (int   argc,
   g_signal_connect_swapped (ctl.engine, "notify::role", G_CALLBACK (role_changed_cb), &ctl);
   g_signal_connect_swapped (ctl.engine, "notify::seq", G_CALLBACK (seq_changed_cb), &ctl);
   g_signal_connect_swapped (ctl.engine, "notify::error", G_CALLBACK (error_changed_cb), &ctl);
+  g_signal_connect_swapped (ctl.engine, "notify::error", G_CALLBACK (restore_error_cb), &ctl);
+  g_signal_connect_swapped (ctl.engine, "caught-up", G_CALLBACK (caught_up_cb), &ctl);
   if (g_str_equal (command, "run"))
     {
       /* Input is read once the device knows whether it writes or follows (role_changed_cb). Before,
@@ -447,6 +475,7 @@ main (int   argc,
 
   g_clear_pointer (&ctl.input, g_io_channel_unref);
   g_clear_pointer (&ctl.awaiting, g_hash_table_unref);
+  g_free (ctl.last_error);
   g_clear_object (&ctl.engine);
   g_clear_object (&ctl.store);
   g_main_loop_unref (ctl.loop);

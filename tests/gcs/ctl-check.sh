@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # yatai-ctl against yatai-test-bucket: a headless device takes two commands from stdin, a new store is
 # restored from the bucket and has the order, status names the writer, export gives its CSV, a new
-# device's first order waits for its restore, a follower's command is answered by the writer, and an empty folder has nothing to restore. Usage: ctl-check.sh YATAI_CTL YATAI_TEST_BUCKET
+# device's first order waits for its restore, a follower's command is answered by the writer, an empty folder has nothing to restore,
+# and a restore while the writer runs holds the orders only in the log after the newest snapshot. Usage: ctl-check.sh YATAI_CTL YATAI_TEST_BUCKET
 set -euo pipefail
 ctl=$1
 server=$2
@@ -48,6 +49,16 @@ printf '%s\n' '{"kind":"order.status","args":{"id":2,"status":"processing"}}' |
   timeout 30 "${c[@]}" --store "$dir/tablet.sqlite3" --device-name "Tablet" run > "$dir/tablet2.out"
 grep -q '"sent":true' "$dir/tablet2.out" || fail "follower: not sent: $(cat "$dir/tablet2.out")"
 grep -q '"applied": true' "$dir/tablet2.out" || fail "follower: no answer: $(cat "$dir/tablet2.out")"
+# A restore while the writer runs holds what is only in the log after the newest snapshot.
+for i in 1 2 3; do
+  printf '%s\n' '{"kind":"order.confirm","args":{"lines":[{"product_id":1,"quantity":1}],"paid":500}}' >&3
+done
+for _ in $(seq 200); do [ "$(grep -c '"call_number"' "$dir/writer.out")" -ge 3 ] && break; sleep 0.05; done
+[ "$(grep -c '"call_number"' "$dir/writer.out")" -ge 3 ] || fail "the writer did not confirm 3 orders: $(cat "$dir/writer.out")"
+timeout 30 "${c[@]}" --store "$dir/backup.sqlite3" restore > "$dir/restore2.out"
+grep -q "restored the stall at log position" "$dir/restore2.out" || fail "restore while writing: $(cat "$dir/restore2.out")"
+"${c[@]}" --store "$dir/backup.sqlite3" export > "$dir/backup.csv"
+[ "$(grep -c "焼きそば" "$dir/backup.csv")" -eq 5 ] || fail "restore stopped at the snapshot: $(cat "$dir/restore2.out") $(cat "$dir/backup.csv")"
 exec 3>&-
 wait "$writer" || fail "the counter did not stop cleanly"
 if "${c[@]}" --store "$dir/kitchen.sqlite3" restore 2>/dev/null; then fail "restore over an existing store"; fi
