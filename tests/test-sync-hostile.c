@@ -7,7 +7,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/mount.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include "memory-bucket.h"
@@ -628,6 +632,135 @@ test_restore_through_log (Fixture       *f,
   device_free (b);
 }
 
+/* Fills the file system of @dir; returns the filler's path, to delete when space comes back. */
+static char *
+fill_disk (const char *dir)
+{
+  char *path = g_build_filename (dir, "filler", NULL);
+  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  static char block[4096];
+
+  g_assert_cmpint (fd, >=, 0);
+  while (write (fd, block, sizeof block) > 0)
+    ;
+  g_assert_cmpint (errno, ==, ENOSPC);
+  /* And the last few bytes. */
+  while (write (fd, block, 1) > 0)
+    ;
+  close (fd);
+  return path;
+}
+
+static gboolean
+lease_released (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr(GBytes) bytes = yatai_memory_bucket_get (f->bucket, PREFIX "/lease");
+  g_autoptr(YataiLease) lease = bytes ? yatai_lease_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL)
+                                      : NULL;
+
+  return lease != NULL && lease->released;
+}
+
+/* The writer's store on a small file system that fills up (a tmpfs of its own): orders are refused with
+ * "The disk is full", the writer keeps renewing its lease (the kitchen never takes over), says so, goes
+ * on once space is back, and a stop while the disk is full still releases the lease. Nothing confirmed
+ * is lost. */
+static void
+test_full_disk (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *disk = g_build_filename (f->dir, "disk", NULL);
+  g_autofree char *filler = NULL;
+  g_autofree char *store_path = NULL;
+  g_autoptr(GError) error = NULL;
+  Device *a = NULL;
+  Device *b = NULL;
+  Pair pair;
+  gboolean stopped = FALSE;
+  int refused = 0;
+
+  g_mkdir (disk, 0700);
+  if (mount ("tmpfs", disk, "tmpfs", 0, "size=2m") != 0)
+    {
+      g_test_skip ("A small file system to fill cannot be mounted here (mount needs root): the full disk is not tested.");
+      g_rmdir (disk);
+      return;
+    }
+
+  a = g_new0 (Device, 1);
+  store_path = g_build_filename (disk, "counter.sqlite3", NULL);
+  a->path = g_strdup (store_path);
+  a->store = yatai_store_open (store_path, &error);
+  g_assert_no_error (error);
+  yatai_store_set_device_name (a->store, "Counter PC");
+  a->engine = yatai_sync_engine_new (a->store, YATAI_BUCKET (f->bucket), PREFIX);
+  yatai_sync_engine_set_timing (a->engine, TTL_MS, 150);
+  b = device_open (f, "Kitchen");
+  pair.a = a;
+  pair.b = b;
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  save_n (a, "before", 2);
+  run_until (same_content, &pair, 5000);
+
+  /* An order commits while the bucket cannot be reached; then the disk fills; then the bucket is back:
+   * the upload goes through but cannot be noted in the store. */
+  yatai_memory_bucket_set_offline (f->bucket, TRUE);
+  save (a, "just before");
+  filler = fill_disk (disk);
+  for (int i = 0; i < 5; i++)
+    {
+      g_autoptr(JsonObject) args = yatai_product_save_args (0, "refused", 300, 10, FALSE, NULL, NULL, TRUE);
+      g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
+      g_autoptr(GError) full = NULL;
+      gboolean sent;
+      g_autoptr(JsonNode) result = yatai_sync_engine_execute (a->engine, command, &sent, &full);
+
+      if (result == NULL && g_str_has_prefix (full->message, "The disk is full"))
+        refused++;
+    }
+  g_assert_cmpint (refused, ==, 5);
+  yatai_memory_bucket_set_offline (f->bucket, FALSE);
+
+  /* Many TTLs with the disk full: the counter still writes, the kitchen follows. */
+  run_for (TTL_MS * 5);
+  g_assert_true (is_writer (a));
+  g_assert_true (is_follower (b));
+  g_assert_true (yatai_store_product_name_taken (b->store, "just before", 0));
+  g_assert_true (error_mentions (a, "The disk is full"));
+
+  /* Space again: it notes what it uploaded and takes orders. */
+  g_unlink (filler);
+  save_n (a, "after", 2);
+  run_until (same_content, &pair, 5000);
+  g_assert_true (is_writer (a));
+
+  /* Full again, and the counter is shut down: it releases the lease all the same. */
+  g_free (filler);
+  yatai_memory_bucket_set_offline (f->bucket, TRUE);
+  save (a, "last");
+  filler = fill_disk (disk);
+  yatai_memory_bucket_set_offline (f->bucket, FALSE);
+  run_for (300);
+  yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);
+  run_until (is_true, &stopped, 10000);
+  g_assert_true (lease_released (f));
+  run_until (is_writer, b, 5000);
+  g_assert_true (yatai_store_product_name_taken (b->store, "last", 0));
+  g_assert_cmpuint (yatai_store_count_products (b->store), ==, 6);
+
+  device_free (a);
+  device_free (b);
+  g_unlink (filler);
+  umount (disk);
+  g_rmdir (disk);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -642,6 +775,7 @@ main (int   argc,
   ADD ("/sync-hostile/rule-breaking-lease", test_rule_breaking_lease);
   ADD ("/sync-hostile/bomb-snapshot", test_bomb_snapshot);
   ADD ("/sync-hostile/restore-through-log", test_restore_through_log);
+  ADD ("/sync-hostile/full-disk", test_full_disk);
 #undef ADD
 
   return g_test_run ();

@@ -142,6 +142,9 @@ struct _YataiSyncEngine
   gboolean         caught_up;            /* reached the end of the log once since the start */
   char            *problem;              /* a damaged object or a full disk, in words with its name */
   char            *problem_where;
+  gint64           pending_note_position; /* uploaded, not yet noted in the store (a full disk) */
+  gint64           pending_note_through;
+  char            *pending_note_chain;
 };
 
 typedef struct
@@ -442,5 +445,20 @@ sync_engine_store_failed (YataiSyncEngine *self,
 G_GNUC_INTERNAL
 void
 sync_engine_store_ok (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_defer_note (YataiSyncEngine *self,
+                        gint64           position,
+                        gint64           through,
+                        const char      *chain);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_note_pending (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_retry_note (YataiSyncEngine *self);
 
 G_END_DECLS

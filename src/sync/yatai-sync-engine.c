@@ -414,15 +414,18 @@ step_stop (YataiSyncEngine *self,
     }
   if (sync_engine_lane_ready (self, LANE_UPLOAD, now))
     {
-      if (sync_engine_upload (self))
+      if (sync_engine_upload (self) && !sync_engine_note_pending (self))
         return;
-      if (self->seq > self->snapshot_seq && !self->lanes[LANE_READ].busy)
+      if (!sync_engine_note_pending (self) && self->seq > self->snapshot_seq && !self->lanes[LANE_READ].busy)
         {
           sync_engine_upload_snapshot (self);
           return;
         }
     }
-  if (any_lane_busy (self) || yatai_store_outbox_count (self->store) > 0 || self->seq > self->snapshot_seq)
+  /* With an upload the full disk kept from noting, the bucket has everything: release. */
+  if (any_lane_busy (self) ||
+      (!sync_engine_note_pending (self) &&
+       (yatai_store_outbox_count (self->store) > 0 || self->seq > self->snapshot_seq)))
     {
       schedule_next (self, now, G_MAXINT64);
       return;
@@ -585,6 +588,7 @@ yatai_sync_engine_finalize (GObject *object)
   g_ptr_array_unref (self->restore_candidates);
   g_free (self->problem);
   g_free (self->problem_where);
+  g_free (self->pending_note_chain);
 
   G_OBJECT_CLASS (yatai_sync_engine_parent_class)->finalize (object);
 }

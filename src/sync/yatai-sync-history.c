@@ -423,3 +423,52 @@ sync_engine_store_ok (YataiSyncEngine *self)
   self->store_failures = 0;
   sync_engine_clear_problem (self, yatai_store_get_path (self->store));
 }
+
+/* An upload that reached the bucket but could not be noted in the store (a full disk): the note is
+ * kept here and tried again, slower each time, before anything else is uploaded; the writer keeps
+ * renewing meanwhile, and a clean stop may release the lease, since the bucket has everything. */
+void
+sync_engine_defer_note (YataiSyncEngine *self,
+                        gint64           position,
+                        gint64           through,
+                        const char      *chain)
+{
+  self->pending_note_position = position;
+  self->pending_note_through = through;
+  g_free (self->pending_note_chain);
+  self->pending_note_chain = g_strdup (chain);
+}
+
+gboolean
+sync_engine_note_pending (YataiSyncEngine *self)
+{
+  return self->pending_note_position > 0;
+}
+
+/* Returns TRUE while the note is still pending (and the upload lane waits). */
+gboolean
+sync_engine_retry_note (YataiSyncEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seq_text = NULL;
+
+  if (self->pending_note_position == 0)
+    return FALSE;
+  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, self->pending_note_position);
+  {
+    const char *pairs[] = { "sync_seq", seq_text, "sync_chain", self->pending_note_chain, NULL };
+
+    if (!yatai_store_outbox_remove_through (self->store, self->pending_note_through, pairs, &error))
+      {
+        sync_engine_store_failed (self, LANE_UPLOAD, error);
+        return TRUE;
+      }
+  }
+  sync_engine_store_ok (self);
+  self->last_upload = g_get_real_time ();
+  sync_engine_advance (self, self->pending_note_position, self->pending_note_chain);
+  self->pending_note_position = 0;
+  g_clear_pointer (&self->pending_note_chain, g_free);
+  sync_engine_notify_pending (self);
+  return FALSE;
+}

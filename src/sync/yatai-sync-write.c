@@ -239,6 +239,14 @@ sync_engine_upload (YataiSyncEngine *self)
   YataiOutboxEntry *last;
   gsize raw = 0;
 
+  if (sync_engine_note_pending (self))
+    {
+      if (sync_engine_retry_note (self))
+        return TRUE;
+      /* Noted now: what is left in the outbox comes after it. */
+      g_clear_pointer (&entries, g_ptr_array_unref);
+      entries = yatai_store_outbox_peek (self->store, MAX_SEGMENT_ENTRIES, &error);
+    }
   if (entries == NULL || entries->len == 0)
     return FALSE;
   if (!sync_engine_may_write_at (self, sync_engine_next_position (self)))
@@ -324,7 +332,9 @@ upload_cb (GObject      *source,
     if (!yatai_store_outbox_remove_through (self->store, through, pairs, &error))
       {
         /* The segment is in the bucket but this device could not note it (a full disk): the
-         * catch-up finds it as its own upload once the store can be written again. */
+         * note is tried again before anything else is uploaded (and a restart's catch-up finds
+         * the segment as its own). */
+        sync_engine_defer_note (self, position, through, chain);
         sync_engine_store_failed (self, LANE_UPLOAD, error);
         return;
       }
