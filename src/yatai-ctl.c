@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "yatai-csv.h"
+#include "yatai-ctl-status.h"
 #include "yatai-gcs-bucket.h"
 #include "yatai-store-journal.h"
 #include "yatai-sync-engine.h"
@@ -44,6 +45,9 @@ typedef struct
   GHashTable      *awaiting;   /* ids of commands sent to the writer whose outcome has not come back */
   char            *last_error; /* restore: the last problem printed */
 } Ctl;
+
+#define STATUS_SECONDS 5
+#define START_SECONDS  10     /* how long a device may take to learn its part before yatai-ctl says so */
 
 static gboolean input_cb (GIOChannel   *channel,
                           GIOCondition  condition,
@@ -101,22 +105,6 @@ role_name (YataiSyncRole role)
 }
 
 static void
-print_status (Ctl *ctl)
-{
-  const char *error = yatai_sync_engine_get_error (ctl->engine);
-
-  printf ("role: %s\nlease holder: %s\nepoch: %" G_GINT64_FORMAT "\nlog head: %" G_GINT64_FORMAT
-          "\nwaiting to be sent: %" G_GINT64_FORMAT "\nonline: %s\n%s%s%s",
-          role_name (yatai_sync_engine_get_role (ctl->engine)),
-          yatai_sync_engine_get_holder_name (ctl->engine) ? yatai_sync_engine_get_holder_name (ctl->engine) : "-",
-          yatai_sync_engine_get_epoch (ctl->engine), yatai_sync_engine_get_seq (ctl->engine),
-          yatai_sync_engine_get_pending (ctl->engine) + yatai_store_outbox_count (ctl->store),
-          yatai_sync_engine_get_online (ctl->engine) ? "yes" : "no",
-          error ? "error: " : "", error ? error : "", error ? "\n" : "");
-  fflush (stdout);
-}
-
-static void
 stopped_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -124,6 +112,23 @@ stopped_cb (GObject      *source,
   Ctl *ctl = user_data;
 
   yatai_sync_engine_stop_finish (YATAI_SYNC_ENGINE (source), result, NULL);
+  if (g_str_equal (ctl->command, "lease release") && ctl->status == 0)
+    {
+      if (yatai_sync_engine_get_released (ctl->engine))
+        {
+          g_autofree char *epoch = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_sync_engine_get_epoch (ctl->engine));
+
+          /* TRANSLATORS: %s is the lease's epoch, a number. */
+          printf (_("Released the lease (epoch %s): another device can take it at once.\n"), epoch);
+        }
+      else
+        {
+          printf ("%s\n", _("The lease could not be released: the bucket did not take it in time. "
+                             "Another device can take over once the lease runs out."));
+          ctl->status = 1;
+        }
+      fflush (stdout);
+    }
   g_main_loop_quit (ctl->loop);
 }
 
@@ -153,6 +158,24 @@ drain_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A device that has not learnt its part after START_SECONDS says why, and stops. */
+static gboolean
+start_watchdog_cb (gpointer data)
+{
+  Ctl *ctl = data;
+  const char *error = yatai_sync_engine_get_error (ctl->engine);
+
+  if (ctl->stopping || yatai_sync_engine_get_role (ctl->engine) != YATAI_SYNC_STARTING)
+    return G_SOURCE_REMOVE;
+  if (error != NULL)
+    g_printerr (_("yatai-ctl: The bucket could not be used within %d seconds: %s\n"), START_SECONDS, error);
+  else
+    g_printerr (_("yatai-ctl: The bucket did not answer within %d seconds. Check the network and the "
+                  "bucket’s address.\n"), START_SECONDS);
+  stop (ctl, 1);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 interrupted_cb (gpointer data)
 {
@@ -172,12 +195,7 @@ role_changed_cb (Ctl *ctl)
       ctl->reading = TRUE;
       g_io_add_watch (ctl->input, G_IO_IN | G_IO_HUP, input_cb, ctl);
     }
-  if (g_str_equal (ctl->command, "status") && role != YATAI_SYNC_STARTING)
-    {
-      print_status (ctl);
-      stop (ctl, 0);
-    }
-  else if (g_str_equal (ctl->command, "restore") && role == YATAI_SYNC_FOLLOWER)
+  if (g_str_equal (ctl->command, "restore") && role == YATAI_SYNC_FOLLOWER)
     {
       if (yatai_sync_engine_get_holder_name (ctl->engine) == NULL && yatai_store_is_empty (ctl->store))
         {
@@ -189,21 +207,24 @@ role_changed_cb (Ctl *ctl)
     }
   else if (g_str_equal (ctl->command, "lease release"))
     {
+      /* The writer's stop uploads what is left and releases; stopped_cb says how it went. */
       if (role == YATAI_SYNC_WRITER)
-        {
-          printf ("released the lease\n");
-          stop (ctl, 0);
-        }
+        stop (ctl, 0);
       else if (role == YATAI_SYNC_FOLLOWER)
         {
-          printf ("this device does not hold the lease: %s does\n", yatai_sync_engine_get_holder_name (ctl->engine));
+          const char *holder = yatai_sync_engine_get_holder_name (ctl->engine);
+
+          if (holder == NULL || yatai_sync_engine_get_lease_released (ctl->engine))
+            printf ("%s\n", _("This device does not hold the lease: nobody holds it (it is released)."));
+          else
+            printf (_("This device does not hold the lease: %s does.\n"), holder);
           stop (ctl, 1);
         }
     }
   else if (g_str_equal (ctl->command, "lease take") && role == YATAI_SYNC_WRITER)
     printf ("this device writes now (epoch %" G_GINT64_FORMAT "); Ctrl+C releases the lease\n",
             yatai_sync_engine_get_epoch (ctl->engine));
-  else if (role != YATAI_SYNC_STARTING && !g_str_equal (ctl->command, "status"))
+  else if (role != YATAI_SYNC_STARTING)
     printf ("%s\n", role_name (role));
   fflush (stdout);
 }
@@ -375,6 +396,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(YataiGcsBucket) bucket = NULL;
   g_autofree char *command = NULL;
+  g_autofree char *prefix = NULL;
   Ctl ctl = { 0 };
 
   setlocale (LC_ALL, "");
@@ -447,10 +469,26 @@ main (int   argc,
       g_clear_object (&ctl.store);
       return 1;
     }
-  ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket),
-                                      opt_prefix != NULL && *opt_prefix != '\0' ? opt_prefix : "yatai/stall-1");
-  yatai_sync_engine_set_follow_only (ctl.engine, g_str_equal (command, "status") || g_str_equal (command, "restore") ||
-                                                 g_str_equal (command, "follow"));
+  prefix = g_strdup (opt_prefix != NULL && *opt_prefix != '\0' ? opt_prefix : "yatai/stall-1");
+  while (g_str_has_suffix (prefix, "/"))
+    prefix[strlen (prefix) - 1] = '\0';
+  if (g_str_equal (command, "status"))
+    {
+      int status;
+
+      /* A few seconds for each request, so an unreachable bucket is answered in words. */
+      yatai_gcs_client_set_retry (yatai_gcs_bucket_get_client (bucket), 250, STATUS_SECONDS * 1000);
+      yatai_gcs_client_set_timeout (yatai_gcs_bucket_get_client (bucket), STATUS_SECONDS);
+      status = ctl_print_status (YATAI_BUCKET (bucket), prefix, ctl.store, STATUS_SECONDS);
+      g_clear_object (&bucket);
+      g_clear_object (&ctl.store);
+      return status;
+    }
+  ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket), prefix);
+  /* Only run and lease take may claim the lease. lease release goes on as the writer only when the
+   * lease is already this device's, to upload what is left and release it. */
+  yatai_sync_engine_set_follow_only (ctl.engine, g_str_equal (command, "restore") || g_str_equal (command, "follow") ||
+                                                 g_str_equal (command, "lease release"));
   yatai_sync_engine_set_auto_takeover (ctl.engine, g_str_equal (command, "lease take"));
   g_signal_connect_swapped (ctl.engine, "notify::role", G_CALLBACK (role_changed_cb), &ctl);
   g_signal_connect_swapped (ctl.engine, "notify::seq", G_CALLBACK (seq_changed_cb), &ctl);
@@ -468,8 +506,11 @@ main (int   argc,
     }
 
   ctl.loop = g_main_loop_new (NULL, FALSE);
+  /* Ctrl+C, a shutdown (SIGTERM), a closed terminal (SIGHUP): the same clean stop. */
   g_unix_signal_add (SIGINT, interrupted_cb, &ctl);
   g_unix_signal_add (SIGTERM, interrupted_cb, &ctl);
+  g_unix_signal_add (SIGHUP, interrupted_cb, &ctl);
+  g_timeout_add_seconds (START_SECONDS, start_watchdog_cb, &ctl);
   yatai_sync_engine_start (ctl.engine);
   g_main_loop_run (ctl.loop);
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib-unix.h>
+
 #include <glib/gi18n.h>
 
 #include "yatai-application.h"
@@ -33,6 +35,8 @@ struct _YataiApplication
   char             *override_endpoint;
   char             *override_prefix;
   char             *override_device;
+  guint             unix_signal_ids[3];
+  guint             logout_cookie;     /* the session waits while the last upload and the release run */
 };
 
 G_DEFINE_FINAL_TYPE (YataiApplication, yatai_application, ADW_TYPE_APPLICATION)
@@ -335,6 +339,37 @@ stop_sync_for_quit (YataiApplication *self)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* SIGTERM (a shutdown from the power button), SIGINT (Ctrl+C in a terminal), SIGHUP (the terminal
+ * closed): the same stop as Ctrl+Q, so the last orders are uploaded and the lease released. */
+static gboolean
+unix_signal_cb (gpointer data)
+{
+  GApplication *app = data;
+
+  g_debug ("Stopping on a signal, as Quit does");
+  if (gtk_application_get_windows (GTK_APPLICATION (app)) != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  else
+    g_application_quit (app);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+inhibit_logout (YataiApplication *self)
+{
+  if (self->logout_cookie == 0 && self->sync_engine != NULL)
+    self->logout_cookie = gtk_application_inhibit (GTK_APPLICATION (self), NULL, GTK_APPLICATION_INHIBIT_LOGOUT,
+                                                   _("Yatai is saving the last orders to the bucket."));
+}
+
+/* The login session ends: hold it for the last upload and the release, and stop as Quit does. */
+static void
+query_end_cb (YataiApplication *self)
+{
+  inhibit_logout (self);
+  unix_signal_cb (self);
+}
+
 static void
 yatai_application_startup (GApplication *app)
 {
@@ -349,6 +384,11 @@ yatai_application_startup (GApplication *app)
   g_signal_connect_swapped (self->settings, "changed::style", G_CALLBACK (apply_style), self);
   g_signal_connect_swapped (self->settings, "changed::device-name", G_CALLBACK (device_name_changed_cb), self);
   apply_style (self);
+
+  self->unix_signal_ids[0] = g_unix_signal_add (SIGTERM, unix_signal_cb, self);
+  self->unix_signal_ids[1] = g_unix_signal_add (SIGINT, unix_signal_cb, self);
+  self->unix_signal_ids[2] = g_unix_signal_add (SIGHUP, unix_signal_cb, self);
+  g_signal_connect (self, "query-end", G_CALLBACK (query_end_cb), NULL);
 }
 
 static void
@@ -357,7 +397,13 @@ yatai_application_shutdown (GApplication *app)
   YataiApplication *self = YATAI_APPLICATION (app);
 
   g_clear_handle_id (&self->sync_apply_id, g_source_remove);
+  for (guint i = 0; i < G_N_ELEMENTS (self->unix_signal_ids); i++)
+    g_clear_handle_id (&self->unix_signal_ids[i], g_source_remove);
+  inhibit_logout (self);
   stop_sync_for_quit (self);
+  if (self->logout_cookie != 0)
+    gtk_application_uninhibit (GTK_APPLICATION (self), self->logout_cookie);
+  self->logout_cookie = 0;
   g_clear_object (&self->sync_engine);
   g_clear_object (&self->tags);
   g_clear_object (&self->products);
@@ -541,6 +587,8 @@ yatai_application_new (void)
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/io/github/yatai/Yatai",
+                       /* query-end when the login session ends */
+                       "register-session", TRUE,
                        NULL);
 }
 

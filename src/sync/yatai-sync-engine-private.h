@@ -96,7 +96,8 @@ struct _YataiSyncEngine
   gboolean         auto_takeover;
   gboolean         follow_only;
   gboolean         renewal_paused;
-  gboolean         confirming_renewal;  /* a 412 on a renewal: reading the lease back */
+  gboolean         confirming_renewal;
+  gboolean         released;             /* the clean stop wrote released: true */  /* a 412 on a renewal: reading the lease back */
   guint            ttl_ms;
   guint            renew_ms;
 

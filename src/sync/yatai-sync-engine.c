@@ -917,6 +917,22 @@ yatai_sync_engine_get_last_upload (YataiSyncEngine *self)
   return self->last_upload;
 }
 
+/* Whether the lease as last read or written is released by its holder. */
+gboolean
+yatai_sync_engine_get_lease_released (YataiSyncEngine *self)
+{
+  g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), FALSE);
+  return self->lease.lease != NULL && self->lease.lease->released;
+}
+
+/* Whether the stop released the lease: this device held it and the bucket took the release. */
+gboolean
+yatai_sync_engine_get_released (YataiSyncEngine *self)
+{
+  g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), FALSE);
+  return self->released;
+}
+
 gboolean
 yatai_sync_engine_get_takeover_available (YataiSyncEngine *self)
 {

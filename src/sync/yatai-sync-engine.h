@@ -47,6 +47,8 @@ gint64           yatai_sync_engine_get_pending    (YataiSyncEngine  *self);
 gint64           yatai_sync_engine_get_last_contact (YataiSyncEngine *self);
 gint64           yatai_sync_engine_get_last_upload (YataiSyncEngine *self);
 gboolean         yatai_sync_engine_get_takeover_available (YataiSyncEngine *self);
+gboolean         yatai_sync_engine_get_released   (YataiSyncEngine  *self);
+gboolean         yatai_sync_engine_get_lease_released (YataiSyncEngine *self);
 const char      *yatai_sync_engine_get_error      (YataiSyncEngine  *self);
 gboolean         yatai_sync_engine_get_needs_settings (YataiSyncEngine *self);
 

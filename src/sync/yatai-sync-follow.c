@@ -249,8 +249,9 @@ sync_engine_log_end (YataiSyncEngine *self)
         {
           /* Restarted while still the writer, and nothing was written since: carry on. */
           yatai_store_set_journal_enabled (self->store, TRUE);
-          sync_engine_set_role (self, YATAI_SYNC_WRITER);
+          /* The phase first: whoever hears of the new role (a stop, say) finds the writer's. */
           sync_engine_go (self, PHASE_WRITE);
+          sync_engine_set_role (self, YATAI_SYNC_WRITER);
         }
       else
         sync_engine_go (self, PHASE_MARK);

@@ -249,6 +249,7 @@ renewal_succeeded (YataiSyncEngine *self,
   if (self->phase == PHASE_STOPPED)
     {
       /* Released on a clean stop. */
+      self->released = written->released;
       sync_engine_finish_stop (self);
       return;
     }

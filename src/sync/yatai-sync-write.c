@@ -214,8 +214,9 @@ mark_cb (GObject      *source,
 
   /* Only now does this device take local writes as the writer. */
   yatai_store_set_journal_enabled (self->store, TRUE);
-  sync_engine_set_role (self, YATAI_SYNC_WRITER);
+  /* The phase first: whoever hears of the new role (a stop, say) finds the writer's. */
   sync_engine_go (self, PHASE_WRITE);
+  sync_engine_set_role (self, YATAI_SYNC_WRITER);
 }
 
 gboolean
