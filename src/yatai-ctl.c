@@ -60,7 +60,7 @@ static const GOptionEntry entries[] = {
   { "bucket", 0, 0, G_OPTION_ARG_STRING, &opt_bucket, N_("The stall's bucket"), N_("NAME") },
   { "prefix", 0, 0, G_OPTION_ARG_STRING, &opt_prefix, N_("The stall's folder in the bucket"), N_("FOLDER") },
   { "endpoint", 0, 0, G_OPTION_ARG_STRING, &opt_endpoint, N_("The storage service's address (a test server)"), N_("URL") },
-  { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_key_file, N_("A service account's JSON key"), N_("FILE") },
+  { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_key_file, N_("A credentials file: a service account's key, or a gcloud sign-in"), N_("FILE") },
   { "device-name", 0, 0, G_OPTION_ARG_STRING, &opt_device, N_("This device's name for the others"), N_("NAME") },
   { NULL }
 };

@@ -26,6 +26,7 @@ struct _YataiPreferencesWindow
   AdwEntryRow          *bucket_row;
   AdwEntryRow          *prefix_row;
   AdwActionRow         *key_file_row;
+  AdwActionRow         *credentials_row;
   AdwEntryRow          *endpoint_row;
   GtkSwitch            *takeover_switch;
   GtkFileChooserNative *chooser;
@@ -112,8 +113,25 @@ show_key_file (YataiPreferencesWindow *self)
 {
   g_autofree char *path = g_settings_get_string (self->settings, "sync-key-file");
 
-  adw_action_row_set_subtitle (self->key_file_row, *path != '\0' ? path : _("None: a token from the environment, or none for a test server"));
+  g_autofree char *endpoint = g_settings_get_string (self->settings, "sync-endpoint");
+  g_autofree char *warning = NULL;
+  g_autofree char *in_use = NULL;
+
+  adw_action_row_set_subtitle (self->key_file_row, *path != '\0' ? path : _("None: Google’s application default credentials"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.clear-key-file", *path != '\0');
+  /* What this device signs in with (found as Google's libraries find it), and a file others may read. */
+  in_use = yatai_gcs_bucket_describe_credentials (endpoint, path, &warning);
+  if (warning != NULL)
+    {
+      char *both = g_strconcat (in_use, "\n", warning, NULL);
+
+      g_free (in_use);
+      in_use = both;
+      gtk_widget_add_css_class (GTK_WIDGET (self->credentials_row), "warning");
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->credentials_row), "warning");
+  adw_action_row_set_subtitle (self->credentials_row, in_use);
 }
 
 static void
@@ -196,6 +214,7 @@ yatai_preferences_window_class_init (YataiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, bucket_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, prefix_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, key_file_row);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, credentials_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, endpoint_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, takeover_switch);
   gtk_widget_class_bind_template_callback (widget_class, device_name_apply_cb);
@@ -245,6 +264,7 @@ yatai_preferences_window_new (YataiApplication *application)
   }
   show_key_file (self);
   g_signal_connect_swapped (self->settings, "changed::sync-key-file", G_CALLBACK (show_key_file), self);
+  g_signal_connect_swapped (self->settings, "changed::sync-endpoint", G_CALLBACK (show_key_file), self);
   g_settings_bind (self->settings, "sync-auto-takeover", self->takeover_switch, "active", G_SETTINGS_BIND_DEFAULT);
   return self;
 }

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-gcs-bucket.h"
 #include "yatai-sync-indicator.h"
 #include "yatai-sync-status.h"
 
@@ -68,6 +69,20 @@ update (YataiSyncIndicator *self)
   g_autofree char *stale_text = NULL;
 
   gtk_label_set_label (self->summary, summary);
+  /* A credentials file others may read: said here too, not only on the console. */
+  if (self->engine != NULL && YATAI_IS_GCS_BUCKET (yatai_sync_engine_get_bucket (self->engine)))
+    {
+      YataiGcsClient *client = yatai_gcs_bucket_get_client (YATAI_GCS_BUCKET (yatai_sync_engine_get_bucket (self->engine)));
+      YataiGcsAuth *auth = yatai_gcs_client_get_auth (client);
+
+      if (auth != NULL && yatai_gcs_auth_get_warning (auth) != NULL)
+        {
+          char *with_warning = g_strconcat (details, "\n\n", yatai_gcs_auth_get_warning (auth), NULL);
+
+          g_free (details);
+          details = with_warning;
+        }
+    }
   gtk_label_set_label (self->details, details);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), summary);
   gtk_image_set_from_icon_name (self->icon, icon_for (self->engine, stale));

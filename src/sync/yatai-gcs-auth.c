@@ -1,8 +1,13 @@
 /* yatai-gcs-auth.c: access tokens for the bucket
  *
- * A service account's key file gives a JWT (RS256, signed with GnuTLS) that the token URI exchanges
- * for an access token. The token is kept until a few minutes before it expires; requests that ask for
- * one while an exchange is under way wait for that exchange instead of starting another.
+ * Credentials are found the way Google's client libraries find them (Application Default
+ * Credentials): the file named by GOOGLE_APPLICATION_CREDENTIALS, else the one `gcloud auth
+ * application-default login` writes (~/.config/gcloud/application_default_credentials.json, or under
+ * $CLOUDSDK_CONFIG). A file's "type" says what it is: "service_account" (a key: a JWT signed RS256 with
+ * GnuTLS, exchanged at its token URI) or "authorized_user" (a person's sign-in: its refresh token
+ * exchanged at its token URI, Google's by default). The token is kept until a few minutes before it
+ * expires; requests that ask for one while an exchange is under way wait for that exchange instead of
+ * starting another. No token, refresh token, secret or key is ever put in a message or the log.
  */
 #define G_LOG_DOMAIN "yatai-gcs"
 
@@ -25,7 +30,13 @@ struct _YataiGcsAuth
 {
   GObject            parent_instance;
 
-  char              *client_email;
+  YataiGcsAuthKind   kind;
+  char              *path;           /* the credentials file, or NULL */
+  char              *warning;        /* the file can be read by others, or NULL */
+  char              *client_email;   /* the account: a service account's email, or a user's if known */
+  char              *client_id;      /* authorized_user */
+  char              *client_secret;
+  char              *refresh_token;
   char              *token_uri;
   gnutls_privkey_t   key;
   char              *token;
@@ -37,20 +48,30 @@ struct _YataiGcsAuth
 
 G_DEFINE_FINAL_TYPE (YataiGcsAuth, yatai_gcs_auth, G_TYPE_OBJECT)
 
+/* A secret's memory wiped before it is freed. */
+static void
+yatai_gcs_auth_forget (char **secret)
+{
+  if (*secret != NULL)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
 static void
 yatai_gcs_auth_finalize (GObject *object)
 {
   YataiGcsAuth *self = YATAI_GCS_AUTH (object);
 
+  g_free (self->path);
+  g_free (self->warning);
   g_free (self->client_email);
+  g_free (self->client_id);
+  yatai_gcs_auth_forget (&self->client_secret);
+  yatai_gcs_auth_forget (&self->refresh_token);
   g_free (self->token_uri);
   if (self->key != NULL)
     gnutls_privkey_deinit (self->key);
-  if (self->token != NULL)
-    {
-      memset (self->token, 0, strlen (self->token));
-      g_free (self->token);
-    }
+  yatai_gcs_auth_forget (&self->token);
   g_ptr_array_unref (self->waiting);
   G_OBJECT_CLASS (yatai_gcs_auth_parent_class)->finalize (object);
 }
@@ -79,22 +100,86 @@ bad_key_file (const char  *path,
   return FALSE;
 }
 
+static gboolean
+bad_user_file (const char  *path,
+               GError     **error)
+{
+  g_set_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED,
+               _("The credentials file “%s” has no client_id, client_secret or refresh_token. Sign in again "
+                 "with: gcloud auth application-default login"), path);
+  return FALSE;
+}
+
+/* A member's string, or NULL when it is absent, not a string, or empty. */
+static const char *
+text_member (JsonObject *object,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  const char *value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  value = json_node_get_string (node);
+  return value != NULL && *value != '\0' && g_utf8_validate (value, -1, NULL) ? value : NULL;
+}
+
+static gboolean
+load_service_account (YataiGcsAuth  *self,
+                      JsonObject    *key,
+                      const char    *path,
+                      GError       **error)
+{
+  const char *pem = text_member (key, "private_key");
+  gnutls_datum_t datum;
+
+  if (text_member (key, "client_email") == NULL || pem == NULL)
+    return bad_key_file (path, _("it has no client_email or private_key"), error);
+  self->kind = YATAI_GCS_AUTH_SERVICE_ACCOUNT;
+  self->client_email = g_strdup (text_member (key, "client_email"));
+  gnutls_privkey_init (&self->key);
+  datum.data = (unsigned char *) pem;
+  datum.size = strlen (pem);
+  if (gnutls_privkey_import_x509_raw (self->key, &datum, GNUTLS_X509_FMT_PEM, NULL, 0) < 0)
+    return bad_key_file (path, _("its private key cannot be read"), error);
+  return TRUE;
+}
+
+static gboolean
+load_authorized_user (YataiGcsAuth  *self,
+                      JsonObject    *file,
+                      const char    *path,
+                      GError       **error)
+{
+  if (text_member (file, "client_id") == NULL || text_member (file, "client_secret") == NULL ||
+      text_member (file, "refresh_token") == NULL)
+    return bad_user_file (path, error);
+  self->kind = YATAI_GCS_AUTH_AUTHORIZED_USER;
+  self->client_id = g_strdup (text_member (file, "client_id"));
+  self->client_secret = g_strdup (text_member (file, "client_secret"));
+  self->refresh_token = g_strdup (text_member (file, "refresh_token"));
+  /* gcloud writes the account's address in some versions; shown when there. */
+  self->client_email = g_strdup (text_member (file, "account"));
+  return TRUE;
+}
+
 /**
- * yatai_gcs_auth_new_from_key_file:
+ * yatai_gcs_auth_new_from_file:
  *
- * Reads a service account's JSON key. A key file that other users of the computer can read works,
- * with a message saying so.
+ * Credentials from a JSON file as Google's tools write them: a service account's key
+ * ("type": "service_account", or no type) or a person's sign-in from `gcloud auth application-default
+ * login` ("authorized_user"). Its "token_uri" is used when it has one (Google's otherwise). A file that
+ * other users of the computer can read works, with a warning (yatai_gcs_auth_get_warning()).
  */
 YataiGcsAuth *
-yatai_gcs_auth_new_from_key_file (const char  *path,
-                                  GError     **error)
+yatai_gcs_auth_new_from_file (const char  *path,
+                              GError     **error)
 {
   g_autoptr(YataiGcsAuth) self = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) read_error = NULL;
-  JsonObject *key;
-  const char *pem;
-  gnutls_datum_t datum;
+  JsonObject *file;
+  const char *type;
   GStatBuf st;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -113,30 +198,77 @@ yatai_gcs_auth_new_from_key_file (const char  *path,
       bad_key_file (path, _("it is not a JSON object"), error);
       return NULL;
     }
-  key = json_node_get_object (json_parser_get_root (parser));
-  pem = json_object_get_string_member_with_default (key, "private_key", NULL);
-  if (json_object_get_string_member_with_default (key, "client_email", NULL) == NULL || pem == NULL)
-    {
-      bad_key_file (path, _("it has no client_email or private_key"), error);
-      return NULL;
-    }
+  file = json_node_get_object (json_parser_get_root (parser));
+  type = text_member (file, "type");
 
   self = g_object_new (YATAI_TYPE_GCS_AUTH, NULL);
-  self->client_email = g_strdup (json_object_get_string_member (key, "client_email"));
-  self->token_uri = g_strdup (json_object_get_string_member_with_default (key, "token_uri", DEFAULT_TOKEN_URI));
-  gnutls_privkey_init (&self->key);
-  datum.data = (unsigned char *) pem;
-  datum.size = strlen (pem);
-  if (gnutls_privkey_import_x509_raw (self->key, &datum, GNUTLS_X509_FMT_PEM, NULL, 0) < 0)
+  self->path = g_strdup (path);
+  self->token_uri = g_strdup (text_member (file, "token_uri") != NULL ? text_member (file, "token_uri")
+                                                                      : DEFAULT_TOKEN_URI);
+  if (g_strcmp0 (type, "authorized_user") == 0)
     {
-      bad_key_file (path, _("its private key cannot be read"), error);
+      if (!load_authorized_user (self, file, path, error))
+        return NULL;
+    }
+  else if (type == NULL || g_str_equal (type, "service_account"))
+    {
+      if (!load_service_account (self, file, path, error))
+        return NULL;
+    }
+  else
+    {
+      g_set_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED,
+                   _("The credentials file “%s” is of a kind Yatai cannot use (“%s”). Use a service account "
+                     "key, or sign in with: gcloud auth application-default login"), path, type);
       return NULL;
     }
 
   if (g_stat (path, &st) == 0 && (st.st_mode & 077) != 0)
-    g_message (_("The key file %s can be read by other users of this computer. Make it private: chmod 600 %s"),
-               path, path);
+    {
+      self->warning = g_strdup_printf (_("The credentials file %s can be read by other users of this computer. "
+                                         "Make it private: chmod 600 %s"), path, path);
+      g_message ("%s", self->warning);
+    }
   return g_steal_pointer (&self);
+}
+
+YataiGcsAuth *
+yatai_gcs_auth_new_from_key_file (const char  *path,
+                                  GError     **error)
+{
+  return yatai_gcs_auth_new_from_file (path, error);
+}
+
+/* Where `gcloud auth application-default login` writes its file, as Google's libraries look for it. */
+char *
+yatai_gcs_auth_default_file (void)
+{
+  const char *config = g_getenv ("CLOUDSDK_CONFIG");
+
+  if (config != NULL && *config != '\0')
+    return g_build_filename (config, "application_default_credentials.json", NULL);
+  return g_build_filename (g_get_home_dir (), ".config", "gcloud", "application_default_credentials.json", NULL);
+}
+
+/**
+ * yatai_gcs_auth_new_default:
+ *
+ * Application Default Credentials, in Google's order: the file GOOGLE_APPLICATION_CREDENTIALS names,
+ * then gcloud's (yatai_gcs_auth_default_file()). %NULL without an error when there is neither; %NULL
+ * with one when the file is there and cannot be used.
+ */
+YataiGcsAuth *
+yatai_gcs_auth_new_default (GError **error)
+{
+  const char *named = g_getenv ("GOOGLE_APPLICATION_CREDENTIALS");
+  g_autofree char *gcloud = NULL;
+
+  if (named != NULL && *named != '\0')
+    return yatai_gcs_auth_new_from_file (named, error);
+  gcloud = yatai_gcs_auth_default_file ();
+  if (g_file_test (gcloud, G_FILE_TEST_EXISTS))
+    return yatai_gcs_auth_new_from_file (gcloud, error);
+  return NULL;
 }
 
 YataiGcsAuth *
@@ -147,6 +279,7 @@ yatai_gcs_auth_new_from_token (const char *token)
   g_return_val_if_fail (token != NULL, NULL);
 
   self = g_object_new (YATAI_TYPE_GCS_AUTH, NULL);
+  self->kind = YATAI_GCS_AUTH_TOKEN;
   self->token = g_strdup (token);
   self->expires = G_MAXINT64;
   return self;
@@ -181,12 +314,59 @@ yatai_gcs_auth_get_n_exchanges (YataiGcsAuth *self)
   return self->n_exchanges;
 }
 
-/* The service account's email, or NULL when the credentials do not name one. */
+/* The account's email (a service account's, or a person's when the file names it), or NULL. */
 const char *
 yatai_gcs_auth_get_account (YataiGcsAuth *self)
 {
   g_return_val_if_fail (YATAI_IS_GCS_AUTH (self), NULL);
   return self->client_email;
+}
+
+YataiGcsAuthKind
+yatai_gcs_auth_get_kind (YataiGcsAuth *self)
+{
+  g_return_val_if_fail (YATAI_IS_GCS_AUTH (self), YATAI_GCS_AUTH_TOKEN);
+  return self->kind;
+}
+
+/* The credentials file, or NULL for a token given as is. */
+const char *
+yatai_gcs_auth_get_path (YataiGcsAuth *self)
+{
+  g_return_val_if_fail (YATAI_IS_GCS_AUTH (self), NULL);
+  return self->path;
+}
+
+/* A sentence to show when the credentials file can be read by other users of the computer, or NULL. */
+const char *
+yatai_gcs_auth_get_warning (YataiGcsAuth *self)
+{
+  g_return_val_if_fail (YATAI_IS_GCS_AUTH (self), NULL);
+  return self->warning;
+}
+
+/* Which credentials these are, in words: their kind and their file or account, never a secret. */
+char *
+yatai_gcs_auth_describe (YataiGcsAuth *self)
+{
+  g_return_val_if_fail (YATAI_IS_GCS_AUTH (self), NULL);
+
+  switch (self->kind)
+    {
+    case YATAI_GCS_AUTH_SERVICE_ACCOUNT:
+      /* Translators: first %s is an email address, second a file */
+      return g_strdup_printf (_("Service account %s (key file %s)"), self->client_email, self->path);
+    case YATAI_GCS_AUTH_AUTHORIZED_USER:
+      if (self->client_email != NULL)
+        /* Translators: first %s is an email address, second a file */
+        return g_strdup_printf (_("Google sign-in of %s (gcloud application default credentials, %s)"),
+                                self->client_email, self->path);
+      /* Translators: %s is a file */
+      return g_strdup_printf (_("Google sign-in (gcloud application default credentials, %s)"), self->path);
+    case YATAI_GCS_AUTH_TOKEN:
+    default:
+      return g_strdup (_("An access token from the environment"));
+    }
 }
 
 static char *
@@ -312,9 +492,17 @@ exchanged_cb (GObject      *source,
     {
       const char *why = answer != NULL ? json_object_get_string_member_with_default (answer, "error_description",
                                           json_object_get_string_member_with_default (answer, "error", "")) : "";
-      g_autoptr(GError) refused = g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED,
-                                               _("The sign-in service refused the service account's key (%u %s)."),
-                                               soup_message_get_status (msg), why);
+      g_autoptr(GError) refused = NULL;
+
+      if (self->kind == YATAI_GCS_AUTH_AUTHORIZED_USER)
+        refused = g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED,
+                               _("The sign-in service refused this device’s Google sign-in (%u %s). Sign in again "
+                                 "with: gcloud auth application-default login"),
+                               soup_message_get_status (msg), why);
+      else
+        refused = g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED,
+                               _("The sign-in service refused the service account's key (%u %s)."),
+                               soup_message_get_status (msg), why);
 
       finish_waiting (self, refused);
       return;
@@ -354,7 +542,7 @@ yatai_gcs_auth_get_token_async (YataiGcsAuth        *self,
       g_task_return_pointer (task, g_strdup (self->token), g_free);
       return;
     }
-  if (self->key == NULL)
+  if (self->kind == YATAI_GCS_AUTH_TOKEN)
     {
       g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED,
                                _("The access token has expired. Set a new one, or use a service account key file."));
@@ -365,22 +553,29 @@ yatai_gcs_auth_get_token_async (YataiGcsAuth        *self,
   if (self->waiting->len > 1)
     return;  /* an exchange is under way */
 
-  jwt = make_jwt (self, &error);
-  if (jwt == NULL)
+  if (self->kind == YATAI_GCS_AUTH_SERVICE_ACCOUNT)
     {
-      finish_waiting (self, error);
-      return;
+      jwt = make_jwt (self, &error);
+      if (jwt == NULL)
+        {
+          finish_waiting (self, error);
+          return;
+        }
+      form = soup_form_encode ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion", jwt, NULL);
     }
+  else
+    form = soup_form_encode ("grant_type", "refresh_token", "client_id", self->client_id,
+                             "client_secret", self->client_secret, "refresh_token", self->refresh_token, NULL);
   msg = soup_message_new (SOUP_METHOD_POST, self->token_uri);
   if (msg == NULL)
     {
       g_autoptr(GError) bad = g_error_new (YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED,
                                            _("The key file's token address is not a web address."));
 
+      yatai_gcs_auth_forget (&form);
       finish_waiting (self, bad);
       return;
     }
-  form = soup_form_encode ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion", jwt, NULL);
   {
     gsize length = strlen (form);
 

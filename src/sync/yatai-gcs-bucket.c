@@ -384,13 +384,64 @@ yatai_gcs_bucket_check_address (const char  *bucket,
 }
 
 /**
+ * yatai_gcs_bucket_find_credentials:
+ * @endpoint: (nullable): a test server's address, or %NULL for Google's ($STORAGE_EMULATOR_HOST wins)
+ * @key_file: (nullable): a credentials file chosen in the settings
+ *
+ * The credentials a bucket with these settings uses: the chosen file when there is one (a service
+ * account's key or a gcloud sign-in); else a token from the environment; else Application Default
+ * Credentials (GOOGLE_APPLICATION_CREDENTIALS, then gcloud's file). None for a test server on this
+ * computer or $STORAGE_EMULATOR_HOST. %NULL without an error when none is found (Google's service then
+ * refuses, and the sync status says so).
+ */
+YataiGcsAuth *
+yatai_gcs_bucket_find_credentials (const char  *endpoint,
+                                   const char  *key_file,
+                                   GError     **error)
+{
+  const char *emulator = g_getenv ("STORAGE_EMULATOR_HOST");
+  YataiGcsAuth *auth;
+
+  if (endpoint != NULL && *endpoint == '\0')
+    endpoint = NULL;
+  if (key_file != NULL && *key_file != '\0')
+    return yatai_gcs_auth_new_from_file (key_file, error);
+  if (is_local (endpoint) || (endpoint == NULL && emulator != NULL && *emulator != '\0'))
+    return NULL;
+  auth = yatai_gcs_auth_new_from_environment ();
+  if (auth != NULL)
+    return auth;
+  return yatai_gcs_auth_new_default (error);
+}
+
+/* Which credentials these settings use, in words (never a secret), for Preferences. */
+char *
+yatai_gcs_bucket_describe_credentials (const char  *endpoint,
+                                       const char  *key_file,
+                                       char       **warning)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiGcsAuth) auth = yatai_gcs_bucket_find_credentials (endpoint, key_file, &error);
+  const char *emulator = g_getenv ("STORAGE_EMULATOR_HOST");
+
+  if (warning != NULL)
+    *warning = auth != NULL ? g_strdup (yatai_gcs_auth_get_warning (auth)) : NULL;
+  if (error != NULL)
+    return g_strdup (error->message);
+  if (auth != NULL)
+    return yatai_gcs_auth_describe (auth);
+  if ((endpoint != NULL && *endpoint != '\0') || (emulator != NULL && *emulator != '\0'))
+    return g_strdup (_("None: a test server needs none"));
+  return g_strdup (_("None found. Choose a key file, or sign in on this computer with: gcloud auth "
+                     "application-default login"));
+}
+
+/**
  * yatai_gcs_bucket_connect:
  * @endpoint: (nullable): a test server's address, or %NULL for Google's ($STORAGE_EMULATOR_HOST wins)
- * @key_file: (nullable): a service account's JSON key
+ * @key_file: (nullable): a credentials file (a service account's key, or a gcloud sign-in)
  *
- * The bucket as the settings describe it. Credentials: the key file when there is one; else a token from
- * the environment; else none, which a test server needs and Google's service refuses (the sync status
- * then says the credentials were refused).
+ * The bucket as the settings describe it, with the credentials yatai_gcs_bucket_find_credentials() finds.
  */
 YataiGcsBucket *
 yatai_gcs_bucket_connect (const char  *bucket,
@@ -400,7 +451,7 @@ yatai_gcs_bucket_connect (const char  *bucket,
 {
   g_autoptr(YataiGcsAuth) auth = NULL;
   g_autoptr(YataiGcsClient) client = NULL;
-  const char *emulator = g_getenv ("STORAGE_EMULATOR_HOST");
+  GError *found_error = NULL;
 
   g_return_val_if_fail (bucket != NULL && *bucket != '\0', NULL);
 
@@ -408,14 +459,12 @@ yatai_gcs_bucket_connect (const char  *bucket,
     endpoint = NULL;
   if (!yatai_gcs_bucket_check_address (bucket, endpoint, error))
     return NULL;
-  if (key_file != NULL && *key_file != '\0')
+  auth = yatai_gcs_bucket_find_credentials (endpoint, key_file, &found_error);
+  if (found_error != NULL)
     {
-      auth = yatai_gcs_auth_new_from_key_file (key_file, error);
-      if (auth == NULL)
-        return NULL;
+      g_propagate_error (error, found_error);
+      return NULL;
     }
-  else if (!is_local (endpoint) && (emulator == NULL || *emulator == '\0'))
-    auth = yatai_gcs_auth_new_from_environment ();
   client = yatai_gcs_client_new (endpoint, auth);
   return yatai_gcs_bucket_new (client, bucket);
 }

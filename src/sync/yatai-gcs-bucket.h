@@ -15,6 +15,12 @@ YataiGcsClient *yatai_gcs_bucket_get_client (YataiGcsBucket *self);
 gboolean        yatai_gcs_bucket_check_address (const char  *bucket,
                                                 const char  *endpoint,
                                                 GError     **error);
+YataiGcsAuth   *yatai_gcs_bucket_find_credentials (const char *endpoint,
+                                                   const char *key_file,
+                                                   GError    **error);
+char           *yatai_gcs_bucket_describe_credentials (const char  *endpoint,
+                                                       const char  *key_file,
+                                                       char       **warning);
 YataiGcsBucket *yatai_gcs_bucket_connect    (const char     *bucket,
                                              const char     *endpoint,
                                              const char     *key_file,

@@ -726,6 +726,14 @@ yatai_gcs_client_new (const char   *endpoint,
   return self;
 }
 
+/* Where the tokens come from, or NULL. */
+YataiGcsAuth *
+yatai_gcs_client_get_auth (YataiGcsClient *self)
+{
+  g_return_val_if_fail (YATAI_IS_GCS_CLIENT (self), NULL);
+  return self->auth;
+}
+
 const char *
 yatai_gcs_client_get_endpoint (YataiGcsClient *self)
 {

@@ -92,6 +92,7 @@ G_DECLARE_FINAL_TYPE (YataiGcsClient, yatai_gcs_client, YATAI, GCS_CLIENT, GObje
 YataiGcsClient *yatai_gcs_client_new            (const char          *endpoint,
                                                  YataiGcsAuth        *auth);
 const char     *yatai_gcs_client_get_endpoint   (YataiGcsClient      *self);
+YataiGcsAuth   *yatai_gcs_client_get_auth       (YataiGcsClient      *self);
 void            yatai_gcs_client_set_retry      (YataiGcsClient      *self,
                                                  guint                first_delay_ms,
                                                  guint                total_ms);

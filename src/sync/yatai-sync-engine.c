@@ -869,6 +869,14 @@ yatai_sync_engine_get_online (YataiSyncEngine *self)
   return self->online;
 }
 
+/* The bucket it syncs through (the sync details ask it about its credentials). */
+YataiBucket *
+yatai_sync_engine_get_bucket (YataiSyncEngine *self)
+{
+  g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
+  return self->bucket;
+}
+
 const char *
 yatai_sync_engine_get_holder_name (YataiSyncEngine *self)
 {

@@ -41,6 +41,7 @@ void             yatai_sync_engine_take_over      (YataiSyncEngine  *self);
 YataiSyncRole    yatai_sync_engine_get_role       (YataiSyncEngine  *self);
 gboolean         yatai_sync_engine_get_online     (YataiSyncEngine  *self);
 const char      *yatai_sync_engine_get_holder_name (YataiSyncEngine *self);
+YataiBucket     *yatai_sync_engine_get_bucket     (YataiSyncEngine  *self);
 gint64           yatai_sync_engine_get_seq        (YataiSyncEngine  *self);
 gint64           yatai_sync_engine_get_epoch      (YataiSyncEngine  *self);
 gint64           yatai_sync_engine_get_pending    (YataiSyncEngine  *self);

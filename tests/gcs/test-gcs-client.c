@@ -337,8 +337,9 @@ test_retries (void)
   g_assert_no_error (error);
   g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, retries + 1);
 
-  /* Failing for longer than the total time gives the error. */
-  yatai_gcs_client_set_retry (client, 20, 100);
+  /* Failing for longer than the request's deadline gives the last answer's error (1 s: long enough for
+   * a first answer on a loaded machine). */
+  yatai_gcs_client_set_retry (client, 20, 1000);
   server_post (&s, "/_test/faults", "POST", "{\"method\": \"GET\", \"status\": 503, \"times\": -1}");
   g_assert_null (read_object (client, "a", YATAI_GCS_ANY, NULL, &error));
   g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_SERVER);
@@ -982,11 +983,162 @@ test_bounded_read (void)
   server_stop (&s);
 }
 
+/* Everything the client and its auth log, at every level (debug included), to check that no secret is
+ * in it. */
+static GString *logged;
+
+static GLogWriterOutput
+record_log_cb (GLogLevelFlags   level,
+               const GLogField *fields,
+               gsize            n_fields,
+               gpointer         data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
+      g_string_append_printf (logged, "%s\n", (const char *) fields[i].value);
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
+static char *
+write_user_file (const char *dir,
+                 const char *token_uri,
+                 const char *refresh_token,
+                 int         mode)
+{
+  g_autofree char *json = g_strdup_printf ("{\"type\": \"authorized_user\", \"client_id\": \"1234.apps.googleusercontent.com\", "
+                                           "\"client_secret\": \"d-FL95Q19q7MQmFpd7hHD0Ty\", "
+                                           "\"refresh_token\": \"%s\", \"token_uri\": \"%s\", "
+                                           "\"account\": \"tenshu@example.com\"}", refresh_token, token_uri);
+  char *path = g_build_filename (dir, "application_default_credentials.json", NULL);
+
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  g_chmod (path, mode);
+  return path;
+}
+
+/* Application Default Credentials: gcloud's file (authorized_user: its refresh token exchanged), then
+ * GOOGLE_APPLICATION_CREDENTIALS before it; what is in use is described without a secret, a file others
+ * may read is warned about, and no token, refresh token, secret or key is ever logged. */
+static void
+test_default_credentials (void)
+{
+  Server s = { 0 };
+  g_autofree char *dir = g_dir_make_tmp ("yatai-gcs-adc-XXXXXX", NULL);
+  g_autofree char *token_uri = NULL;
+  g_autofree char *user_file = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *public_pem = NULL;
+  g_autofree char *described = NULL;
+  g_autofree char *warning = NULL;
+  g_autofree char *expected_default = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiGcsAuth) auth = NULL;
+  g_autoptr(YataiGcsClient) client = NULL;
+  g_autoptr(YataiGcsObject) object = NULL;
+
+  /* Google's place for gcloud's file, unless CLOUDSDK_CONFIG moves it. */
+  g_unsetenv ("CLOUDSDK_CONFIG");
+  g_unsetenv ("GOOGLE_APPLICATION_CREDENTIALS");
+  expected_default = g_build_filename (g_get_home_dir (), ".config", "gcloud", "application_default_credentials.json", NULL);
+  {
+    g_autofree char *found = yatai_gcs_auth_default_file ();
+
+    g_assert_cmpstr (found, ==, expected_default);
+  }
+
+  make_keys (dir, "http://127.0.0.1:1/token", &key_file, &public_pem);
+  server_start (&s, (const char *[]) { "--refresh-token", "1//0e-refresh-secret", "--token-public-key", public_pem, NULL });
+  token_uri = g_strconcat (s.url, "/token", NULL);
+  user_file = write_user_file (dir, token_uri, "1//0e-refresh-secret", 0600);
+  g_setenv ("CLOUDSDK_CONFIG", dir, TRUE);
+  g_string_truncate (logged, 0);
+
+  auth = yatai_gcs_auth_new_default (&error);
+  g_assert_no_error (error);
+  g_assert_cmpint (yatai_gcs_auth_get_kind (auth), ==, YATAI_GCS_AUTH_AUTHORIZED_USER);
+  g_assert_cmpstr (yatai_gcs_auth_get_path (auth), ==, user_file);
+  g_assert_null (yatai_gcs_auth_get_warning (auth));
+  described = yatai_gcs_auth_describe (auth);
+  g_assert_nonnull (strstr (described, "tenshu@example.com"));
+  g_assert_nonnull (strstr (described, user_file));
+  client = yatai_gcs_client_new (s.url, auth);
+  yatai_gcs_client_set_retry (client, 20, 2000);
+  object = create (client, "adc", "1", 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (yatai_gcs_auth_get_n_exchanges (auth), ==, 1);
+  g_clear_object (&client);
+  g_clear_object (&auth);
+
+  /* A refresh token the sign-in service no longer takes: said in words, with what to do. */
+  g_free (user_file);
+  user_file = write_user_file (dir, token_uri, "1//0e-revoked-secret", 0644);
+  auth = yatai_gcs_auth_new_default (&error);
+  g_assert_no_error (error);
+  g_assert_nonnull (yatai_gcs_auth_get_warning (auth));              /* mode 644 */
+  g_assert_nonnull (strstr (yatai_gcs_auth_get_warning (auth), "chmod 600"));
+  client = yatai_gcs_client_new (s.url, auth);
+  yatai_gcs_client_set_retry (client, 20, 2000);
+  g_clear_pointer (&object, yatai_gcs_object_free);
+  g_assert_null (create (client, "adc2", "2", 0, NULL, &error));
+  g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_UNAUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "gcloud auth application-default login"));
+  g_assert_null (strstr (error->message, "secret"));
+  g_clear_error (&error);
+  g_clear_object (&client);
+  g_clear_object (&auth);
+
+  /* The settings' description and warning, as Preferences shows them. */
+  g_free (described);
+  described = yatai_gcs_bucket_describe_credentials ("https://storage.example.com", NULL, &warning);
+  g_assert_nonnull (strstr (described, user_file));
+  g_assert_nonnull (warning);
+
+  /* GOOGLE_APPLICATION_CREDENTIALS comes first: here a service account's key. */
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+    g_assert_true (json_parser_load_from_file (parser, key_file, NULL));
+    json_object_set_string_member (json_node_get_object (json_parser_get_root (parser)), "token_uri", token_uri);
+    json_generator_set_root (generator, json_parser_get_root (parser));
+    g_assert_true (json_generator_to_file (generator, key_file, NULL));
+    g_chmod (key_file, 0600);
+  }
+  g_setenv ("GOOGLE_APPLICATION_CREDENTIALS", key_file, TRUE);
+  auth = yatai_gcs_auth_new_default (&error);
+  g_assert_no_error (error);
+  g_assert_cmpint (yatai_gcs_auth_get_kind (auth), ==, YATAI_GCS_AUTH_SERVICE_ACCOUNT);
+  g_assert_cmpstr (yatai_gcs_auth_get_account (auth), ==, "yatai@stall.iam.gserviceaccount.com");
+  client = yatai_gcs_client_new (s.url, auth);
+  yatai_gcs_client_set_retry (client, 20, 2000);
+  g_clear_pointer (&object, yatai_gcs_object_free);
+  object = create (client, "adc3", "3", 0, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Of everything logged meanwhile, nothing is a secret. */
+  g_assert_cmpuint (logged->len, >, 0);          /* the 644 file's warning, at least */
+  g_assert_null (strstr (logged->str, "refresh-secret"));
+  g_assert_null (strstr (logged->str, "revoked-secret"));
+  g_assert_null (strstr (logged->str, "d-FL95Q19q7MQmFpd7hHD0Ty"));
+  g_assert_null (strstr (logged->str, "tok-"));
+  g_assert_null (strstr (logged->str, "PRIVATE KEY"));
+
+  g_unsetenv ("GOOGLE_APPLICATION_CREDENTIALS");
+  g_unsetenv ("CLOUDSDK_CONFIG");
+  g_unlink (user_file);
+  g_unlink (key_file);
+  g_unlink (public_pem);
+  s.dir = g_steal_pointer (&dir);
+  server_stop (&s);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  logged = g_string_new (NULL);
+  g_log_set_writer_func (record_log_cb, NULL, NULL);
   g_test_add_func ("/gcs/requests", test_requests);
   g_test_add_func ("/gcs/retries", test_retries);
   g_test_add_func ("/gcs/corrupt-and-cancel", test_corrupt_and_cancel);
@@ -999,5 +1151,6 @@ main (int   argc,
   g_test_add_func ("/gcs/deadlines", test_deadlines);
   g_test_add_func ("/gcs/concurrent", test_concurrent);
   g_test_add_func ("/gcs/bounded-read", test_bounded_read);
+  g_test_add_func ("/gcs/default-credentials", test_default_credentials);
   return g_test_run ();
 }

@@ -27,7 +27,8 @@
  *   DELETE /_test/faults  clears them (204).
  *   GET /_test/stats      {"requests": {"GET": 12, "POST": 3}, "faults": 2, "objects": 5}
  * With --token-public-key, POST /token takes a service account's RS256 JWT, checks its signature with
- * that key, and hands out tokens the storage requests then require.
+ * that key, and hands out tokens the storage requests then require. With --refresh-token TOKEN it also
+ * takes grant_type=refresh_token with that refresh token (a person's gcloud sign-in), the same way.
  */
 #define G_LOG_DOMAIN "yatai-test-bucket"
 
@@ -69,6 +70,7 @@ typedef struct
   guint               token_lifetime;
   GHashTable         *tokens;       /* token → gint64* expiry (monotonic µs) */
   guint               n_tokens;
+  char               *refresh_token;  /* --refresh-token: the sign-in a grant_type=refresh_token must carry */
   TestRetryTests     *retry_tests;
   gboolean            close_connections;
 } Server;
@@ -732,6 +734,17 @@ handle_token (Server            *server,
   gint64 *expiry;
   GUri *uri = soup_server_message_get_uri (msg);
 
+  /* A person's sign-in (authorized_user credentials): its refresh token for an access token. */
+  if (g_strcmp0 (grant, "refresh_token") == 0)
+    {
+      why = "Bad Request";
+      if (server->refresh_token == NULL ||
+          g_strcmp0 (g_hash_table_lookup (form, "refresh_token"), server->refresh_token) != 0 ||
+          g_strcmp0 (g_hash_table_lookup (form, "client_id"), "") <= 0 ||
+          g_strcmp0 (g_hash_table_lookup (form, "client_secret"), "") <= 0)
+        goto refused;
+      goto grant;
+    }
   why = "The server was started without --token-public-key.";
   if (server->token_key == NULL)
     goto refused;
@@ -773,6 +786,7 @@ handle_token (Server            *server,
   if (*json_object_get_string_member_with_default (claims, "iss", "") == '\0')
     goto refused;
 
+grant:
   token = g_strdup_printf ("tok-%u", ++server->n_tokens);
   expiry = g_new (gint64, 1);
   *expiry = g_get_monotonic_time () + (gint64) server->token_lifetime * G_USEC_PER_SEC;
@@ -803,7 +817,7 @@ authorized (Server            *server,
   const char *header;
   gint64 *expiry;
 
-  if (server->token_key == NULL)
+  if (server->token_key == NULL && server->refresh_token == NULL)
     return TRUE;
   header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
   if (header == NULL || !g_str_has_prefix (header, "Bearer "))
@@ -1288,6 +1302,7 @@ main (int   argc,
   g_autofree char *dir = NULL;
   g_autofree char *key_path = NULL;
   g_auto(GStrv) buckets = NULL;
+  g_autofree char *refresh_token = NULL;
   GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0 picks a free one)", "N" },
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "Keep the objects in this folder", "PATH" },
@@ -1298,6 +1313,7 @@ main (int   argc,
     { "rate-limit", 0, 0, G_OPTION_ARG_NONE, &rate_limit, "One write a second per object name, as GCS", NULL },
     { "token-public-key", 0, 0, G_OPTION_ARG_FILENAME, &key_path, "Check JWTs at /token with this RSA key", "PEM" },
     { "token-lifetime", 0, 0, G_OPTION_ARG_INT, &lifetime, "Seconds a token lasts (3600)", "S" },
+    { "refresh-token", 0, 0, G_OPTION_ARG_STRING, &refresh_token, "Give tokens at /token for this refresh token", "TOKEN" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print each request on stderr", NULL },
     { NULL }
   };
@@ -1332,6 +1348,7 @@ main (int   argc,
   server.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   server.token_lifetime = MAX (lifetime, 1);
   server.retry_tests = test_retry_tests_new ();
+  server.refresh_token = refresh_token;
   server.close_connections = soup_get_major_version () == 3 && soup_get_minor_version () < 3;
   for (guint i = 0; buckets != NULL && buckets[i] != NULL; i++)
     test_bucket_store_add_bucket (server.store, buckets[i]);
