@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "gcs/test-server.h"
 #include "yatai-command.h"
 #include "yatai-csv.h"
 #include "yatai-gcs-auth.h"
@@ -509,6 +510,79 @@ key_bad_pem (void)
                    "\"token_uri\":\"https://oauth2.googleapis.com/token\"}");
 }
 
+/* Settings the bucket refuses, and an upload damaged on the way: against yatai-test-bucket */
+
+/* yatai-ctl status against a test server that answers every request with @fault (a /_test/faults
+ * JSON), or none; its message. */
+static char *
+ctl_refused (const char *bucket,
+             const char *fault)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = test_server_start (NULL, &url);
+  char *message;
+
+  if (fault != NULL)
+    {
+      g_autoptr(SoupSession) session = soup_session_new ();
+      g_autofree char *faults = g_strconcat (url, "/_test/faults", NULL);
+      g_autoptr(SoupMessage) msg = soup_message_new ("POST", faults);
+      g_autoptr(GBytes) body = g_bytes_new (fault, strlen (fault));
+      g_autoptr(GBytes) answer = NULL;
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", body);
+      answer = soup_session_send_and_read (session, msg, NULL, NULL);
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+    }
+  message = ctl ((const char *[]) { "--store", "settings.sqlite3", "--bucket", bucket, "--endpoint", url, "status", NULL }, 1);
+  g_subprocess_force_exit (server);
+  return message;
+}
+
+static char *ctl_missing_bucket (void) { return ctl_refused ("stal", NULL); }
+static char *ctl_unauthenticated (void) { return ctl_refused ("stall", "{\"status\": 401, \"times\": -1}"); }
+static char *ctl_forbidden (void) { return ctl_refused ("stall", "{\"status\": 403, \"times\": -1}"); }
+
+static void
+upload_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+/* A segment whose bytes a fault damages as they arrive: the CRC32C and MD5 sent with it refuse it. */
+static char *
+upload_damaged (void)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = test_server_start (NULL, &url);
+  g_autoptr(YataiGcsClient) client = yatai_gcs_client_new (url, NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *faults = g_strconcat (url, "/_test/faults", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", faults);
+  const char *fault = "{\"method\": \"POST\", \"action\": \"corrupt\", \"times\": 1}";
+  g_autoptr(GBytes) body = g_bytes_new_static (fault, strlen (fault));
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GBytes) data = g_bytes_new_static ("a segment of the log", 20);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(YataiGcsObject) object = NULL;
+  g_autoptr(GError) error = NULL;
+  YataiGcsConditions create_only = YATAI_GCS_CONDITIONS_NONE;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  answer = soup_session_send_and_read (session, msg, NULL, NULL);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+  create_only.if_generation_match = 0;
+  yatai_gcs_client_create_async (client, "stall", "log/1", data, NULL, &create_only, NULL, upload_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  object = yatai_gcs_client_create_finish (client, result, &error);
+  g_assert_null (object);
+  g_subprocess_force_exit (server);
+  return g_strdup (error->message);
+}
+
 /* Command-line arguments and store files */
 
 static char *
@@ -630,6 +704,10 @@ static const Case cases[] = {
   { "command line", "yatai-ctl --store on a text file", ctl_not_a_store, "The store’s file is damaged or is not a Yatai store.", "the file, byte for byte" },
   { "command line", "yatai-ctl restore onto a store that exists", ctl_restore_over_store, NULL, "the existing store" },
   { "command line", "yatai-ctl --device-name with U+202E", ctl_device_name_rlo, "The text holds a hidden character that changes the direction of writing (U+202E), so it would read as something else. Type it again without it.", "the store; nothing is sent" },
+  { "bucket: settings", "a bucket name that does not exist (stal, for stall)", ctl_missing_bucket, "There is no bucket “stal”. Check the bucket’s name in Preferences → Sync.", "the store; asked again only every 30 s" },
+  { "bucket: settings", "credentials the bucket does not accept (401)", ctl_unauthenticated, "The bucket did not accept this device’s credentials. Check the credentials in Preferences → Sync.", "the store; asked again only every 30 s" },
+  { "bucket: settings", "an account without a role on the bucket (403)", ctl_forbidden, "This device’s account may not use the bucket “stall”. In the Google Cloud console, give it the role Storage Object User (roles/storage.objectUser) on the bucket.", "the store; asked again only every 30 s" },
+  { "bucket: upload", "a segment damaged on the way (its CRC32C and MD5 no longer match)", upload_damaged, "The bucket refused “log/1”: it arrived damaged. Yatai will send it again.", "the bucket (nothing stored); the outbox keeps it" },
   { "store file", "a store written by a newer Yatai (schema 99)", store_newer_schema, "This store was written by a newer version of Yatai. Update Yatai to open it.", "the file; it is not migrated" },
 };
 
