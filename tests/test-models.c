@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 
+#include "yatai-cart.h"
 #include "yatai-models.h"
 #include "yatai-store-products.h"
 
@@ -132,12 +133,40 @@ test_tag_list (void)
   g_assert_cmpuint (yatai_tag_get_n_products (tag), ==, 2);
 }
 
+/* What a customer likely hands over for a total, besides the exact amount. */
+static void
+test_cash_amounts (void)
+{
+  static const struct { gint64 total; guint n; gint64 amounts[3]; } cases[] = {
+    { 1650, 3, { 2000, 5000, 10000 } },
+    { 1200, 3, { 2000, 5000, 10000 } },
+    { 4500, 2, { 5000, 10000 } },
+    { 5000, 2, { 6000, 10000 } },
+    { 9800, 1, { 10000 } },
+    { 10000, 3, { 11000, 15000, 20000 } },
+    { 12300, 3, { 13000, 15000, 20000 } },
+    { 0, 3, { 1000, 5000, 10000 } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint64 amounts[YATAI_CASH_AMOUNTS_MAX] = { 0 };
+      guint n = yatai_cart_cash_amounts (cases[i].total, amounts);
+
+      g_test_message ("total %" G_GINT64_FORMAT, cases[i].total);
+      g_assert_cmpuint (n, ==, cases[i].n);
+      for (guint k = 0; k < n; k++)
+        g_assert_cmpint (amounts[k], ==, cases[i].amounts[k]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/models/cash-amounts", test_cash_amounts);
   g_test_add_func ("/models/product-list", test_product_list);
   g_test_add_func ("/models/tag-list", test_tag_list);
 

@@ -63,27 +63,18 @@ find_tile (GtkWidget  *root,
   return NULL;
 }
 
-/* A tap on the tile does what GTK's list item does on a click: "list.activate-item" with its position,
- * only when the item is activatable, which the page keeps in step with the greyed look. */
+/* A tap on the tile: the tile is a button (what a screen reader presses too), and a click on it
+ * activates its cell, as GTK's list item does; a greyed tile is insensitive and takes no tap. */
 static void
 tap (Fixture    *f,
      const char *name)
 {
   YataiProductTile *tile = find_tile (GTK_WIDGET (f->page), name);
-  GListModel *visible = yatai_reception_page_get_visible (f->page);
-  guint position = G_MAXUINT;
 
   g_assert_nonnull (tile);
-  for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
-    {
-      g_autoptr(YataiProduct) product = g_list_model_get_item (visible, i);
-
-      if (product == yatai_product_tile_get_product (tile))
-        position = i;
-    }
-  g_assert_cmpuint (position, !=, G_MAXUINT);
-  if (!gtk_widget_has_css_class (GTK_WIDGET (tile), "unavailable"))
-    gtk_widget_activate_action (GTK_WIDGET (tile), "list.activate-item", "u", position);
+  g_assert_true (GTK_IS_BUTTON (tile));
+  if (gtk_widget_is_sensitive (GTK_WIDGET (tile)))
+    g_signal_emit_by_name (tile, "clicked");
   gui_test_settle ();
 }
 
@@ -98,6 +89,90 @@ static gboolean
 confirm_is_on (Fixture *f)
 {
   return gtk_widget_is_sensitive (gui_test_find (GTK_WIDGET (f->page), "confirm_button"));
+}
+
+/* The labels of the quick amounts on screen, after Exact: "Exact ¥2,000 ¥5,000 ¥10,000". */
+static char *
+quick_amounts (Fixture *f)
+{
+  GtkWidget *box = gui_test_find (GTK_WIDGET (f->page), "quick_box");
+  GString *shown = g_string_new (NULL);
+
+  for (GtkWidget *b = gtk_widget_get_first_child (box); b != NULL; b = gtk_widget_get_next_sibling (b))
+    if (gtk_widget_get_visible (b))
+      {
+        g_autofree char *label = g_strdup (gtk_button_get_label (GTK_BUTTON (b)));
+
+        g_strdelimit (label, "_", ' ');
+        g_string_append_printf (shown, "%s%s", shown->len > 0 ? " " : "", g_strstrip (label));
+      }
+  return g_string_free (shown, FALSE);
+}
+
+/* The quick amounts are what a customer hands over for this total: the exact amount and the next
+ * ¥1,000, ¥5,000 and ¥10,000 above it, each once; one tap sets the amount and the change. */
+static void
+test_quick_amounts (Fixture       *f,
+                    gconstpointer  data)
+{
+  GtkWidget *page = GTK_WIDGET (f->page);
+  g_autofree char *for_1650 = NULL;
+  g_autofree char *for_4500 = NULL;
+
+  /* ¥450 × 3 + ¥300 = ¥1,650 */
+  tap (f, "たこ焼き (8個)");
+  tap (f, "たこ焼き (8個)");
+  tap (f, "たこ焼き (8個)");
+  tap (f, "フランクフルト");
+  g_assert_cmpstr (gui_test_label (page, "total_label"), ==, "¥1,650");
+  for_1650 = quick_amounts (f);
+  g_assert_cmpstr (for_1650, ==, "Exact ¥2,000 ¥5,000 ¥10,000");
+
+  gui_test_click (page, "cash_button_1");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gui_test_find (page, "paid_entry"))), ==, "2000");
+  g_assert_cmpstr (gui_test_label (page, "change_label"), ==, "¥350");
+  g_assert_true (confirm_is_on (f));
+
+  /* ¥4,500: the next ¥1,000 and the next ¥5,000 are the same note, shown once. */
+  yatai_cart_clear (yatai_reception_page_get_cart (f->page));
+  for (int i = 0; i < 9; i++)
+    tap (f, "焼きそば");
+  g_assert_cmpstr (gui_test_label (page, "total_label"), ==, "¥4,500");
+  for_4500 = quick_amounts (f);
+  g_assert_cmpstr (for_4500, ==, "Exact ¥5,000 ¥10,000");
+}
+
+/* A tap into the amount selects what is in it, so typing 2000 over "1000" gives 2000, not 20001000. */
+static void
+test_paid_selects_on_focus (Fixture       *f,
+                            gconstpointer  data)
+{
+  GtkWidget *page = GTK_WIDGET (f->page);
+  GtkEditable *paid = GTK_EDITABLE (gui_test_find (page, "paid_entry"));
+  int start = -1, end = -1;
+
+  tap (f, "焼きそば");
+  gui_test_type (page, "paid_entry", "1000");
+  gtk_widget_grab_focus (gui_test_find (page, "customer_entry"));
+  gui_test_settle ();
+  gtk_editable_set_position (paid, 2);
+
+  gtk_widget_grab_focus (GTK_WIDGET (paid));
+  gui_test_settle ();
+  g_assert_true (gtk_editable_get_selection_bounds (paid, &start, &end));
+  g_assert_cmpint (start, ==, 0);
+  g_assert_cmpint (end, ==, 4);
+
+  /* What typing does in a GtkText: the selection goes, the keys go in where it was. */
+  gtk_editable_delete_selection (paid);
+  {
+    int position = gtk_editable_get_position (paid);
+
+    gtk_editable_insert_text (paid, "2000", -1, &position);
+  }
+  gui_test_settle ();
+  g_assert_cmpstr (gtk_editable_get_text (paid), ==, "2000");
+  g_assert_cmpstr (gui_test_label (page, "change_label"), ==, "¥1,500");
 }
 
 /* Tapping tiles fills the cart and the total. */
@@ -327,6 +402,8 @@ main (int   argc,
   ADD ("/reception/tiles-fill-cart", test_tiles_fill_cart);
   ADD ("/reception/last-unit-greys-tile", test_last_unit_greys_tile);
   ADD ("/reception/confirm", test_confirm);
+  ADD ("/reception/quick-amounts", test_quick_amounts);
+  ADD ("/reception/paid-selects-on-focus", test_paid_selects_on_focus);
   ADD ("/reception/details-limits", test_details_limits);
   ADD ("/reception/refused-keeps-cart", test_refused_keeps_cart);
   ADD ("/reception/ticket-pdf", test_ticket_pdf);

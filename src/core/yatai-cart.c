@@ -584,3 +584,25 @@ yatai_cart_confirm_args (YataiCart  *self,
                                    YATAI_CART_ITEM (self->items->pdata[i])->name);
   return args;
 }
+
+/* What a customer is likely to hand over for @total, besides the exact amount: the next round
+ * amount above it of each note, ¥1,000, ¥5,000 and ¥10,000, each once (¥1,650: ¥2,000, ¥5,000,
+ * ¥10,000; ¥4,200: ¥5,000, ¥10,000). Fills @amounts in rising order and returns how many. */
+guint
+yatai_cart_cash_amounts (gint64 total,
+                         gint64 amounts[YATAI_CASH_AMOUNTS_MAX])
+{
+  static const gint64 notes[YATAI_CASH_AMOUNTS_MAX] = { 1000, 5000, 10000 };
+  guint n = 0;
+
+  g_return_val_if_fail (total >= 0, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (notes); i++)
+    {
+      gint64 above = (total / notes[i] + 1) * notes[i];
+
+      if (n == 0 || amounts[n - 1] != above)
+        amounts[n++] = above;
+    }
+  return n;
+}

@@ -41,6 +41,10 @@ gint64      yatai_cart_get_quantity   (YataiCart        *self,
 gint64      yatai_cart_can_add        (YataiCart        *self,
                                        YataiProduct     *product);
 gboolean    yatai_cart_is_ready       (YataiCart        *self);
+
+#define YATAI_CASH_AMOUNTS_MAX 3
+guint       yatai_cart_cash_amounts   (gint64            total,
+                                       gint64            amounts[YATAI_CASH_AMOUNTS_MAX]);
 JsonObject *yatai_cart_confirm_args   (YataiCart        *self,
                                        const char       *customer,
                                        const char       *note,

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-a11y.h"
 #include "yatai-application.h"
 #include "yatai-call-board.h"
 #include "yatai-gcs-bucket.h"
@@ -377,6 +378,7 @@ yatai_application_startup (GApplication *app)
   g_autoptr(GAction) style_action = NULL;
 
   G_APPLICATION_CLASS (yatai_application_parent_class)->startup (app);
+  yatai_a11y_install ();
 
   self->settings = g_settings_new (APP_ID);
   style_action = g_settings_create_action (self->settings, "style");
@@ -540,9 +542,12 @@ preferences_action_cb (GSimpleAction *action,
                        gpointer       user_data)
 {
   YataiApplication *self = user_data;
+  /* The window it was asked from, before the new one joins the application (and becomes the active one). */
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   YataiPreferencesWindow *window = yatai_preferences_window_new (self);
 
-  gtk_window_set_transient_for (GTK_WINDOW (window), gtk_application_get_active_window (GTK_APPLICATION (self)));
+  if (parent != GTK_WINDOW (window))
+    gtk_window_set_transient_for (GTK_WINDOW (window), parent);
   gtk_window_present (GTK_WINDOW (window));
 }
 

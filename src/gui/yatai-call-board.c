@@ -34,9 +34,13 @@ create_number (gpointer item,
 {
   g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (item));
   GtkWidget *label = gtk_label_new (text);
+  GtkWidget *child = gtk_flow_box_child_new ();
 
   gtk_widget_add_css_class (label, "board-number");
-  return label;
+  /* A number to read, nothing to act on: the focus passes it by, a screen reader reads the label. */
+  gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), label);
+  gtk_widget_set_focusable (child, FALSE);
+  return child;
 }
 
 static gint64

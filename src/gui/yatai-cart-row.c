@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-a11y.h"
 #include "yatai-cart-row.h"
 #include "yatai-text.h"
 
@@ -31,6 +32,7 @@ update (YataiCartRow *self)
   g_autofree char *unit = NULL;
   g_autofree char *quantity = NULL;
   g_autofree char *total = NULL;
+  g_autofree char *line = NULL;
   const char *name;
 
   if (self->item == NULL)
@@ -56,6 +58,9 @@ update (YataiCartRow *self)
   gtk_widget_set_sensitive (self->increase_button,
                             yatai_cart_item_get_available (self->item) &&
                             yatai_cart_item_get_quantity (self->item) < yatai_cart_item_get_left (self->item));
+  /* TRANSLATORS: a line of the order, for screen readers: "焼きそば ×2, ¥1,000" */
+  line = g_strdup_printf (_("%s ×%s, %s"), name, quantity, total);
+  yatai_a11y_label_cell (GTK_WIDGET (self), line, unit);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "yatai-chime.h"
 #include "yatai-kitchen-page.h"
 #include "yatai-order-card.h"
+#include "yatai-text.h"
 #include "yatai-window.h"
 
 #define RECALL_WINDOW_US ((gint64) YATAI_RECALL_SECONDS * G_USEC_PER_SEC)
@@ -33,6 +34,7 @@ struct _YataiKitchenPage
   GtkLabel         *count_label;
   GtkToggleButton  *all_day_button;
   GtkToggleButton  *mute_button;
+  GtkMenuButton    *recall_button;
   GtkStack         *recall_stack;
   GtkListBox       *recall_list;
   GtkStack         *cards_stack;
@@ -296,6 +298,14 @@ rebuild_all_day (YataiKitchenPage *self)
       gtk_box_append (GTK_BOX (box), number);
       gtk_widget_add_css_class (box, "all-day-row");
       gtk_list_box_append (self->all_day_list, box);
+      {
+        /* TRANSLATORS: a row of the Kitchen's all-day counts, for screen readers: "焼きそば, 3 to make" */
+        g_autofree char *how_many = yatai_text_format_number (row->quantity);
+        g_autofree char *label = g_strdup_printf (_("%s, %s to make"), row->name, how_many);
+
+        gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (box)), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        label, -1);
+      }
     }
 
   count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u order to make", "%u orders to make", n), n);
@@ -303,17 +313,24 @@ rebuild_all_day (YataiKitchenPage *self)
   gtk_stack_set_visible_child_name (self->cards_stack, n > 0 ? "cards" : "empty");
 }
 
-/* A row of the recall list: the call number, its lines, and "Bring Back". The list box is bound to the
- * live list of recently completed orders, so a change adds or removes one row, not the whole list. */
+/* A row of the recall list: one button as wide as the list, the call number large and its lines
+ * beside it, that brings the order back with one tap (and closes the list). The list box is bound to
+ * the live list of recently completed orders, so a change adds or removes one row, not the whole list. */
 static GtkWidget *
 create_recall_row (gpointer item,
                    gpointer data)
 {
   YataiOrder *order = item;
-  g_autofree char *title = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
+  /* TRANSLATORS: a button of the Kitchen's recall list, for screen readers: "Bring Back Order 12" */
+  g_autofree char *name = g_strdup_printf (_("Bring Back Order %s"), number);
   g_autoptr(GString) lines = g_string_new (NULL);
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *button = gtk_button_new_with_label (_("Bring Back"));
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *number_label = gtk_label_new (number);
+  GtkWidget *lines_label;
+  GtkWidget *bring_back = gtk_label_new (_("Bring Back"));
+  GtkWidget *row;
 
   for (guint l = 0; l < yatai_order_get_n_lines (order); l++)
     {
@@ -321,12 +338,32 @@ create_recall_row (gpointer item,
 
       g_string_append_printf (lines, "%s%s ×%" G_GINT64_FORMAT, l > 0 ? ", " : "", line->name, line->quantity);
     }
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), lines->str);
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  lines_label = gtk_label_new (lines->str);
+  gtk_widget_add_css_class (number_label, "recall-number");
+  gtk_label_set_width_chars (GTK_LABEL (number_label), 3);
+  gtk_label_set_xalign (GTK_LABEL (number_label), 0);
+  gtk_widget_set_hexpand (lines_label, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (lines_label), 0);
+  gtk_label_set_wrap (GTK_LABEL (lines_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (lines_label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (lines_label), 2);
+  gtk_label_set_ellipsize (GTK_LABEL (lines_label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (bring_back, "recall-action");
+  gtk_box_append (GTK_BOX (box), number_label);
+  gtk_box_append (GTK_BOX (box), lines_label);
+  gtk_box_append (GTK_BOX (box), bring_back);
+  gtk_button_set_child (GTK_BUTTON (button), box);
+  gtk_widget_add_css_class (button, "recall-row");
+  gtk_widget_add_css_class (button, "flat");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, lines->str, -1);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_int64 (yatai_order_get_id (order)));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kitchen.recall");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  /* The row only holds the button: one stop for the focus, not two. */
+  row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), button);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_set_focusable (row, FALSE);
   return row;
 }
 
@@ -372,6 +409,8 @@ recall_action_cb (GtkWidget  *widget,
 {
   YataiKitchenPage *self = YATAI_KITCHEN_PAGE (widget);
 
+  /* One tap: the order goes back to the cards, and the list gets out of the way. */
+  gtk_menu_button_popdown (self->recall_button);
   set_status (self, g_variant_get_int64 (parameter), YATAI_ORDER_PROCESSING);
 }
 
@@ -515,6 +554,7 @@ yatai_kitchen_page_class_init (YataiKitchenPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, all_day_button);
   gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, mute_button);
+  gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, recall_button);
   gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, recall_stack);
   gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, recall_list);
   gtk_widget_class_bind_template_child (widget_class, YataiKitchenPage, cards_stack);

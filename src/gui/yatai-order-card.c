@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-a11y.h"
 #include "yatai-order-card.h"
 
 struct _YataiOrderCard
@@ -38,6 +39,28 @@ yatai_format_age (gint64 age_us)
   return g_strdup_printf ("%02d:%02d", (int) (seconds / 60), (int) (seconds % 60));
 }
 
+/* What a screen reader reads after the card's name: its lines (those made say so), customer, note. */
+static char *
+describe (YataiOrder *order)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < yatai_order_get_n_lines (order); i++)
+    {
+      const YataiOrderLine *line = yatai_order_get_line (order, i);
+
+      g_string_append_printf (text, "%s%s ×%" G_GINT64_FORMAT, i > 0 ? ", " : "", line->name, line->quantity);
+      if (line->done)
+        /* TRANSLATORS: after a line of a kitchen card that is made, for screen readers */
+        g_string_append_printf (text, " (%s)", _("made"));
+    }
+  if (*yatai_order_get_customer (order) != '\0')
+    g_string_append_printf (text, "; %s", yatai_order_get_customer (order));
+  if (*yatai_order_get_note (order) != '\0')
+    g_string_append_printf (text, "; %s", yatai_order_get_note (order));
+  return g_string_free (text, FALSE);
+}
+
 static void
 fill (YataiOrderCard *self)
 {
@@ -46,6 +69,7 @@ fill (YataiOrderCard *self)
   GVariant *target = g_variant_ref_sink (g_variant_new_int64 (yatai_order_get_id (order)));
   g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
   g_autofree char *name = NULL;
+  g_autofree char *description = NULL;
   GtkWidget *child;
 
   gtk_label_set_label (self->number_label, number);
@@ -81,7 +105,12 @@ fill (YataiOrderCard *self)
       gtk_widget_add_css_class (button, "card-line");
       gtk_widget_add_css_class (button, "flat");
       if (line->done)
-        gtk_widget_add_css_class (button, "done");
+        {
+          g_autofree char *made = g_strdup_printf ("%s (%s)", text, _("made"));
+
+          gtk_widget_add_css_class (button, "done");
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, made, -1);
+        }
       gtk_widget_set_tooltip_text (button, line->done ? _("Done; tap to undo") : _("Tap when this is made"));
       gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
                                               g_variant_new ("(xxb)", yatai_order_get_id (order),
@@ -92,7 +121,10 @@ fill (YataiOrderCard *self)
 
   /* TRANSLATORS: a kitchen card, for screen readers: "Order 12, Waiting" */
   name = g_strdup_printf (_("Order %s, %s"), number, yatai_order_status_label (status));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  description = describe (order);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+  yatai_a11y_label_cell (GTK_WIDGET (self), name, description);
   g_variant_unref (target);
 }
 

@@ -299,6 +299,7 @@ yatai_order_editor_new (YataiApplication *application,
   when = g_date_time_format (created, "%Y-%m-%d %H:%M");
   subtitle = yatai_text_format_yen (yatai_order_get_total (order));
   adw_window_title_set_title (self->window_title, title);
+  gtk_window_set_title (GTK_WINDOW (self), title);
   {
     g_autofree char *both = g_strdup_printf ("%s · %s", when, subtitle);
 

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-a11y.h"
 #include "yatai-order-editor.h"
 #include "yatai-order-history.h"
 #include "yatai-orders-page.h"
@@ -154,6 +155,29 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
+/* The row, for a screen reader: "Order 12, Completed", and what it holds. */
+static void
+label_row (GtkLabel   *label,
+           YataiOrder *order)
+{
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
+  g_autofree char *name = g_strdup_printf (_("Order %s, %s"), number,
+                                           yatai_order_status_label (yatai_order_get_status (order)));
+  g_autofree char *total = yatai_text_format_yen (yatai_order_get_total (order));
+  g_autoptr(GString) description = g_string_new (NULL);
+
+  for (guint i = 0; i < yatai_order_get_n_lines (order); i++)
+    {
+      const YataiOrderLine *line = yatai_order_get_line (order, i);
+
+      g_string_append_printf (description, "%s ×%" G_GINT64_FORMAT ", ", line->name, line->quantity);
+    }
+  g_string_append (description, total);
+  if (*yatai_order_get_customer (order) != '\0')
+    g_string_append_printf (description, ", %s", yatai_order_get_customer (order));
+  yatai_a11y_label_cell (GTK_WIDGET (label), name, description->str);
+}
+
 static const char *status_classes[] = { "order-pending", "order-processing", "order-completed", "order-cancelled" };
 
 static void
@@ -210,6 +234,8 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
       g_assert_not_reached ();
     }
   gtk_label_set_label (label, text);
+  if (column == COLUMN_NUMBER)
+    label_row (label, order);
 }
 
 static void

@@ -263,6 +263,18 @@ remove_tag_clicked_cb (GtkButton          *button,
     }
 }
 
+/* A chip is a button; the flow box's own child around it would be a second, nameless stop for the
+ * focus and for a screen reader. */
+static GtkWidget *
+chip_child (GtkWidget *button)
+{
+  GtkWidget *child = gtk_flow_box_child_new ();
+
+  gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), button);
+  gtk_widget_set_focusable (child, FALSE);
+  return child;
+}
+
 static GtkWidget *
 create_chosen_chip (gpointer item,
                     gpointer user_data)
@@ -281,7 +293,7 @@ create_chosen_chip (gpointer item,
   gtk_widget_add_css_class (button, "chosen");
   g_object_set_data_full (G_OBJECT (button), "tag", g_strdup (tag), g_free);
   g_signal_connect (button, "clicked", G_CALLBACK (remove_tag_clicked_cb), self);
-  return button;
+  return chip_child (button);
 }
 
 static void
@@ -302,7 +314,7 @@ create_existing_chip (gpointer item,
   gtk_widget_set_tooltip_text (button, tooltip);
   gtk_widget_add_css_class (button, "tag-chip");
   g_signal_connect (button, "clicked", G_CALLBACK (add_existing_clicked_cb), self);
-  return button;
+  return chip_child (button);
 }
 
 static gboolean
@@ -598,6 +610,8 @@ yatai_product_editor_new (YataiApplication *application,
       self->id = yatai_product_get_id (product);
       adw_window_title_set_title (self->window_title, _("Edit Product"));
       adw_window_title_set_subtitle (self->window_title, yatai_product_get_name (product));
+      /* The window's own title is what a screen reader and the window list read. */
+      gtk_window_set_title (GTK_WINDOW (self), yatai_product_get_name (product));
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), yatai_product_get_name (product));
       gtk_editable_set_text (GTK_EDITABLE (self->price_row), price);
       gtk_editable_set_text (GTK_EDITABLE (self->stock_row), stock);
@@ -612,6 +626,7 @@ yatai_product_editor_new (YataiApplication *application,
   else
     {
       adw_window_title_set_title (self->window_title, _("New Product"));
+      gtk_window_set_title (GTK_WINDOW (self), _("New Product"));
       self->dirty = 0;
     }
   others_changed_cb (G_LIST_MODEL (others), 0, 0, 0, self);

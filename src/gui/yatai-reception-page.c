@@ -54,6 +54,8 @@ struct _YataiReceptionPage
   GtkLabel           *note_left_label;
   GtkLabel           *total_label;
   GtkEntry           *paid_entry;
+  GtkWidget          *cash_buttons[YATAI_CASH_AMOUNTS_MAX];
+  guint               select_paid_id;
   GtkLabel           *change_caption;
   GtkLabel           *change_label;
   GtkLabel           *message_label;
@@ -198,12 +200,23 @@ update_tiles (YataiReceptionPage *self)
     update_tile (self->bound_items->pdata[i]);
 }
 
+/* A click on the tile (or a screen reader's "click") activates its cell, as Enter on the cell does. */
+static void
+tile_clicked_cb (GtkListItem *item)
+{
+  gtk_widget_activate_action (gtk_list_item_get_child (item), "list.activate-item", "u",
+                              gtk_list_item_get_position (item));
+}
+
 static void
 setup_tile_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                YataiReceptionPage       *self)
 {
-  gtk_list_item_set_child (item, yatai_product_tile_new ());
+  GtkWidget *tile = yatai_product_tile_new ();
+
+  g_signal_connect_swapped (tile, "clicked", G_CALLBACK (tile_clicked_cb), item);
+  gtk_list_item_set_child (item, tile);
 }
 
 static void
@@ -340,6 +353,29 @@ pay_later (YataiReceptionPage *self)
   return g_settings_get_boolean (yatai_application_get_settings (self->application), "pay-later");
 }
 
+/* The quick amounts beside Exact follow the total: what a customer is likely to hand over for it. */
+static void
+update_cash_buttons (YataiReceptionPage *self,
+                     gint64              total)
+{
+  gint64 amounts[YATAI_CASH_AMOUNTS_MAX];
+  guint n = yatai_cart_cash_amounts (total, amounts);
+
+  for (guint i = 0; i < YATAI_CASH_AMOUNTS_MAX; i++)
+    {
+      GtkWidget *button = self->cash_buttons[i];
+
+      gtk_widget_set_visible (button, i < n);
+      if (i < n)
+        {
+          g_autofree char *label = yatai_text_format_yen (amounts[i]);
+
+          gtk_button_set_label (GTK_BUTTON (button), label);
+          gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_int64 (amounts[i]));
+        }
+    }
+}
+
 /* Total, change and whether Confirm is on: the cart is ready, the details fit, and the money covers the
  * total (unless paying later is allowed). */
 static void
@@ -373,6 +409,7 @@ update_payment (YataiReceptionPage *self)
                 (covered || pay_later (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.confirm", can_confirm);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.exact", yatai_cart_get_n_units (self->cart) > 0);
+  update_cash_buttons (self, total);
 }
 
 static void
@@ -447,6 +484,28 @@ paid_changed_cb (YataiReceptionPage *self)
       show_message (self, error->message);
     }
   update_payment (self);
+}
+
+static gboolean
+select_paid_cb (gpointer data)
+{
+  YataiReceptionPage *self = data;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self->paid_entry));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  self->select_paid_id = 0;
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->paid_entry)))
+    gtk_editable_select_region (GTK_EDITABLE (self->paid_entry), 0, -1);
+  return G_SOURCE_REMOVE;
+}
+
+/* A tap into the amount selects what is there, so typing 2000 over "1000" gives 2000. The tap's own
+ * press puts the cursor after the focus arrives, so the selection is made once that is done. */
+static void
+paid_focus_cb (YataiReceptionPage *self)
+{
+  if (self->select_paid_id == 0)
+    self->select_paid_id = g_idle_add (select_paid_cb, self);
 }
 
 static void
@@ -697,6 +756,7 @@ yatai_reception_page_dispose (GObject *object)
 {
   YataiReceptionPage *self = YATAI_RECEPTION_PAGE (object);
 
+  g_clear_handle_id (&self->select_paid_id, g_source_remove);
   if (self->application != NULL)
     {
       g_signal_handlers_disconnect_by_data (yatai_application_get_tags (self->application), self);
@@ -755,6 +815,12 @@ yatai_reception_page_class_init (YataiReceptionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, note_left_label);
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, total_label);
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, paid_entry);
+  gtk_widget_class_bind_template_child_full (widget_class, "cash_button_1", FALSE,
+                                             G_STRUCT_OFFSET (YataiReceptionPage, cash_buttons[0]));
+  gtk_widget_class_bind_template_child_full (widget_class, "cash_button_2", FALSE,
+                                             G_STRUCT_OFFSET (YataiReceptionPage, cash_buttons[1]));
+  gtk_widget_class_bind_template_child_full (widget_class, "cash_button_3", FALSE,
+                                             G_STRUCT_OFFSET (YataiReceptionPage, cash_buttons[2]));
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, change_caption);
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, change_label);
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, message_label);
@@ -798,6 +864,13 @@ yatai_reception_page_init (YataiReceptionPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.print", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.clear", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.exact", FALSE);
+  update_cash_buttons (self, 0);
+  {
+    GtkEventController *focus = gtk_event_controller_focus_new ();
+
+    g_signal_connect_swapped (focus, "enter", G_CALLBACK (paid_focus_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->paid_entry), focus);
+  }
 }
 
 void

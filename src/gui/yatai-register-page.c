@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-a11y.h"
 #include "yatai-product-editor.h"
 #include "yatai-product-thumb.h"
 #include "yatai-register-page.h"
@@ -199,6 +200,14 @@ bind_label_cb (GtkSignalListItemFactory *factory,
     {
     case COLUMN_NAME:
       gtk_label_set_label (label, yatai_product_get_name (product));
+      {
+        g_autofree char *price = yatai_text_format_yen (yatai_product_get_price (product));
+        g_autofree char *stock = yatai_text_format_number (yatai_product_get_stock (product));
+        /* TRANSLATORS: a product's row on the Register page, for screen readers: "¥500, 80 in stock" */
+        g_autofree char *description = g_strdup_printf (_("%s, %s in stock"), price, stock);
+
+        yatai_a11y_label_cell (GTK_WIDGET (label), yatai_product_get_name (product), description);
+      }
       break;
     case COLUMN_TAGS:
       text = g_strjoinv (", ", (char **) yatai_product_get_tags (product));
@@ -569,8 +578,14 @@ yatai_register_page_class_init (YataiRegisterPageClass *klass)
 static void
 yatai_register_page_init (YataiRegisterPage *self)
 {
+  GtkWidget *summary;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   build_columns (self);
+  /* The summary's cards only show numbers: the focus (and a screen reader's) passes them by. */
+  summary = gtk_widget_get_ancestor (GTK_WIDGET (self->n_products_label), GTK_TYPE_FLOW_BOX);
+  for (GtkWidget *card = gtk_widget_get_first_child (summary); card != NULL; card = gtk_widget_get_next_sibling (card))
+    gtk_widget_set_focusable (card, FALSE);
   gtk_search_entry_set_key_capture_widget (self->register_search, GTK_WIDGET (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "register.add", FALSE);
 }
