@@ -20,6 +20,7 @@
 #include "yatai-gcs-auth.h"
 #include "yatai-gcs-bucket.h"
 #include "yatai-lease.h"
+#include "zstd-bomb.h"
 #include "yatai-order.h"
 #include "yatai-product.h"
 #include "yatai-segment.h"
@@ -438,6 +439,22 @@ lease_text (const char *text)
   return take_message (error);
 }
 
+static char *
+lease_rules (const char *text,
+             gint64      min_epoch)
+{
+  GError *error = NULL;
+  g_autoptr(YataiLease) lease = yatai_lease_parse (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  g_assert_false (yatai_lease_check_rules (lease, YATAI_LEASE_TTL_MS, min_epoch, &error));
+  return take_message (error);
+}
+
+static char *lease_long_ttl (void) { return lease_rules ("{\"format\":1,\"device\":\"a\",\"epoch\":4,\"ttl_ms\":86400000,\"released\":false}", 3); }
+static char *lease_backwards (void) { return lease_rules ("{\"format\":1,\"device\":\"a\",\"epoch\":1,\"ttl_ms\":30000,\"released\":false}", 3); }
+static char *snapshot_bomb (void) { return decode (zstd_bomb_snapshot (YATAI_SEGMENT_SNAPSHOT_MAX_RAW, 7)); }
+
 static char *lease_not_json (void) { return lease_text ("<html>Service Unavailable</html>"); }
 static char *lease_newer (void) { return lease_text ("{\"format\":2,\"device\":\"a\",\"epoch\":1,\"ttl_ms\":30000,\"released\":false}"); }
 
@@ -685,6 +702,8 @@ static const Case cases[] = {
   { "bucket: log segment", "a segment whose header names another position", segment_misplaced, "A saved change in the bucket is not where it belongs.", "this device's store" },
   { "bucket: log segment", "a segment of a newer format", segment_newer, "Another device saved changes with a newer version of Yatai. Update Yatai on this device.", "this device's store" },
   { "bucket: lease", "an HTML error page instead of JSON", lease_not_json, "The bucket’s lease is damaged or is not Yatai’s.", "the lease is not taken over on its word" },
+  { "bucket: lease", "a lease with a TTL of 24 hours (Yatai's is 30 s)", lease_long_ttl, "The bucket’s lease gives its holder 86400000 ms instead of Yatai’s 30000 ms.", "the lease is a damaged object: another device takes over after Yatai's 30 s of silence" },
+  { "bucket: lease", "a lease of epoch 1 after epoch 3", lease_backwards, "The bucket’s lease counts writers backwards (epoch 1 after 3).", "the lease is a damaged object: another device takes over after Yatai's 30 s of silence" },
   { "bucket: lease", "a lease of a newer format", lease_newer, "Another device uses a newer version of Yatai. Update Yatai on this device.", "the lease" },
   { "bucket: command", "a command cut off halfway", command_not_json, "A command from another device could not be read (it is not JSON).", "the store; the command is answered with this" },
   { "bucket: command", "a customer \"ab\\u0000cd\" (a NUL inside a JSON string)", command_nul, "A command from another device could not be read (a text in it holds a NUL character).", "the store; the text is not cut to “ab”" },
@@ -693,6 +712,7 @@ static const Case cases[] = {
   { "bucket: command", "the kind order.teleport", command_unknown, "This version of Yatai does not know the operation “order.teleport”. Update Yatai on this device.", "the store" },
   { "bucket: command", "order.status without its arguments", command_missing_args, "The operation is missing its “id” or has it in the wrong form.", "the store" },
   { "bucket: snapshot", "a truncated database image", snapshot_garbage, "The saved copy of the stall is damaged and was not used.", "this device's store" },
+  { "bucket: snapshot", "a zstd bomb: 8.5 KB declaring 256 MB of zeros", snapshot_bomb, "This saved copy of the stall is not the database its header declares (damaged, or made to fill the memory); it was not used.", "this device's store; refused after its first bytes, the next older snapshot is used" },
   { "bucket: snapshot", "a snapshot of schema version 99", snapshot_newer, "The stall’s data was saved by a newer version of Yatai. Update Yatai on this device.", "this device's store" },
   { "key file", "a path that does not exist", key_missing, NULL, "the sync settings as they were" },
   { "key file", "a PEM file instead of the JSON key", key_not_json, NULL, "the sync settings" },

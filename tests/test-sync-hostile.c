@@ -12,7 +12,6 @@
 #include <glib/gstdio.h>
 #include <sys/mount.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include "memory-bucket.h"
 #include "yatai-lease.h"
@@ -20,6 +19,7 @@
 #include "yatai-store-journal.h"
 #include "yatai-store-products.h"
 #include "yatai-sync-engine.h"
+#include "zstd-bomb.h"
 
 #define PREFIX "yatai/stall-1"
 #define TTL_MS 600
@@ -542,15 +542,7 @@ test_bomb_snapshot (Fixture       *f,
   Device *a = device_open (f, "Counter PC");
   Device *b = NULL;
   Pair pair = { a, NULL };
-  g_autofree guint8 *zeros = g_malloc0 (1024 * 1024);
-  GByteArray *payload = g_byte_array_new ();
-  ZSTD_CCtx *cctx = ZSTD_createCCtx ();
-  guint8 out[65536];
-  g_autofree char *sum = NULL;
-  g_autofree char *header = NULL;
   g_autofree char *name = NULL;
-  GByteArray *object = g_byte_array_new ();
-  gsize declared = YATAI_SEGMENT_SNAPSHOT_MAX_RAW;
 
   yatai_sync_engine_set_snapshot_every (a->engine, 2);
   yatai_sync_engine_start (a->engine);
@@ -558,34 +550,9 @@ test_bomb_snapshot (Fixture       *f,
   save_n (a, "menu", 5);
 
   /* The bomb, at a seq past the head so that it is the newest. */
-  ZSTD_CCtx_setPledgedSrcSize (cctx, declared);
-  for (gsize done = 0; done < declared; done += 1024 * 1024)
-    {
-      ZSTD_inBuffer in = { zeros, 1024 * 1024, 0 };
-      gboolean last = done + in.size >= declared;
-      size_t rc;
-
-      do
-        {
-          ZSTD_outBuffer o = { out, sizeof out, 0 };
-
-          rc = ZSTD_compressStream2 (cctx, &o, &in, last ? ZSTD_e_end : ZSTD_e_continue);
-          g_byte_array_append (payload, out, o.pos);
-        }
-      while (in.pos < in.size || (last && rc != 0));
-    }
-  ZSTD_freeCCtx (cctx);
-  sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, payload->data, payload->len);
-  header = g_strdup_printf ("{\"format\":1,\"kind\":\"snapshot\",\"epoch\":1,\"seq\":999,\"device\":\"d\","
-                            "\"device_name\":\"d\",\"time\":0,\"count\":0,\"raw_size\":%" G_GSIZE_FORMAT ","
-                            "\"size\":%u,\"sha256\":\"%s\",\"chain\":\"%s\"}\n",
-                            declared, payload->len, sum, yatai_segment_genesis_chain ());
-  g_byte_array_append (object, (const guint8 *) header, strlen (header));
-  g_byte_array_append (object, payload->data, payload->len);
-  g_byte_array_unref (payload);
   name = yatai_segment_object_name (PREFIX, YATAI_SEGMENT_SNAPSHOT, 999);
   {
-    g_autoptr(GBytes) bomb = g_byte_array_free_to_bytes (object);
+    g_autoptr(GBytes) bomb = zstd_bomb_snapshot (YATAI_SEGMENT_SNAPSHOT_MAX_RAW, 999);
 
     g_assert_cmpuint (g_bytes_get_size (bomb), <, 16 * 1024);
     yatai_memory_bucket_put (f->bucket, name, bomb);
