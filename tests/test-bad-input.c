@@ -529,8 +529,23 @@ key_bad_pem (void)
 
 /* Settings the bucket refuses, and an upload damaged on the way: against yatai-test-bucket */
 
-/* yatai-ctl status against a test server that answers every request with @fault (a /_test/faults
- * JSON), or none; its message. */
+/* A fault (a /_test/faults JSON) the test server at @url applies from now on. */
+static void
+post_fault (const char *url,
+            const char *fault)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *faults = g_strconcat (url, "/_test/faults", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", faults);
+  g_autoptr(GBytes) body = g_bytes_new (fault, strlen (fault));
+  g_autoptr(GBytes) answer = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  answer = soup_session_send_and_read (session, msg, NULL, NULL);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+}
+
+/* yatai-ctl status against a test server that answers every request with @fault, or none; its message. */
 static char *
 ctl_refused (const char *bucket,
              const char *fault)
@@ -540,17 +555,7 @@ ctl_refused (const char *bucket,
   char *message;
 
   if (fault != NULL)
-    {
-      g_autoptr(SoupSession) session = soup_session_new ();
-      g_autofree char *faults = g_strconcat (url, "/_test/faults", NULL);
-      g_autoptr(SoupMessage) msg = soup_message_new ("POST", faults);
-      g_autoptr(GBytes) body = g_bytes_new (fault, strlen (fault));
-      g_autoptr(GBytes) answer = NULL;
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", body);
-      answer = soup_session_send_and_read (session, msg, NULL, NULL);
-      g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
-    }
+    post_fault (url, fault);
   message = ctl ((const char *[]) { "--store", "settings.sqlite3", "--bucket", bucket, "--endpoint", url, "status", NULL }, 1);
   g_subprocess_force_exit (server);
   return message;
@@ -575,21 +580,13 @@ upload_damaged (void)
   g_autofree char *url = NULL;
   g_autoptr(GSubprocess) server = test_server_start (NULL, &url);
   g_autoptr(YataiGcsClient) client = yatai_gcs_client_new (url, NULL);
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *faults = g_strconcat (url, "/_test/faults", NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", faults);
-  const char *fault = "{\"method\": \"POST\", \"action\": \"corrupt\", \"times\": 1}";
-  g_autoptr(GBytes) body = g_bytes_new_static (fault, strlen (fault));
-  g_autoptr(GBytes) answer = NULL;
   g_autoptr(GBytes) data = g_bytes_new_static ("a segment of the log", 20);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(YataiGcsObject) object = NULL;
   g_autoptr(GError) error = NULL;
   YataiGcsConditions create_only = YATAI_GCS_CONDITIONS_NONE;
 
-  soup_message_set_request_body_from_bytes (msg, "application/json", body);
-  answer = soup_session_send_and_read (session, msg, NULL, NULL);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 204);
+  post_fault (url, "{\"method\": \"POST\", \"action\": \"corrupt\", \"times\": 1}");
   create_only.if_generation_match = 0;
   yatai_gcs_client_create_async (client, "stall", "log/1", data, NULL, &create_only, NULL, upload_done_cb, &result);
   while (result == NULL)

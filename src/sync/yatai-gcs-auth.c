@@ -22,6 +22,7 @@
 #include "yatai-command.h"
 #include "yatai-gcs-auth.h"
 #include "yatai-gcs-client.h"
+#include "yatai-gcs-private.h"
 
 #define SCOPE "https://www.googleapis.com/auth/devstorage.read_write"
 #define DEFAULT_TOKEN_URI "https://oauth2.googleapis.com/token"
@@ -115,13 +116,9 @@ static const char *
 text_member (JsonObject *object,
              const char *name)
 {
-  JsonNode *node = json_object_get_member (object, name);
-  const char *value;
+  const char *value = yatai_gcs_string_member (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  value = json_node_get_string (node);
-  return value != NULL && *value != '\0' && g_utf8_validate (value, -1, NULL) ? value : NULL;
+  return value != NULL && *value != '\0' ? value : NULL;
 }
 
 static gboolean

@@ -64,9 +64,9 @@ number_member (JsonObject *object,
 /* A member's string, or NULL when it is absent, anything but a string, or not UTF-8 (json-glib 1.6 lets
  * a bad escape such as "\2" through as raw bytes): the answer comes from outside, and json-glib's typed
  * getters are for JSON whose shape is known. */
-static const char *
-string_member (JsonObject *object,
-               const char *name)
+const char *
+yatai_gcs_string_member (JsonObject *object,
+                         const char *name)
 {
   JsonNode *node = json_object_get_member (object, name);
   const char *value;
@@ -83,14 +83,14 @@ object_from_json (JsonObject *json)
   YataiGcsObject *object;
   JsonNode *metadata;
 
-  if (json == NULL || string_member (json, "name") == NULL)
+  if (json == NULL || yatai_gcs_string_member (json, "name") == NULL)
     return NULL;
   object = g_new0 (YataiGcsObject, 1);
-  object->name = g_strdup (string_member (json, "name"));
+  object->name = g_strdup (yatai_gcs_string_member (json, "name"));
   object->generation = number_member (json, "generation");
   object->metageneration = number_member (json, "metageneration");
   object->size = number_member (json, "size");
-  object->md5 = g_strdup (string_member (json, "md5Hash"));
+  object->md5 = g_strdup (yatai_gcs_string_member (json, "md5Hash"));
   metadata = json_object_get_member (json, "metadata");
   if (metadata != NULL && JSON_NODE_HOLDS_OBJECT (metadata))
     {
@@ -100,7 +100,7 @@ object_from_json (JsonObject *json)
       object->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       for (GList *l = members; l != NULL; l = l->next)
         {
-          const char *value = string_member (m, l->data);
+          const char *value = yatai_gcs_string_member (m, l->data);
 
           if (!g_utf8_validate (l->data, -1, NULL))
             continue;
@@ -213,7 +213,7 @@ yatai_gcs_list_page_parse (const char  *json,
             g_ptr_array_add (objects, object);
         }
     }
-  *next_page_token = g_strdup (string_member (page, "nextPageToken"));
+  *next_page_token = g_strdup (yatai_gcs_string_member (page, "nextPageToken"));
   return TRUE;
 }
 
@@ -235,5 +235,5 @@ yatai_gcs_error_message (GBytes *body)
   error = json_object_get_member (json_node_get_object (root), "error");
   if (error == NULL || !JSON_NODE_HOLDS_OBJECT (error))
     return NULL;
-  return g_strdup (string_member (json_node_get_object (error), "message"));
+  return g_strdup (yatai_gcs_string_member (json_node_get_object (error), "message"));
 }

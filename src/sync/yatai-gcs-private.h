@@ -1,6 +1,6 @@
 #pragma once
 
-#include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -8,5 +8,9 @@ G_BEGIN_DECLS
 
 /* The message of GCS's error body, {"error": {"code": N, "message": "…"}}, or NULL. */
 char *yatai_gcs_error_message (GBytes *body);
+
+/* A member's string, or NULL when it is absent, anything but a string, or not UTF-8. */
+const char *yatai_gcs_string_member (JsonObject *object,
+                                     const char *name);
 
 G_END_DECLS
