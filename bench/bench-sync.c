@@ -273,6 +273,70 @@ requests_of (YataiSyncEngine *engine)
   return yatai_gcs_client_get_n_requests (yatai_gcs_bucket_get_client (g_object_get_data (G_OBJECT (engine), "bucket")));
 }
 
+/* A follower's command → its result back on the follower (the writer lists its inbox, applies it, the
+ * log brings it back). */
+static GHashTable *sent_at;     /* command id → gint64* monotonic µs */
+static GArray *round_trips;     /* ms */
+
+static void
+command_finished_cb (YataiSyncEngine *engine,
+                     const char      *id,
+                     const char      *refusal,
+                     gpointer         data)
+{
+  gint64 *at = g_hash_table_lookup (sent_at, id);
+
+  if (at == NULL)
+    return;
+  {
+    double ms = (g_get_monotonic_time () - *at) / 1000.0;
+
+    g_array_append_val (round_trips, ms);
+  }
+  g_hash_table_remove (sent_at, id);
+}
+
+static gboolean
+all_answered (gpointer data)
+{
+  return g_hash_table_size (sent_at) == 0;
+}
+
+static void
+follower_commands (YataiSyncEngine *follower,
+                   YataiStore      *store,
+                   guint            n,
+                   double          *p50,
+                   double          *p99)
+{
+  g_autoptr(GPtrArray) active = yatai_store_list_orders (store, YATAI_ORDER_QUERY_ACTIVE, 0, NULL);
+
+  sent_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  round_trips = g_array_new (FALSE, FALSE, sizeof (double));
+  g_signal_connect (follower, "command-finished", G_CALLBACK (command_finished_cb), NULL);
+  for (guint i = 0; i < n && i < active->len; i++)
+    {
+      g_autoptr(JsonObject) args = json_object_new ();
+      g_autoptr(YataiCommand) command = NULL;
+      g_autoptr(JsonNode) result = NULL;
+      gboolean sent = FALSE;
+
+      json_object_set_int_member (args, "id", yatai_order_get_id (active->pdata[i]));
+      json_object_set_string_member (args, "status", "processing");
+      command = yatai_command_new ("order.status", args);
+      g_hash_table_insert (sent_at, g_strdup (yatai_command_get_id (command)),
+                           g_memdup2 ((gint64[]) { g_get_monotonic_time () }, sizeof (gint64)));
+      result = yatai_sync_engine_execute (follower, command, &sent, NULL);
+      if (!sent)
+        g_error ("the follower did not send its command");
+      pause_ms (250);   /* a kitchen's taps: four a second */
+    }
+  run_until (all_answered, NULL, 60);
+  g_array_sort (round_trips, compare);
+  *p50 = g_array_index (round_trips, double, round_trips->len / 2);
+  *p99 = g_array_index (round_trips, double, (guint) (round_trips->len * 0.99));
+}
+
 static gint64
 count_orders (YataiStore *store)
 {
@@ -418,6 +482,12 @@ main (int   argc,
   printf ("| lease writes per hour (renewals)       | %10.0f |\n",
           (double) (server_posts () - posts_before - n_logs - (n_snapshots - n_snapshots_before)) * 3600e6 /
           elapsed);
+  {
+    double c50, c99;
+
+    follower_commands (follower, follower_store, 200, &c50, &c99);
+    printf ("| follower command → result p50 / p99    | %4.0f / %4.0f ms |\n", c50, c99);
+  }
 
   /* Restore: a stall of restore_n orders, founded by a writer, restored by a new device. */
   {

@@ -19,8 +19,11 @@ G_BEGIN_DECLS
 #define SNAPSHOT_EVERY        200               /* segments, by default */
 #define SNAPSHOT_MINUTES      10
 #define LEASE_CHECK_MS        5000
+#define HEDGE_MS              500               /* a log read not answered by then is sent again */
 #define INBOX_MS              1000
-#define INBOX_FAST_MS         100               /* while commands may be on their way */
+#define INBOX_FAST_MS         100               /* while followers send commands */
+#define INBOX_ACTIVE_MS       (5 * 60 * 1000)   /* ...that is, one came within the last 5 minutes */
+#define AWAITING_POLL_MS      50                /* a follower waiting for its commands' answer */
 #define INBOX_GAP_MS          5000              /* how long a missing command is waited for */
 #define INBOX_COUNTER_DIGITS  20
 #define RETRY_MIN_MS          500
@@ -113,6 +116,7 @@ struct _YataiSyncEngine
 
   /* Inbox work of the writer. */
   GPtrArray       *inbox;                /* names still to apply, in order */
+  gint64           inbox_last_seen;      /* monotonic µs, when a listing last held a command */
   GHashTable      *inbox_gaps;           /* device id → Gap: a command waited for */
   GHashTable      *inbox_skipped;        /* device id → gint64*: the counter of an unreadable object */
   GHashTable      *awaiting;             /* command ids sent, not yet seen in the log */

@@ -262,7 +262,9 @@ sync_engine_log_end (YataiSyncEngine *self)
       self->caught_up = TRUE;
       g_signal_emit (self, sync_engine_signals[CAUGHT_UP], 0);
     }
-  sync_engine_lane_done (self, LANE_READ, self->poll_ms);
+  /* While its own commands are on their way, the answer is looked for sooner. */
+  sync_engine_lane_done (self, LANE_READ,
+                         g_hash_table_size (self->awaiting) > 0 ? MIN (self->poll_ms, AWAITING_POLL_MS) : self->poll_ms);
 }
 
 /* Whether @segment is this device's own upload of the head of its outbox: returns the last outbox id it

@@ -292,37 +292,100 @@ read_answer_free (ReadAnswer *answer)
   g_free (answer);
 }
 
+/* A read of the log is hedged (GCS's advice on slow requests): when it has not answered after
+ * HEDGE_MS, the same read is sent again beside it, and the first answer wins. A stalled read then holds
+ * the follower back by HEDGE_MS, not by the stall; a read has no effect, so the loser is just dropped.
+ * Snapshots, large and read rarely, are not hedged. */
+typedef struct
+{
+  GTask       *task;
+  YataiBucket *bucket;
+  char        *name;
+  gsize        max_size;
+  guint        timer;
+  guint        in_flight;
+  gboolean     answered;
+} Hedge;
+
+static void
+hedge_unref (Hedge *hedge)
+{
+  if (hedge->in_flight > 0 || hedge->timer != 0)
+    return;
+  g_clear_object (&hedge->task);
+  g_clear_object (&hedge->bucket);
+  g_free (hedge->name);
+  g_free (hedge);
+}
+
+static void bounded_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+hedge_send (Hedge *hedge)
+{
+  hedge->in_flight++;
+  yatai_bucket_read_max_async (hedge->bucket, hedge->name, hedge->max_size, g_task_get_cancellable (hedge->task),
+                               bounded_read_cb, hedge);
+}
+
+static gboolean
+hedge_timeout_cb (gpointer data)
+{
+  Hedge *hedge = data;
+
+  hedge->timer = 0;
+  if (!hedge->answered && !g_cancellable_is_cancelled (g_task_get_cancellable (hedge->task)))
+    {
+      g_debug ("%s: no answer after %d ms, asked again", hedge->name, HEDGE_MS);
+      hedge_send (hedge);
+    }
+  else
+    hedge_unref (hedge);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 bounded_read_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  Hedge *hedge = user_data;
   g_autoptr(GError) error = NULL;
   ReadAnswer *answer = g_new0 (ReadAnswer, 1);
-  gsize max_size = GPOINTER_TO_SIZE (g_task_get_task_data (task));
 
+  hedge->in_flight--;
   answer->bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, &answer->generation, &error);
+  if (hedge->answered || (answer->bytes == NULL && hedge->in_flight > 0 && !sync_engine_cancelled (error)))
+    {
+      /* The other read answered first, or may still answer. */
+      read_answer_free (answer);
+      hedge_unref (hedge);
+      return;
+    }
+  hedge->answered = TRUE;
+  g_clear_handle_id (&hedge->timer, g_source_remove);
   if (answer->bytes == NULL && g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_TOO_LARGE))
     {
       /* Said in the engine's words, with the object's name where it is shown. */
       answer->too_large = TRUE;
-      g_task_return_pointer (task, answer, (GDestroyNotify) read_answer_free);
-      return;
+      g_task_return_pointer (hedge->task, answer, (GDestroyNotify) read_answer_free);
     }
-  if (answer->bytes == NULL)
+  else if (answer->bytes == NULL)
     {
       read_answer_free (answer);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      g_task_return_error (hedge->task, g_steal_pointer (&error));
     }
-  if (g_bytes_get_size (answer->bytes) > max_size)
+  else
     {
-      /* A bucket that does not bound reads itself: refused here; its generation is still told. */
-      g_clear_pointer (&answer->bytes, g_bytes_unref);
-      answer->too_large = TRUE;
+      if (g_bytes_get_size (answer->bytes) > hedge->max_size)
+        {
+          /* A bucket that does not bound reads itself: refused here; its generation is still told. */
+          g_clear_pointer (&answer->bytes, g_bytes_unref);
+          answer->too_large = TRUE;
+        }
+      g_task_return_pointer (hedge->task, answer, (GDestroyNotify) read_answer_free);
     }
-  g_task_return_pointer (task, answer, (GDestroyNotify) read_answer_free);
+  hedge_unref (hedge);
 }
 
 void
@@ -331,12 +394,17 @@ sync_engine_read_bounded (YataiSyncEngine     *self,
                           gsize                max_size,
                           GAsyncReadyCallback  callback)
 {
-  /* No source object: the task must not keep the engine alive once it is disposed (cancelled). */
-  GTask *task = g_task_new (NULL, self->cancellable, callback, self);
+  Hedge *hedge = g_new0 (Hedge, 1);
 
-  g_task_set_task_data (task, GSIZE_TO_POINTER (max_size), NULL);
+  /* No source object: the task must not keep the engine alive once it is disposed (cancelled). */
+  hedge->task = g_task_new (NULL, self->cancellable, callback, self);
+  hedge->bucket = g_object_ref (self->bucket);
+  hedge->name = g_strdup (name);
+  hedge->max_size = max_size;
   /* The bucket refuses a larger object as soon as its size shows, without downloading the rest. */
-  yatai_bucket_read_max_async (self->bucket, name, max_size, self->cancellable, bounded_read_cb, task);
+  hedge_send (hedge);
+  if (max_size <= YATAI_SEGMENT_MAX_OBJECT (YATAI_SEGMENT_LOG_MAX_RAW))
+    hedge->timer = g_timeout_add (HEDGE_MS, hedge_timeout_cb, hedge);
 }
 
 GBytes *

@@ -637,7 +637,11 @@ sync_engine_list_inbox (YataiSyncEngine *self)
   g_autofree char *prefix = sync_engine_object_name (self, "inbox/");
 
   sync_engine_lane_start (self, LANE_READ);
-  self->next_inbox = g_get_monotonic_time () + INBOX_MS * 1000;
+  /* Often while followers send commands (one came within INBOX_ACTIVE_MS), about once a second else. */
+  self->next_inbox = g_get_monotonic_time () +
+                     (self->inbox_last_seen != 0 &&
+                      g_get_monotonic_time () - self->inbox_last_seen < (gint64) INBOX_ACTIVE_MS * 1000
+                        ? INBOX_FAST_MS : INBOX_MS) * 1000;
   yatai_bucket_list_async (self->bucket, prefix, self->cancellable, inbox_list_cb, self);
 }
 
@@ -659,6 +663,8 @@ inbox_list_cb (GObject      *source,
       return;
     }
   sync_engine_contact (self);
+  if (names->len > 0)
+    self->inbox_last_seen = g_get_monotonic_time ();
   order_inbox (self, names);
   sync_engine_lane_done (self, LANE_READ, 0);
 }
