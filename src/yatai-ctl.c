@@ -26,6 +26,7 @@
 
 #include "yatai-csv.h"
 #include "yatai-ctl-status.h"
+#include "yatai-ctl-store.h"
 #include "yatai-gcs-bucket.h"
 #include "yatai-store-journal.h"
 #include "yatai-sync-engine.h"
@@ -44,6 +45,8 @@ typedef struct
   gboolean         stopping;
   GHashTable      *awaiting;   /* ids of commands sent to the writer whose outcome has not come back */
   char            *last_error; /* restore: the last problem printed */
+  const char      *target;     /* the store asked for (a restore writes another file until it is whole) */
+  gboolean         restored;   /* restore: the stall is all there (Ctrl+C before leaves no store) */
 } Ctl;
 
 #define STATUS_SECONDS 5
@@ -247,8 +250,9 @@ caught_up_cb (Ctl *ctl)
   if (ctl->stopping || !g_str_equal (ctl->command, "restore"))
     return;
   printf ("restored the stall at log position %" G_GINT64_FORMAT " into %s\n",
-          yatai_sync_engine_get_seq (ctl->engine), yatai_store_get_path (ctl->store));
+          yatai_sync_engine_get_seq (ctl->engine), ctl->target);
   fflush (stdout);
+  ctl->restored = TRUE;
   stop (ctl, 0);
 }
 
@@ -397,6 +401,7 @@ main (int   argc,
   g_autoptr(YataiGcsBucket) bucket = NULL;
   g_autofree char *command = NULL;
   g_autofree char *prefix = NULL;
+  YataiCtlStore opened = { 0 };
   Ctl ctl = { 0 };
 
   setlocale (LC_ALL, "");
@@ -427,23 +432,21 @@ main (int   argc,
     }
   if (opt_store == NULL)
     opt_store = yatai_store_default_path ();
-  if (g_str_equal (command, "restore") && g_file_test (opt_store, G_FILE_TEST_EXISTS))
-    {
-      g_printerr (_("yatai-ctl: %s already exists; restore makes a new store. Give another --store.\n"), opt_store);
-      return 1;
-    }
-  ctl.store = yatai_store_open (opt_store, &error);
+  opened.path = ctl.target = opt_store;
+  ctl.store = yatai_ctl_store_open (&opened, command, &error);
   if (ctl.store == NULL)
     {
       g_printerr ("yatai-ctl: %s\n", error->message);
       return 1;
     }
+  if (opened.holder != NULL)
+    yatai_ctl_store_print_holder (&opened);
 
   if (g_str_equal (command, "export"))
     {
       g_autofree char *csv = yatai_store_export_order_lines (ctl.store, argc > 2 ? argv[2] : NULL, &error);
 
-      g_clear_object (&ctl.store);
+      yatai_ctl_store_finish (&opened, g_steal_pointer (&ctl.store), TRUE, NULL);
       if (csv == NULL)
         {
           g_printerr ("yatai-ctl: %s\n", error->message);
@@ -457,7 +460,7 @@ main (int   argc,
   if (opt_bucket == NULL || *opt_bucket == '\0')
     {
       g_printerr (_("yatai-ctl: no bucket: give --bucket, or set one in Yatai's preferences.\n"));
-      g_clear_object (&ctl.store);
+      yatai_ctl_store_finish (&opened, g_steal_pointer (&ctl.store), FALSE, NULL);
       return 2;
     }
   if (opt_device != NULL && *opt_device != '\0')
@@ -466,7 +469,7 @@ main (int   argc,
   if (bucket == NULL)
     {
       g_printerr ("yatai-ctl: %s\n", error->message);
-      g_clear_object (&ctl.store);
+      yatai_ctl_store_finish (&opened, g_steal_pointer (&ctl.store), FALSE, NULL);
       return 1;
     }
   prefix = g_strdup (opt_prefix != NULL && *opt_prefix != '\0' ? opt_prefix : "yatai/stall-1");
@@ -481,7 +484,7 @@ main (int   argc,
       yatai_gcs_client_set_timeout (yatai_gcs_bucket_get_client (bucket), STATUS_SECONDS);
       status = ctl_print_status (YATAI_BUCKET (bucket), prefix, ctl.store, STATUS_SECONDS);
       g_clear_object (&bucket);
-      g_clear_object (&ctl.store);
+      yatai_ctl_store_finish (&opened, g_steal_pointer (&ctl.store), TRUE, NULL);
       return status;
     }
   ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket), prefix);
@@ -518,7 +521,12 @@ main (int   argc,
   g_clear_pointer (&ctl.awaiting, g_hash_table_unref);
   g_free (ctl.last_error);
   g_clear_object (&ctl.engine);
-  g_clear_object (&ctl.store);
+  g_clear_pointer (&error, g_error_free);
+  if (!yatai_ctl_store_finish (&opened, g_steal_pointer (&ctl.store), ctl.status == 0 && (ctl.restored || !g_str_equal (command, "restore")), &error))
+    {
+      g_printerr ("yatai-ctl: %s\n", error->message);
+      ctl.status = 1;
+    }
   g_main_loop_unref (ctl.loop);
   return ctl.status;
 }

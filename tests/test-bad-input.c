@@ -640,6 +640,14 @@ ctl_restore_over_store (void)
                                  "--endpoint", "http://127.0.0.1:9", "restore", NULL }, 1);
 }
 
+/* The fixture's store is open in this process, named "yatai" (setup): a follower there is refused. */
+static char *
+ctl_store_in_use (void)
+{
+  return ctl ((const char *[]) { "--store", yatai_store_get_path (store), "--bucket", "stall",
+                                 "--endpoint", "http://127.0.0.1:9", "follow", NULL }, 1);
+}
+
 static char *
 ctl_device_name_rlo (void)
 {
@@ -720,6 +728,7 @@ static const Case cases[] = {
   { "command line", "yatai-ctl --store in a folder that cannot exist", ctl_store_folder, "The folder “/proc/no-such-folder” could not be made: No such file or directory", "nothing written" },
   { "command line", "yatai-ctl --store on a text file", ctl_not_a_store, "The store’s file is damaged or is not a Yatai store.", "the file, byte for byte" },
   { "command line", "yatai-ctl restore onto a store that exists", ctl_restore_over_store, NULL, "the existing store" },
+  { "command line", "yatai-ctl follow on a store that Yatai has open", ctl_store_in_use, NULL, "the store and the program that has it" },
   { "command line", "yatai-ctl --device-name with U+202E", ctl_device_name_rlo, "The text holds a hidden character that changes the direction of writing (U+202E), so it would read as something else. Type it again without it.", "the store; nothing is sent" },
   { "bucket: settings", "a bucket name that does not exist (stal, for stall)", ctl_missing_bucket, "There is no bucket “stal”. Check the bucket’s name in Preferences → Sync.", "the store; asked again only every 30 s" },
   { "bucket: settings", "credentials the bucket does not accept (401)", ctl_unauthenticated, "The bucket did not accept this device’s credentials. Check the credentials in Preferences → Sync.", "the store; asked again only every 30 s" },
@@ -738,6 +747,8 @@ expected_start (const Case *c)
     return "The key file “";
   if (c->run == ctl_restore_over_store)
     return yatai_store_get_path (store);
+  if (c->run == ctl_store_in_use)
+    return "This store is open in Yatai (process ";
   return NULL;
 }
 
@@ -757,6 +768,8 @@ expected_end (const Case *c)
            "service account from the Google Cloud console.";
   if (c->run == ctl_restore_over_store)
     return " already exists; restore makes a new store. Give another --store.";
+  if (c->run == ctl_store_in_use)
+    return "). One store is used by one program at a time: close it there, or use another store.";
   return NULL;
 }
 
@@ -773,6 +786,7 @@ setup (void)
   dir = g_dir_make_tmp ("yatai-bad-input-XXXXXX", &error);
   g_assert_no_error (error);
   path = g_build_filename (dir, "store.sqlite3", NULL);
+  yatai_store_set_program_name ("yatai");
   store = yatai_store_open (path, &error);
   g_assert_no_error (error);
   saved = yatai_store_run (store, "product.save", args, &error);

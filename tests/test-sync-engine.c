@@ -718,6 +718,51 @@ test_status_device (Fixture       *f,
   device_free (b);
 }
 
+/* A copy of the writer's store (sqlite3 .backup while it runs) opened on another PC is a new device:
+ * it follows, and never writes as the writer it was copied from. */
+static void
+test_copied_store (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *copy_path = g_build_filename (f->dir, "Copy.sqlite3", NULL);
+  g_autofree char *sql = g_strdup_printf ("VACUUM INTO '%s'", copy_path);
+  Device *a = device_new (f, "Counter PC");
+  Device *copy;
+  Pair pair;
+  gint64 epoch, deadline;
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  save (a, "焼きそば", 10);
+  run_until (outbox_empty, a, 5000);
+  epoch = yatai_sync_engine_get_epoch (a->engine);
+  g_assert_cmpint (sqlite3_exec (yatai_store_get_db (a->store), sql, NULL, NULL, NULL), ==, SQLITE_OK);
+
+  copy = device_new (f, "Copy");
+  g_assert_cmpstr (yatai_store_get_device_id (copy->store), !=, yatai_store_get_device_id (a->store));
+  g_assert_cmpstr (yatai_store_get_former_device_id (copy->store), ==, yatai_store_get_device_id (a->store));
+  yatai_sync_engine_start (copy->engine);
+  run_until (is_follower, copy, 5000);
+
+  /* For several lease renewals, the writer stays the writer and the copy follows it. */
+  deadline = g_get_monotonic_time () + 1500 * 1000;
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+      g_assert_true (is_follower (copy));
+      g_assert_true (is_writer (a));
+    }
+  g_assert_cmpint (yatai_sync_engine_get_epoch (a->engine), ==, epoch);
+  save (a, "たこ焼き", 10);
+  pair.a = a;
+  pair.b = copy;
+  run_until (same_content, &pair, 5000);
+
+  device_free (copy);
+  device_free (a);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -730,6 +775,7 @@ main (int   argc,
   ADD ("/sync-engine/clean-release", test_clean_release);
   ADD ("/sync-engine/ordered-commands", test_ordered_commands);
   ADD ("/sync-engine/status-device", test_status_device);
+  ADD ("/sync-engine/copied-store", test_copied_store);
 #ifndef OVER_HTTP
   ADD ("/sync-engine/found-and-follow", test_found_and_follow);
   ADD ("/sync-engine/corrupt-segment", test_corrupt_segment);

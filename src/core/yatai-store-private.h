@@ -37,6 +37,18 @@ const char *yatai_schema_migration_sql (int to_version);
 gboolean    yatai_schema_migrate       (sqlite3 *db,
                                         GError **error);
 
+/* The lock file and the file's home (yatai-store-lock.c). */
+char         *yatai_store_lock_path    (const char  *path);
+char         *yatai_store_file_home    (const char  *path);
+void          yatai_store_lock_confirm_mark (const char *path,
+                                             const char *mark);
+gboolean      yatai_store_take_identity (YataiStore  *self,
+                                         char       **device_id,
+                                         char       **former_device_id,
+                                         char       **mark,
+                                         GError     **error);
+void          yatai_store_remark       (YataiStore  *self);
+
 sqlite3_stmt *yatai_store_prepare     (YataiStore  *self,
                                        const char  *sql,
                                        GError     **error);

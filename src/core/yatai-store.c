@@ -26,6 +26,10 @@ struct _YataiStore
   GHashTable     *statements;   /* const char *sql → sqlite3_stmt * */
   char           *device_id;
   char           *device_name;
+  char           *former_device_id;  /* the copied file's device id, when this open made a new one */
+  gboolean        locked;            /* holds the store's lock (yatai-store-lock.c) */
+  gboolean        marked;            /* opened whole for writing: a new mark on closing */
+  gboolean        read_only;
 
   YataiClockFunc  clock_func;
   gpointer        clock_data;
@@ -189,10 +193,15 @@ yatai_store_finalize (GObject *object)
 {
   YataiStore *self = (YataiStore *) object;
 
+  if (self->marked)
+    yatai_store_remark (self);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
+  if (self->locked)
+    yatai_store_lock_release (self->path);
   g_clear_pointer (&self->pending, yatai_changes_free);
+  g_free (self->former_device_id);
   g_free (self->path);
   g_free (self->device_id);
   g_free (self->device_name);
@@ -458,6 +467,7 @@ yatai_store_open (const char  *path,
   g_autoptr(YataiStore) self = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *pragma = NULL;
+  g_autofree char *mark = NULL;
   int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -473,6 +483,11 @@ yatai_store_open (const char  *path,
                    _("The folder “%s” could not be made: %s"), dir, g_strerror (saved_errno));
       return NULL;
     }
+
+  /* Before SQLite opens (and may create or recover) anything: another program may have it. */
+  if (!yatai_store_lock_acquire (path, error))
+    return NULL;
+  self->locked = TRUE;
 
   rc = sqlite3_open_v2 (path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -514,15 +529,10 @@ yatai_store_open (const char  *path,
       return NULL;
     }
 
-  self->device_id = yatai_store_get_local (self, "device_id");
-  if (self->device_id == NULL)
+  if (!yatai_store_take_identity (self, &self->device_id, &self->former_device_id, &mark, error))
     {
-      self->device_id = g_uuid_string_random ();
-      if (!yatai_store_set_local (self, "device_id", self->device_id, error))
-        {
-          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-          return NULL;
-        }
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return NULL;
     }
   self->device_name = yatai_store_get_local (self, "device_name");
   if (self->device_name == NULL)
@@ -533,8 +543,111 @@ yatai_store_open (const char  *path,
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       return NULL;
     }
+  yatai_store_lock_confirm_mark (path, mark);
+  self->marked = TRUE;
 
   return g_steal_pointer (&self);
+}
+
+static gboolean
+open_read_only_db (YataiStore  *self,
+                   const char  *options,
+                   GError     **error)
+{
+  g_autofree char *absolute = g_canonicalize_filename (self->path, NULL);
+  g_autofree char *uri = g_filename_to_uri (absolute, NULL, NULL);
+  g_autofree char *full = g_strconcat (uri, options, NULL);
+  int rc;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, finalize_statement);
+  g_clear_pointer (&self->db, sqlite3_close_v2);
+  rc = sqlite3_open_v2 (full, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      yatai_store_set_sqlite_error (self, rc, error);
+      return FALSE;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_handler (self->db, busy_cb, NULL);
+  return check_application_id (self, error);
+}
+
+/**
+ * yatai_store_open_read_only:
+ *
+ * Opens the store at @path only to read it (`yatai-ctl status`, `export`): beside the program that
+ * has it open, or a file or folder this user may not write. Takes no lock, migrates nothing, makes no
+ * device id, and every change is refused.
+ */
+YataiStore *
+yatai_store_open_read_only (const char  *path,
+                            GError     **error)
+{
+  g_autoptr(YataiStore) self = NULL;
+  g_autoptr(GError) first_error = NULL;
+  int version;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (YATAI_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->read_only = TRUE;
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND, _("There is no store at “%s”."), path);
+      return NULL;
+    }
+
+  /* A WAL store needs its -shm beside it even to be read. In a folder this user may not write, with
+   * no writer (which would have made it), it is read as it stands (immutable). */
+  if (!open_read_only_db (self, "?mode=ro", &first_error))
+    {
+      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+      if (g_file_test (wal, G_FILE_TEST_EXISTS) || !open_read_only_db (self, "?immutable=1", NULL))
+        {
+          g_propagate_error (error, g_steal_pointer (&first_error));
+          return NULL;
+        }
+    }
+
+  version = yatai_store_get_schema_version (self);
+  if (version > YATAI_SCHEMA_VERSION)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+                   _("This store was written by a newer version of Yatai. Update Yatai to open it."));
+      return NULL;
+    }
+  if (version < 2)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+                   _("This store is from an older version of Yatai. Open it once in Yatai, then try again."));
+      return NULL;
+    }
+
+  self->device_id = yatai_store_get_local (self, "device_id");
+  if (self->device_id == NULL)
+    self->device_id = g_strdup ("");
+  self->device_name = yatai_store_get_local (self, "device_name");
+  if (self->device_name == NULL)
+    self->device_name = g_strdup (g_get_host_name ());
+  return g_steal_pointer (&self);
+}
+
+gboolean
+yatai_store_is_read_only (YataiStore *self)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), TRUE);
+  return self->read_only;
+}
+
+/* The device id the file had before this open found it copied (and made a new one), or NULL. */
+const char *
+yatai_store_get_former_device_id (YataiStore *self)
+{
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+  return self->former_device_id;
 }
 
 const char *

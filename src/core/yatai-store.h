@@ -21,6 +21,7 @@ typedef enum
   YATAI_STORE_ERROR_BUSY,             /* another program held the file too long */
   YATAI_STORE_ERROR_CORRUPT,          /* the file is not a Yatai store, or is damaged */
   YATAI_STORE_ERROR_IO,               /* the disk refused (full, read-only, missing) */
+  YATAI_STORE_ERROR_IN_USE,           /* another program has the store open; the message names it */
 } YataiStoreError;
 
 /* What a committed transaction touched, handed to the "changed" signal. */
@@ -60,6 +61,17 @@ GQuark      yatai_store_error_quark   (void);
 
 YataiStore *yatai_store_open          (const char      *path,
                                        GError         **error);
+YataiStore *yatai_store_open_read_only (const char     *path,
+                                        GError        **error);
+gboolean    yatai_store_is_read_only  (YataiStore      *self);
+const char *yatai_store_get_former_device_id (YataiStore *self);
+
+/* One program at a time on a store (yatai-store-lock.c). */
+void        yatai_store_set_program_name (const char   *name);
+gboolean    yatai_store_lock_acquire  (const char      *path,
+                                       GError         **error);
+void        yatai_store_lock_release  (const char      *path);
+char       *yatai_store_lock_holder   (const char      *path);
 char       *yatai_store_default_path  (void);
 const char *yatai_store_get_path      (YataiStore      *self);
 sqlite3    *yatai_store_get_db        (YataiStore      *self);

@@ -139,7 +139,13 @@ open_store (YataiApplication *self)
   if (!yatai_application_open_store (self, path, self->demo_if_empty, &error))
     {
       g_autofree char *body = g_strdup_printf (_("%s\n\nThe file is %s"), error->message, path);
-      show_fatal_error (self, _("The Store Could Not Be Opened"), body);
+
+      /* Also said on the terminal it was started from (and to a script that starts it). */
+      g_printerr ("yatai: %s\n", error->message);
+      if (g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_IN_USE))
+        show_fatal_error (self, _("This Store Is Already Open"), body);
+      else
+        show_fatal_error (self, _("The Store Could Not Be Opened"), body);
       return FALSE;
     }
   return TRUE;
