@@ -258,6 +258,49 @@ test_bump_back_recall (Fixture       *f,
   g_assert_nonnull (card_for (f, id));
 }
 
+/* The recall list reads at a glance: a row per completed order, its number and lines on one button as
+ * wide as the list; one tap brings the order back, closes the list and takes the row away. */
+static void
+test_recall_list (Fixture       *f,
+                  gconstpointer  data)
+{
+  gint64 id = confirm_at_counter (f, "焼きそば", 2);
+  GtkWidget *page = GTK_WIDGET (f->page);
+  GtkWidget *recall_list = gui_test_find (page, "recall_list");
+  GtkMenuButton *recall_button = GTK_MENU_BUTTON (gui_test_find (page, "recall_button"));
+  GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (recall_button));
+  GtkWidget *row, *button;
+  int width;
+
+  tap_card (f, id, "kitchen.advance");
+  tap_card (f, id, "kitchen.advance");
+  g_assert_cmpint (status_of (f, id), ==, YATAI_ORDER_COMPLETED);
+
+  gtk_menu_button_popup (recall_button);
+  gui_test_settle ();
+  g_assert_true (gtk_widget_get_visible (popover));
+  row = gtk_widget_get_first_child (recall_list);
+  g_assert_nonnull (row);
+  g_assert_null (gtk_widget_get_next_sibling (row));
+  button = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
+  g_assert_true (GTK_IS_BUTTON (button));
+  /* Number, lines and what the tap does, all on the one button. */
+  g_assert_nonnull (gui_test_find_label (button, "1"));
+  g_assert_nonnull (gui_test_find_label (button, "焼きそば ×2"));
+  g_assert_nonnull (gui_test_find_label (button, "Bring Back"));
+  /* Wide enough that the lines do not wrap after a few characters, and tall enough for a finger. */
+  width = gtk_widget_get_width (button);
+  g_assert_cmpint (width, >=, 400);
+  g_assert_cmpint (gtk_widget_get_height (button), >=, 48);
+
+  g_signal_emit_by_name (button, "clicked");
+  gui_test_settle ();
+  g_assert_cmpint (status_of (f, id), ==, YATAI_ORDER_PROCESSING);
+  g_assert_false (gtk_widget_get_visible (popover));
+  g_assert_null (gtk_widget_get_first_child (recall_list));
+  g_assert_nonnull (card_for (f, id));
+}
+
 /* Cancel asks twice, and the stock comes back once. */
 static void
 test_cancel_asks_twice (Fixture       *f,
@@ -356,6 +399,7 @@ main (int   argc,
   ADD ("/kitchen/confirm-shows-at-once", test_confirm_shows_at_once);
   ADD ("/kitchen/card-colours", test_card_colours);
   ADD ("/kitchen/bump-back-recall", test_bump_back_recall);
+  ADD ("/kitchen/recall-list", test_recall_list);
   ADD ("/kitchen/cancel-asks-twice", test_cancel_asks_twice);
   ADD ("/kitchen/all-day", test_all_day);
   ADD ("/kitchen/call-board", test_call_board);

@@ -1,6 +1,7 @@
 /* yatai-screenshots.c: the pictures of the README and the metainfo, made from a clean build
  *
- * Usage: yatai-screenshots OUTDIR   (under Xvfb; LANGUAGE picks the language, YATAI_STYLE=dark the style)
+ * Usage: yatai-screenshots OUTDIR   (under Xvfb; LANGUAGE picks the language, YATAI_STYLE=dark the style,
+ *                                   YATAI_SIZE the window's size: 1280x800, or the kitchen screen's 1024x768)
  * Each scene is the real window on a store with the demo menu, rendered to OUTDIR/<scene>.png.
  */
 #include "config.h"
@@ -134,6 +135,7 @@ main (int   argc,
   g_autoptr(YataiApplication) app = NULL;
   const char *out = argc > 1 ? argv[1] : ".";
   const char *style = g_getenv ("YATAI_STYLE");
+  int width = 1280, height = 800;
   YataiWindow *window;
   GtkWidget *page = NULL;
   GtkWindow *editor;
@@ -150,8 +152,10 @@ main (int   argc,
   if (style != NULL)
     g_settings_set_string (yatai_application_get_settings (app), "style", style);
 
+  if (g_getenv ("YATAI_SIZE") != NULL && sscanf (g_getenv ("YATAI_SIZE"), "%dx%d", &width, &height) != 2)
+    g_error ("YATAI_SIZE is WIDTHxHEIGHT, as 1024x768");
   window = yatai_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   gtk_window_present (GTK_WINDOW (window));
   wait_a_moment (500);
 
@@ -202,6 +206,21 @@ main (int   argc,
   save_png (GTK_WIDGET (window), out, "kitchen");
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (gui_test_find (page, "all_day_button")), FALSE);
 
+  /* The recall list open, with the order completed a moment ago (the window as a picture: the list
+   * is a popover, drawn in a surface of its own). */
+  {
+    GListModel *active = G_LIST_MODEL (yatai_kitchen_page_get_active (YATAI_KITCHEN_PAGE (page)));
+    g_autoptr(YataiOrder) last = g_list_model_get_item (active, g_list_model_get_n_items (active) - 1);
+    GtkMenuButton *recall = GTK_MENU_BUTTON (gui_test_find (page, "recall_button"));
+
+    move (app, yatai_order_get_id (last), "order.status", "status", "processing");
+    move (app, yatai_order_get_id (last), "order.status", "status", "completed");
+    gtk_menu_button_popup (recall);
+    wait_a_moment (500);
+    save_png (GTK_WIDGET (gtk_menu_button_get_popover (recall)), out, "kitchen-recall");
+    gtk_menu_button_popdown (recall);
+  }
+
   /* The call board, with a couple of numbers ready. */
   {
     YataiCallBoard *board = yatai_call_board_new (app);
@@ -209,7 +228,7 @@ main (int   argc,
     g_autoptr(YataiOrder) first = g_list_model_get_item (active, 0);
 
     move (app, yatai_order_get_id (first), "order.status", "status", "completed");
-    gtk_window_set_default_size (GTK_WINDOW (board), 1200, 700);
+    gtk_window_set_default_size (GTK_WINDOW (board), width, height);
     gtk_window_present (GTK_WINDOW (board));
     wait_a_moment (500);
     save_png (GTK_WIDGET (board), out, "call-board");
