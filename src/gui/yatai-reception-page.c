@@ -40,7 +40,7 @@ struct _YataiReceptionPage
   gboolean            paid_valid;
 
   GtkSearchEntry     *reception_search;
-  GtkBox             *tag_box;
+  GtkFlowBox         *tag_box;
   GtkStack           *menu_stack;
   GtkGridView        *grid_view;
   GtkBox             *latest_box;
@@ -156,7 +156,7 @@ rebuild_tags (YataiReceptionPage *self)
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tag_box))) != NULL)
-    gtk_box_remove (self->tag_box, child);
+    gtk_flow_box_remove (self->tag_box, child);
 
   for (guint i = 0; i < g_list_model_get_n_items (tags); i++)
     {
@@ -172,7 +172,9 @@ rebuild_tags (YataiReceptionPage *self)
       if (chosen)
         g_ptr_array_add (still, g_strdup (name));
       g_signal_connect (button, "toggled", G_CALLBACK (tag_toggled_cb), self);
-      gtk_box_append (self->tag_box, button);
+      gtk_flow_box_append (self->tag_box, button);
+      /* The chip is the control; the flow box's child around it is no second stop for the focus. */
+      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
     }
   if (still->len != self->chosen_tags->len)
     {
