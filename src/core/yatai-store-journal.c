@@ -122,6 +122,17 @@ yatai_store_outbox_peek (YataiStore  *self,
                          guint        max_entries,
                          GError     **error)
 {
+  return yatai_store_outbox_peek_after (self, G_MININT64, max_entries, error);
+}
+
+/* The outbox entries after @after_id, oldest first: what the writer has not sealed into a segment yet
+ * while earlier ones wait for the bucket. */
+GPtrArray *
+yatai_store_outbox_peek_after (YataiStore  *self,
+                               gint64       after_id,
+                               guint        max_entries,
+                               GError     **error)
+{
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) yatai_outbox_entry_free);
   sqlite3_stmt *stmt;
   int rc;
@@ -129,11 +140,13 @@ yatai_store_outbox_peek (YataiStore  *self,
   g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
 
   stmt = yatai_store_prepare (self,
-                              "SELECT id, command_id, command, changeset, created FROM outbox ORDER BY id LIMIT ?",
+                              "SELECT id, command_id, command, changeset, created FROM outbox WHERE id > ? "
+                              "ORDER BY id LIMIT ?",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, max_entries);
+  sqlite3_bind_int64 (stmt, 1, after_id);
+  sqlite3_bind_int (stmt, 2, max_entries);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {

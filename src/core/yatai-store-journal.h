@@ -31,6 +31,10 @@ gboolean          yatai_store_get_journal_enabled  (YataiStore  *self);
 GPtrArray        *yatai_store_outbox_peek          (YataiStore  *self,
                                                     guint        max_entries,
                                                     GError     **error);
+GPtrArray        *yatai_store_outbox_peek_after    (YataiStore  *self,
+                                                    gint64       after_id,
+                                                    guint        max_entries,
+                                                    GError     **error);
 gboolean          yatai_store_outbox_remove_through (YataiStore         *self,
                                                      gint64              id,
                                                      const char * const *local_pairs,

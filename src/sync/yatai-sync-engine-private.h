@@ -150,7 +150,32 @@ struct _YataiSyncEngine
   gint64           pending_note_position; /* uploaded, not yet noted in the store (a full disk) */
   gint64           pending_note_through;
   char            *pending_note_chain;
+
+  /* Segments the writer sealed (seq given, bytes made, pushed on the link) that the bucket does not
+   * have yet, oldest first (yatai-sync-write.c). */
+  GQueue           sealed;               /* Sealed* */
+  gint64           sealed_seq;
+  char            *sealed_chain;
+  gint64           sealed_through;       /* the last outbox id in a sealed segment */
+
+  /* The venue link (yatai-sync-link.c). */
+  char            *link_listen;          /* where the writer serves it; NULL: it does not */
+  char            *link_address;         /* the writer's address for a follower; NULL: none */
+  struct _YataiLinkServer *link_server;
+  struct _YataiLinkClient *link_client;
+  GHashTable      *link_ahead;           /* seq → GBytes pushed before the segments before them came */
+  gint64           link_retry_at;        /* monotonic µs */
+  gint64           link_bypass_until;    /* monotonic µs: commands go through the bucket until then */
+  gint64           reading_seq;          /* the log seq the read lane asked the bucket for */
 };
+
+typedef struct
+{
+  gint64  seq;
+  GBytes *bytes;
+  char   *chain;
+  gint64  through;
+} Sealed;
 
 typedef struct
 {
@@ -374,6 +399,49 @@ sync_engine_start_retention (YataiSyncEngine *self);
 G_GNUC_INTERNAL
 gboolean
 sync_engine_upload (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_seal (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_reset_sealed (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_apply_log_segment (YataiSyncEngine *self,
+                               YataiSegment    *segment);
+
+/* The venue link (yatai-sync-link.c). */
+G_GNUC_INTERNAL
+void
+sync_engine_link_phase_changed (YataiSyncEngine *self,
+                                Phase            from);
+
+G_GNUC_INTERNAL
+void
+sync_engine_link_publish (YataiSyncEngine *self,
+                          gint64           seq,
+                          GBytes          *bytes);
+
+G_GNUC_INTERNAL
+void
+sync_engine_link_follow (YataiSyncEngine *self,
+                         gint64           now);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_link_connected (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_link_send (YataiSyncEngine *self,
+                       YataiCommand    *command);
+
+G_GNUC_INTERNAL
+void
+sync_engine_link_clear (YataiSyncEngine *self);
 
 G_GNUC_INTERNAL
 void

@@ -333,7 +333,15 @@ void
 sync_engine_go (YataiSyncEngine *self,
                 Phase            phase)
 {
+  Phase from = self->phase;
+
   self->phase = phase;
+  if ((from == PHASE_WRITE) != (phase == PHASE_WRITE))
+    {
+      /* Sealed segments belong to one stretch of writing. */
+      sync_engine_reset_sealed (self);
+      sync_engine_link_phase_changed (self, from);
+    }
   sync_engine_schedule (self, 0);
 }
 
@@ -430,7 +438,7 @@ step_stop (YataiSyncEngine *self,
       schedule_next (self, now, G_MAXINT64);
       return;
     }
-  self->phase = PHASE_STOPPED;
+  sync_engine_go (self, PHASE_STOPPED);
   sync_engine_write_lease (self, self->writer_epoch, TRUE);
 }
 
@@ -445,6 +453,8 @@ step_follow (YataiSyncEngine *self,
     sync_engine_read_lease (self);
   if (self->phase == PHASE_FOLLOW && sync_engine_lane_ready (self, LANE_READ, now))
     sync_engine_read_next_segment (self);
+  if (self->phase == PHASE_FOLLOW)
+    sync_engine_link_follow (self, now);
   schedule_next (self, now, self->next_lease_check);
 }
 
@@ -457,6 +467,8 @@ step_write (YataiSyncEngine *self,
   if (!self->renewal_paused && sync_engine_lane_ready (self, LANE_LEASE, now) &&
       (self->last_lease_write == 0 || now >= renew_at))
     sync_engine_write_lease (self, self->writer_epoch, FALSE);
+  /* Sealing needs no request: the link carries new segments even while the bucket cannot be reached. */
+  sync_engine_seal (self);
   if (!sync_engine_fence_ok (self))
     {
       /* Cannot renew (paused, or the network is down): upload nothing until a renewal succeeds. */
@@ -558,6 +570,7 @@ yatai_sync_engine_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
+  sync_engine_link_clear (self);
   if (self->store != NULL)
     g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);
@@ -589,6 +602,10 @@ yatai_sync_engine_finalize (GObject *object)
   g_free (self->problem);
   g_free (self->problem_where);
   g_free (self->pending_note_chain);
+  g_free (self->sealed_chain);
+  g_free (self->link_listen);
+  g_free (self->link_address);
+  g_hash_table_unref (self->link_ahead);
 
   G_OBJECT_CLASS (yatai_sync_engine_parent_class)->finalize (object);
 }
@@ -700,6 +717,8 @@ yatai_sync_engine_init (YataiSyncEngine *self)
   self->gap_restored_at = -1;
   self->retention_ms = RETENTION_MS;
   self->awaiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->sealed);
+  self->link_ahead = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_bytes_unref);
   self->poll_ms = 250;
   self->snapshot_every = SNAPSHOT_EVERY;
   self->ttl_ms = YATAI_LEASE_TTL_MS;
@@ -749,6 +768,8 @@ sync_engine_finish_stop (YataiSyncEngine *self)
   g_autoptr(GTask) task = g_steal_pointer (&self->stop_task);
 
   self->phase = PHASE_STOPPED;
+  sync_engine_reset_sealed (self);
+  sync_engine_link_clear (self);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
   /* Whatever is still in flight is given up: what was not uploaded stays in the outbox. */

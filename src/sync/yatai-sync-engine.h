@@ -69,4 +69,11 @@ void             yatai_sync_engine_set_retention  (YataiSyncEngine  *self,
 void             yatai_sync_engine_pause_renewal  (YataiSyncEngine  *self,
                                                    gboolean          paused);
 
+void             yatai_sync_engine_set_link       (YataiSyncEngine  *self,
+                                                   const char       *listen,
+                                                   const char       *writer);
+guint16          yatai_sync_engine_get_link_port  (YataiSyncEngine  *self);
+const char      *yatai_sync_engine_get_link_writer (YataiSyncEngine *self);
+GPtrArray       *yatai_sync_engine_get_link_peers (YataiSyncEngine  *self);
+
 G_END_DECLS

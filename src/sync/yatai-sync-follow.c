@@ -235,6 +235,7 @@ sync_engine_read_next_segment (YataiSyncEngine *self)
   g_autofree char *name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG,
                                                      sync_engine_next_position (self));
 
+  self->reading_seq = sync_engine_next_position (self);
   sync_engine_lane_start (self, LANE_READ);
   sync_engine_read_bounded (self, name, YATAI_SEGMENT_MAX_OBJECT (YATAI_SEGMENT_LOG_MAX_RAW), log_read_cb);
 }
@@ -262,9 +263,14 @@ sync_engine_log_end (YataiSyncEngine *self)
       self->caught_up = TRUE;
       g_signal_emit (self, sync_engine_signals[CAUGHT_UP], 0);
     }
-  /* While its own commands are on their way, the answer is looked for sooner. */
-  sync_engine_lane_done (self, LANE_READ,
-                         g_hash_table_size (self->awaiting) > 0 ? MIN (self->poll_ms, AWAITING_POLL_MS) : self->poll_ms);
+  /* With the link up, new segments come from it and the bucket is asked now and then (and at once
+   * when the link goes down); while its own commands are on their way, the answer is looked for
+   * sooner. */
+  if (sync_engine_link_connected (self))
+    sync_engine_lane_done (self, LANE_READ, MAX (self->poll_ms, 1000));
+  else
+    sync_engine_lane_done (self, LANE_READ,
+                           g_hash_table_size (self->awaiting) > 0 ? MIN (self->poll_ms, AWAITING_POLL_MS) : self->poll_ms);
 }
 
 /* Whether @segment is this device's own upload of the head of its outbox: returns the last outbox id it
@@ -308,6 +314,19 @@ log_read_cb (GObject      *source,
     return;
   self->lanes[LANE_READ].busy = FALSE;
 
+  if (self->seq >= self->reading_seq)
+    {
+      /* The link brought that segment while the bucket was asked for it. */
+      sync_engine_lane_done (self, LANE_READ, 0);
+      return;
+    }
+  if (bytes == NULL && self->phase == PHASE_FOLLOW && sync_engine_link_connected (self) &&
+      !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
+    {
+      /* The link carries the stall while the bucket cannot be reached. */
+      sync_engine_lane_done (self, LANE_READ, 1000);
+      return;
+    }
   if (bytes == NULL && g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
     {
       sync_engine_contact (self);
@@ -409,6 +428,35 @@ log_read_cb (GObject      *source,
   sync_engine_lane_done (self, LANE_READ, 0);
 }
 
+/* Applies a log segment that came over the link and was checked like the bucket's. FALSE when it
+ * could not be: a history that does not fit sends the device to restore; a store that cannot save it
+ * (a full disk) leaves it for the bucket's copy later. */
+gboolean
+sync_engine_apply_log_segment (YataiSyncEngine *self,
+                               YataiSegment    *segment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, segment->seq);
+  g_autofree char *epoch_text = g_strdup_printf ("%" G_GINT64_FORMAT, segment->epoch);
+  const char *pairs[] = { "sync_seq", seq_text, "sync_chain", segment->chain, "sync_epoch", epoch_text, NULL };
+
+  if (!yatai_store_apply_changesets (self->store, segment->changesets, pairs, &error))
+    {
+      if (!g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT))
+        return FALSE;
+      sync_engine_set_error (self, _("The shared history does not fit this device’s copy; restoring it."));
+      sync_engine_go (self, PHASE_RESTORE);
+      return FALSE;
+    }
+
+  self->epoch = segment->epoch;
+  self->restore_failures = 0;
+  sync_engine_advance (self, segment->seq, segment->chain);
+  sync_engine_check_awaiting (self);
+  sync_engine_store_ok (self);
+  return TRUE;
+}
+
 /* A follower's commands go to inbox/<device>/<command id>. */
 
 static void inbox_create_cb (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -436,6 +484,9 @@ sync_engine_send_outgoing (YataiSyncEngine *self)
       sync_engine_schedule (self, 0);
       return TRUE;
     }
+
+  if (sync_engine_link_send (self, command))
+    return TRUE;
 
   /* Named so that a listing, in name order, gives this device's commands in the order it made them. */
   if (yatai_command_get_counter (command) > 0)

@@ -57,6 +57,8 @@ static void upload_cb (GObject *source, GAsyncResult *result, gpointer user_data
 
 static GBytes *
 encode_log (YataiSyncEngine  *self,
+            gint64            seq,
+            const char       *previous_chain,
             GPtrArray        *changesets,
             char            **chain,
             GError          **error)
@@ -65,14 +67,14 @@ encode_log (YataiSyncEngine  *self,
   GBytes *bytes;
 
   segment->epoch = self->writer_epoch;
-  segment->seq = sync_engine_next_position (self);
+  segment->seq = seq;
   segment->device = g_strdup (yatai_store_get_device_id (self->store));
   segment->device_name = g_strdup (yatai_store_get_device_name (self->store));
   segment->time = g_get_real_time ();
   for (guint i = 0; changesets != NULL && i < changesets->len; i++)
     g_ptr_array_add (segment->changesets, g_bytes_ref (g_ptr_array_index (changesets, i)));
 
-  bytes = yatai_segment_encode (segment, self->chain, error);
+  bytes = yatai_segment_encode (segment, previous_chain, error);
   if (bytes != NULL)
     *chain = g_steal_pointer (&segment->chain);
   return bytes;
@@ -120,10 +122,11 @@ sync_engine_mark_epoch (YataiSyncEngine *self)
       sync_engine_go (self, PHASE_CATCH_UP);
       return;
     }
-  bytes = encode_log (self, NULL, &chain, &error);
+  bytes = encode_log (self, sync_engine_next_position (self), self->chain, NULL, &chain, &error);
   name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, sync_engine_next_position (self));
   sync_engine_lane_start (self, LANE_UPLOAD);
   g_object_set_data_full (G_OBJECT (self), "chain", g_steal_pointer (&chain), g_free);
+  g_object_set_data_full (G_OBJECT (self), "marker", g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
   g_object_set_data (G_OBJECT (self), "outbox-through", GINT_TO_POINTER (0));
   yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, mark_cb, self);
 }
@@ -217,6 +220,7 @@ mark_cb (GObject      *source,
   /* The phase first: whoever hears of the new role (a stop, say) finds the writer's. */
   sync_engine_go (self, PHASE_WRITE);
   sync_engine_set_role (self, YATAI_SYNC_WRITER);
+  sync_engine_link_publish (self, self->seq, g_object_get_data (G_OBJECT (self), "marker"));
 }
 
 gboolean
@@ -228,63 +232,115 @@ sync_engine_fence_ok (YataiSyncEngine *self)
          g_get_monotonic_time () - self->last_lease_write < (gint64) self->ttl_ms * 1000;
 }
 
+/* Sealing: the outbox becomes segments at once, each given the next seq and chained to the one before,
+ * and pushed to the followers on the link; the bucket receives the very same bytes in order as its
+ * requests go through. A segment only becomes the shared history once the bucket has it: if another
+ * device wrote that seq first, this one lost the lease, and a follower that took the sealed segment
+ * from the link finds the bucket's next segment does not continue its chain and restores. */
+
+static void
+sealed_free (Sealed *sealed)
+{
+  g_bytes_unref (sealed->bytes);
+  g_free (sealed->chain);
+  g_free (sealed);
+}
+
+void
+sync_engine_reset_sealed (YataiSyncEngine *self)
+{
+  g_queue_clear_full (&self->sealed, (GDestroyNotify) sealed_free);
+  self->sealed_seq = self->seq;
+  g_free (self->sealed_chain);
+  self->sealed_chain = g_strdup (self->chain);
+  self->sealed_through = G_MININT64;
+}
+
+void
+sync_engine_seal (YataiSyncEngine *self)
+{
+  if (self->phase != PHASE_WRITE)
+    return;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) entries = yatai_store_outbox_peek_after (self->store, self->sealed_through,
+                                                                     MAX_SEGMENT_ENTRIES, &error);
+      g_autoptr(GPtrArray) changesets = NULL;
+      gsize raw = 0;
+      Sealed *sealed;
+
+      if (entries == NULL || entries->len == 0)
+        return;
+
+      /* A segment stays within what every reader accepts (YATAI_SEGMENT_LOG_MAX_RAW): the rest waits
+       * for the next one. The first entry always goes, and one entry is far below that limit. */
+      changesets = g_ptr_array_new ();
+      for (guint i = 0; i < entries->len; i++)
+        {
+          GBytes *changeset = ((YataiOutboxEntry *) g_ptr_array_index (entries, i))->changeset;
+
+          raw += g_bytes_get_size (changeset) + 4;
+          if (i > 0 && raw > YATAI_SEGMENT_LOG_TARGET_RAW)
+            {
+              g_ptr_array_set_size (entries, i);
+              break;
+            }
+          g_ptr_array_add (changesets, changeset);
+        }
+
+      sealed = g_new0 (Sealed, 1);
+      sealed->seq = self->sealed_seq + 1;
+      while (sync_engine_is_damaged (self, sealed->seq))
+        sealed->seq++;
+      sealed->bytes = encode_log (self, sealed->seq, self->sealed_chain, changesets, &sealed->chain, &error);
+      if (sealed->bytes == NULL)
+        {
+          g_free (sealed);
+          sync_engine_set_error (self, error->message);
+          return;
+        }
+      sealed->through = ((YataiOutboxEntry *) g_ptr_array_index (entries, entries->len - 1))->id;
+      g_queue_push_tail (&self->sealed, sealed);
+      self->sealed_seq = sealed->seq;
+      g_free (self->sealed_chain);
+      self->sealed_chain = g_strdup (sealed->chain);
+      self->sealed_through = sealed->through;
+      sync_engine_link_publish (self, sealed->seq, sealed->bytes);
+    }
+}
+
 gboolean
 sync_engine_upload (YataiSyncEngine *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) entries = yatai_store_outbox_peek (self->store, MAX_SEGMENT_ENTRIES, &error);
-  g_autoptr(GPtrArray) changesets = NULL;
-  g_autofree char *chain = NULL;
   g_autofree char *name = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  YataiOutboxEntry *last;
-  gsize raw = 0;
+  Sealed *sealed;
 
-  if (sync_engine_note_pending (self))
-    {
-      if (sync_engine_retry_note (self))
-        return TRUE;
-      /* Noted now: what is left in the outbox comes after it. */
-      g_clear_pointer (&entries, g_ptr_array_unref);
-      entries = yatai_store_outbox_peek (self->store, MAX_SEGMENT_ENTRIES, &error);
-    }
-  if (entries == NULL || entries->len == 0)
+  if (sync_engine_note_pending (self) && sync_engine_retry_note (self))
+    return TRUE;
+  sync_engine_seal (self);
+  sealed = g_queue_peek_head (&self->sealed);
+  if (sealed == NULL)
     return FALSE;
-  if (!sync_engine_may_write_at (self, sync_engine_next_position (self)))
+  if (sealed->seq != sync_engine_next_position (self))
+    {
+      /* The history moved under the sealed segments (a note made late): seal them again. */
+      sync_engine_reset_sealed (self);
+      sync_engine_seal (self);
+      sealed = g_queue_peek_head (&self->sealed);
+      if (sealed == NULL)
+        return FALSE;
+    }
+  if (!sync_engine_may_write_at (self, sealed->seq))
     {
       sync_engine_go (self, PHASE_CATCH_UP);
       return TRUE;
     }
 
-  /* A segment stays within what every reader accepts (YATAI_SEGMENT_LOG_MAX_RAW): the rest waits for
-   * the next one. The first entry always goes, and one entry is far below that limit. */
-  changesets = g_ptr_array_new ();
-  for (guint i = 0; i < entries->len; i++)
-    {
-      GBytes *changeset = ((YataiOutboxEntry *) g_ptr_array_index (entries, i))->changeset;
-
-      raw += g_bytes_get_size (changeset) + 4;
-      if (i > 0 && raw > YATAI_SEGMENT_LOG_TARGET_RAW)
-        {
-          g_ptr_array_set_size (entries, i);
-          break;
-        }
-      g_ptr_array_add (changesets, changeset);
-    }
-
-  bytes = encode_log (self, changesets, &chain, &error);
-  if (bytes == NULL)
-    {
-      sync_engine_set_error (self, error->message);
-      return FALSE;
-    }
-
-  last = g_ptr_array_index (entries, entries->len - 1);
-  name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, sync_engine_next_position (self));
-  g_object_set_data_full (G_OBJECT (self), "chain", g_steal_pointer (&chain), g_free);
-  g_object_set_data_full (G_OBJECT (self), "outbox-through", g_memdup2 (&last->id, sizeof last->id), g_free);
+  name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, sealed->seq);
   sync_engine_lane_start (self, LANE_UPLOAD);
-  yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, upload_cb, self);
+  yatai_bucket_create_async (self->bucket, name, sealed->bytes, 0, self->cancellable, upload_cb, self);
   return TRUE;
 }
 
@@ -296,8 +352,7 @@ upload_cb (GObject      *source,
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *seq_text = NULL;
-  const char *chain;
-  gint64 through, position;
+  Sealed *sealed;
 
   if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
     {
@@ -323,19 +378,27 @@ upload_cb (GObject      *source,
   self->lanes[LANE_UPLOAD].busy = FALSE;
   sync_engine_contact (self);
 
-  chain = g_object_get_data (G_OBJECT (self), "chain");
-  through = *(gint64 *) g_object_get_data (G_OBJECT (self), "outbox-through");
-  position = sync_engine_next_position (self);
-  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, position);
+  sealed = g_queue_peek_head (&self->sealed);
+  if (sealed == NULL || sealed->seq != sync_engine_next_position (self))
+    {
+      /* The writing stretch ended while the request ran (a stop, a lost lease): nothing to note. */
+      sync_engine_lane_done (self, LANE_UPLOAD, 0);
+      return;
+    }
+  g_queue_pop_head (&self->sealed);
+  if (g_queue_is_empty (&self->sealed))
+    self->sealed_through = G_MININT64;   /* an emptied outbox gives the next entry a lower id again */
+  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, sealed->seq);
   {
-    const char *pairs[] = { "sync_seq", seq_text, "sync_chain", chain, NULL };
+    const char *pairs[] = { "sync_seq", seq_text, "sync_chain", sealed->chain, NULL };
 
-    if (!yatai_store_outbox_remove_through (self->store, through, pairs, &error))
+    if (!yatai_store_outbox_remove_through (self->store, sealed->through, pairs, &error))
       {
         /* The segment is in the bucket but this device could not note it (a full disk): the
          * note is tried again before anything else is uploaded (and a restart's catch-up finds
          * the segment as its own). */
-        sync_engine_defer_note (self, position, through, chain);
+        sync_engine_defer_note (self, sealed->seq, sealed->through, sealed->chain);
+        sealed_free (sealed);
         sync_engine_store_failed (self, LANE_UPLOAD, error);
         return;
       }
@@ -343,7 +406,8 @@ upload_cb (GObject      *source,
   sync_engine_store_ok (self);
 
   self->last_upload = g_get_real_time ();
-  sync_engine_advance (self, position, chain);
+  sync_engine_advance (self, sealed->seq, sealed->chain);
+  sealed_free (sealed);
   sync_engine_notify_pending (self);
   sync_engine_lane_done (self, LANE_UPLOAD, 0);
 }

@@ -1,0 +1,219 @@
+/* test-sync-link.c: the sync engine over the venue link, beside a bucket in memory
+ *
+ * Two devices on 127.0.0.1: the writer serves the link, the follower is given its address. With the
+ * bucket cut off after the follower joined, the stall still works end to end over the link, and the
+ * bucket gets everything once it is back.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "memory-bucket.h"
+#include "yatai-store-journal.h"
+#include "yatai-store-products.h"
+#include "yatai-sync-engine.h"
+
+#define PREFIX "yatai/stall-1"
+#define WAIT_MS 20000
+
+typedef struct
+{
+  YataiStore      *store;
+  YataiSyncEngine *engine;
+  GPtrArray       *finished;   /* "id:refusal" */
+  char            *path;
+} Device;
+
+static char *dir;
+static YataiMemoryBucket *bucket;
+
+static void
+finished_cb (YataiSyncEngine *engine,
+             const char      *id,
+             const char      *refusal,
+             Device          *device)
+{
+  g_ptr_array_add (device->finished, g_strdup_printf ("%s:%s", id, refusal ? refusal : ""));
+}
+
+static Device *
+device_new (const char *name,
+            const char *listen,
+            const char *writer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strdup_printf ("%s.sqlite3", name);
+  Device *device = g_new0 (Device, 1);
+
+  device->path = g_build_filename (dir, file, NULL);
+  device->store = yatai_store_open (device->path, &error);
+  g_assert_no_error (error);
+  yatai_store_set_device_name (device->store, name);
+  device->engine = yatai_sync_engine_new (device->store, YATAI_BUCKET (bucket), PREFIX);
+  yatai_sync_engine_set_timing (device->engine, 600, 150);
+  yatai_sync_engine_set_poll_interval (device->engine, 20);
+  yatai_sync_engine_set_link (device->engine, listen, writer);
+  device->finished = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (device->engine, "command-finished", G_CALLBACK (finished_cb), device);
+  return device;
+}
+
+static void
+device_free (Device *device)
+{
+  g_clear_object (&device->engine);
+  g_clear_object (&device->store);
+  g_ptr_array_unref (device->finished);
+  for (const char *suffix = ""; suffix != NULL;
+       suffix = g_str_equal (suffix, "") ? "-wal" : g_str_equal (suffix, "-wal") ? "-shm" : NULL)
+    {
+      g_autofree char *path = g_strconcat (device->path, suffix, NULL);
+      g_unlink (path);
+    }
+  g_free (device->path);
+  g_free (device);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+run_until (Condition condition,
+           gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting");
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+}
+
+static gboolean
+is_writer (gpointer data)
+{
+  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_WRITER;
+}
+
+static gboolean
+follows_over_link (gpointer data)
+{
+  return g_strcmp0 (yatai_sync_engine_get_link_writer (((Device *) data)->engine), "Counter PC") == 0;
+}
+
+static gboolean
+has_product (gpointer data)
+{
+  Device *device = ((gpointer *) data)[0];
+  const char *name = ((gpointer *) data)[1];
+
+  return yatai_store_product_name_taken (device->store, name, 0);
+}
+
+static gboolean
+has_finished (gpointer data)
+{
+  return ((Device *) data)->finished->len > 0;
+}
+
+static gboolean
+outbox_empty (gpointer data)
+{
+  return yatai_store_outbox_count (((Device *) data)->store) == 0;
+}
+
+static void
+save (Device     *device,
+      const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = yatai_product_save_args (0, name, 300, 5, FALSE, NULL, NULL, TRUE);
+  g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
+  g_autoptr(JsonNode) result = NULL;
+  gboolean sent;
+
+  result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+}
+
+static void
+wait_for_product (Device     *device,
+                  const char *name)
+{
+  gpointer data[] = { device, (gpointer) name };
+
+  run_until (has_product, data);
+}
+
+static void
+test_bucket_down (void)
+{
+  Device *counter = device_new ("Counter PC", "127.0.0.1:0", NULL);
+  Device *kitchen = NULL;
+  Device *spare = NULL;
+  g_autofree char *address = NULL;
+  guint writes;
+
+  yatai_sync_engine_start (counter->engine);
+  run_until (is_writer, counter);
+  g_assert_cmpuint (yatai_sync_engine_get_link_port (counter->engine), >, 0);
+  address = g_strdup_printf ("127.0.0.1:%u", yatai_sync_engine_get_link_port (counter->engine));
+
+  /* The kitchen joins through the bucket (the stall's key comes with the log), then follows the
+   * counter over the link. */
+  kitchen = device_new ("Kitchen", NULL, address);
+  yatai_sync_engine_start (kitchen->engine);
+  run_until (follows_over_link, kitchen);
+  g_assert_cmpstr (yatai_sync_engine_get_link_writer (kitchen->engine), ==, "Counter PC");
+
+  /* The internet goes: nothing reaches the bucket, and the stall goes on over the link. */
+  yatai_memory_bucket_set_offline (bucket, TRUE);
+  writes = yatai_memory_bucket_get_writes (bucket);
+  save (counter, "焼きそば");
+  wait_for_product (kitchen, "焼きそば");
+
+  /* The kitchen's own action is a command over the link, answered at once. */
+  save (kitchen, "厨房から");
+  run_until (has_finished, kitchen);
+  g_assert_cmpstr (strchr (g_ptr_array_index (kitchen->finished, 0), ':'), ==, ":");
+  g_assert_true (yatai_store_product_name_taken (counter->store, "厨房から", 0));
+  g_assert_true (yatai_store_product_name_taken (kitchen->store, "厨房から", 0));
+  g_assert_cmpuint (yatai_memory_bucket_get_writes (bucket), ==, writes);
+  g_assert_cmpint (yatai_store_outbox_count (counter->store), >, 0);
+
+  /* The internet comes back: the counter uploads the backlog, and a device restoring from the bucket
+   * alone gets every change. */
+  yatai_memory_bucket_set_offline (bucket, FALSE);
+  run_until (outbox_empty, counter);
+  spare = device_new ("Spare", NULL, NULL);
+  yatai_sync_engine_set_follow_only (spare->engine, TRUE);
+  yatai_sync_engine_start (spare->engine);
+  wait_for_product (spare, "焼きそば");
+  wait_for_product (spare, "厨房から");
+
+  device_free (spare);
+  device_free (kitchen);
+  device_free (counter);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  dir = g_dir_make_tmp ("yatai-sync-link-XXXXXX", NULL);
+  bucket = yatai_memory_bucket_new ();
+
+  g_test_add_func ("/sync-link/bucket-down", test_bucket_down);
+  status = g_test_run ();
+
+  g_clear_object (&bucket);
+  g_rmdir (dir);
+  g_free (dir);
+  return status;
+}
