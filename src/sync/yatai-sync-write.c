@@ -259,8 +259,14 @@ sync_engine_reset_sealed (YataiSyncEngine *self)
 void
 sync_engine_seal (YataiSyncEngine *self)
 {
-  if (self->phase != PHASE_WRITE)
+  /* An uploaded segment not yet noted (a full disk) is still in the outbox: nothing is sealed until
+   * the note is made. */
+  if (self->phase != PHASE_WRITE || sync_engine_note_pending (self))
     return;
+  /* Nothing sealed is waiting: everything in the outbox is new (and an emptied outbox gives its next
+   * entry a lower id again). */
+  if (g_queue_is_empty (&self->sealed))
+    sync_engine_reset_sealed (self);
 
   for (;;)
     {
@@ -386,8 +392,6 @@ upload_cb (GObject      *source,
       return;
     }
   g_queue_pop_head (&self->sealed);
-  if (g_queue_is_empty (&self->sealed))
-    self->sealed_through = G_MININT64;   /* an emptied outbox gives the next entry a lower id again */
   seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, sealed->seq);
   {
     const char *pairs[] = { "sync_seq", seq_text, "sync_chain", sealed->chain, NULL };
