@@ -412,7 +412,11 @@ test_channel_wrong_key_refused (Fixture       *f,
   g_assert_cmpuint (peers->len, ==, 0);
 
   /* It learned nothing: no segment reached it. */
-  yatai_link_server_push (f->server, 1, g_bytes_new_static ("segment one", 11));
+  {
+    g_autoptr(GBytes) one = g_bytes_new_static ("segment one", 11);
+
+    yatai_link_server_push (f->server, 1, one);
+  }
   for (int i = 0; i < 100; i++)
     g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (f->segments->len, ==, 0);
@@ -627,10 +631,14 @@ test_channel_encrypted (Fixture       *f,
   g_assert_true (wait_until (client_connected, f));
 
   json_object_set_string_member (args, "customer", "Suzuki Ichiro");
-  confirm = yatai_command_new ("order.confirm", g_steal_pointer (&args));
+  confirm = yatai_command_new ("order.confirm", args);
   g_ptr_array_add (answers, g_strdup ("-"));
   yatai_link_client_command_async (f->client, confirm, NULL, command_done_cb, answers);
-  yatai_link_server_push (f->server, 1, g_bytes_new_static (segment, strlen (segment)));
+  {
+    g_autoptr(GBytes) bytes = g_bytes_new_static (segment, strlen (segment));
+
+    yatai_link_server_push (f->server, 1, bytes);
+  }
   want (f, 1);
   g_assert_true (wait_until (has_segments, f));
   g_assert_true (wait_until (answers_in, answers));

@@ -251,10 +251,11 @@ result (YataiLinkClient *self,
         JsonObject      *body)
 {
   const char *id = json_object_get_string_member_with_default (body, "id", "");
+  g_autofree char *key = NULL;
   g_autoptr(GTask) task = NULL;
   JsonNode *refused;
 
-  if (!g_hash_table_steal_extended (self->pending, id, NULL, (gpointer *) &task))
+  if (!g_hash_table_steal_extended (self->pending, id, (gpointer *) &key, (gpointer *) &task))
     return;
 
   refused = json_object_get_member (body, "refused");
