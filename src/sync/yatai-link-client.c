@@ -504,7 +504,8 @@ gboolean
 yatai_link_client_get_connected (YataiLinkClient *self)
 {
   g_return_val_if_fail (YATAI_IS_LINK_CLIENT (self), FALSE);
-  return self->connection != NULL && self->welcomed;
+  return self->connection != NULL && self->welcomed &&
+         soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN;
 }
 
 gboolean

@@ -134,8 +134,12 @@ send_message (Peer       *peer,
               JsonNode   *body)
 {
   g_autoptr(JsonNode) message = yatai_link_message_new (name, body);
-  g_autofree char *text = yatai_link_message_write (message);
+  g_autofree char *text = NULL;
 
+  /* A follower whose connection is closing is dropped when it has closed; nothing more goes to it. */
+  if (soup_websocket_connection_get_state (peer->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  text = yatai_link_message_write (message);
   soup_websocket_connection_send_text (peer->connection, text);
 }
 
