@@ -77,9 +77,7 @@ show_check (AdwEntryRow *row,
       gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
       gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
     }
-  /* The message has a row of its own under the field, as wide as the form: a sentence in Japanese
-   * does not fit beside what is typed. */
-  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (label)), error != NULL && shown);
+  gtk_widget_set_visible (GTK_WIDGET (label), error != NULL && shown);
   return error == NULL;
 }
 
