@@ -571,6 +571,8 @@ yatai_sync_engine_dispose (GObject *object)
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
   sync_engine_link_clear (self);
+  /* An engine dropped without a stop still holds the segments it sealed. */
+  sync_engine_reset_sealed (self);
   if (self->store != NULL)
     g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);
