@@ -3,7 +3,9 @@
  * The engine is one object whose work is split by responsibility: yatai-sync-engine.c (the loop, the
  * helpers, the GObject), yatai-sync-lease-keeper.c (reading, renewing and taking the lease),
  * yatai-sync-follow.c (restoring and following the log, sending commands) and yatai-sync-write.c
- * (uploading, the epoch marker, snapshots, retention and the inbox). Nothing here is public.
+ * (uploading, the epoch marker, snapshots, retention and the inbox). Where segments and commands travel
+ * is behind one table (yatai-sync-transport.h), which the bucket (yatai-sync-bucket.c) and the venue
+ * link (yatai-sync-link.c) fill in. Nothing here is public.
  */
 #pragma once
 
@@ -11,6 +13,7 @@
 #include "yatai-segment.h"
 #include "yatai-store-journal.h"
 #include "yatai-sync-engine.h"
+#include "yatai-sync-transport.h"
 
 G_BEGIN_DECLS
 
@@ -158,14 +161,9 @@ struct _YataiSyncEngine
   char            *sealed_chain;
   gint64           sealed_through;       /* the last outbox id in a sealed segment */
 
-  /* The venue link (yatai-sync-link.c). */
-  char            *link_listen;          /* where the writer serves it; NULL: it does not */
-  char            *link_address;         /* the writer's address for a follower; NULL: none */
-  struct _YataiLinkServer *link_server;
-  struct _YataiLinkClient *link_client;
-  GHashTable      *link_ahead;           /* seq → GBytes pushed before the segments before them came */
-  gint64           link_retry_at;        /* monotonic µs */
-  gint64           link_bypass_until;    /* monotonic µs: commands go through the bucket until then */
+  /* Where segments come from and go to, and where commands go, asked in this order: the venue link,
+   * then the bucket (yatai-sync-transport.h). */
+  SyncTransport   *transports[N_TRANSPORTS];
   gint64           reading_seq;          /* the log seq the read lane asked the bucket for */
 };
 
@@ -411,37 +409,23 @@ sync_engine_reset_sealed (YataiSyncEngine *self);
 G_GNUC_INTERNAL
 gboolean
 sync_engine_apply_log_segment (YataiSyncEngine *self,
-                               YataiSegment    *segment);
+                               YataiSegment    *segment,
+                               Lane             lane);
 
-/* The venue link (yatai-sync-link.c). */
+/* Transports (yatai-sync-engine.c) */
 G_GNUC_INTERNAL
 void
-sync_engine_link_phase_changed (YataiSyncEngine *self,
-                                Phase            from);
-
-G_GNUC_INTERNAL
-void
-sync_engine_link_publish (YataiSyncEngine *self,
-                          gint64           seq,
-                          GBytes          *bytes);
-
-G_GNUC_INTERNAL
-void
-sync_engine_link_follow (YataiSyncEngine *self,
-                         gint64           now);
+sync_engine_publish (YataiSyncEngine *self,
+                     gint64           seq,
+                     GBytes          *bytes);
 
 G_GNUC_INTERNAL
 gboolean
-sync_engine_link_connected (YataiSyncEngine *self);
-
-G_GNUC_INTERNAL
-gboolean
-sync_engine_link_send (YataiSyncEngine *self,
-                       YataiCommand    *command);
+sync_engine_segments_pushed (YataiSyncEngine *self);
 
 G_GNUC_INTERNAL
 void
-sync_engine_link_clear (YataiSyncEngine *self);
+sync_engine_command_delivered (YataiSyncEngine *self);
 
 G_GNUC_INTERNAL
 void

@@ -340,9 +340,89 @@ sync_engine_go (YataiSyncEngine *self,
     {
       /* Sealed segments belong to one stretch of writing. */
       sync_engine_reset_sealed (self);
-      sync_engine_link_phase_changed (self, from);
+      for (guint i = 0; i < N_TRANSPORTS; i++)
+        if (self->transports[i]->klass->writing_changed != NULL)
+          self->transports[i]->klass->writing_changed (self->transports[i], phase == PHASE_WRITE);
     }
   sync_engine_schedule (self, 0);
+}
+
+/* Transports (yatai-sync-transport.h) */
+
+/* The writer sealed a segment: every transport carries the same bytes. */
+void
+sync_engine_publish (YataiSyncEngine *self,
+                     gint64           seq,
+                     GBytes          *bytes)
+{
+  for (guint i = 0; i < N_TRANSPORTS && bytes != NULL; i++)
+    if (self->transports[i]->klass->publish != NULL)
+      self->transports[i]->klass->publish (self->transports[i], seq, bytes);
+}
+
+/* Whether some transport brings new segments without being asked, so the others need be asked only
+ * now and then. */
+gboolean
+sync_engine_segments_pushed (YataiSyncEngine *self)
+{
+  for (guint i = 0; i < N_TRANSPORTS; i++)
+    if (self->transports[i]->klass->pushes != NULL && self->transports[i]->klass->pushes (self->transports[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+clear_transports (YataiSyncEngine *self)
+{
+  for (guint i = 0; i < N_TRANSPORTS; i++)
+    if (self->transports[i] != NULL && self->transports[i]->klass->clear != NULL)
+      self->transports[i]->klass->clear (self->transports[i]);
+}
+
+/* A follower's first outgoing command goes to the first transport that takes it. */
+gboolean
+sync_engine_send_outgoing (YataiSyncEngine *self)
+{
+  g_autoptr(GPtrArray) outgoing = sync_engine_load_outgoing (self);
+  g_autoptr(YataiCommand) command = NULL;
+  const char *json;
+
+  if (outgoing->len == 0)
+    return FALSE;
+
+  json = g_ptr_array_index (outgoing, 0);
+  command = yatai_command_new_from_json (json, -1, NULL);
+  if (command == NULL)
+    {
+      /* Not ours to fix: drop what cannot be read rather than block every later command. */
+      g_ptr_array_remove_index (outgoing, 0);
+      sync_engine_save_outgoing (self, outgoing, NULL);
+      sync_engine_schedule (self, 0);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < N_TRANSPORTS; i++)
+    if (self->transports[i]->klass->send_command != NULL &&
+        self->transports[i]->klass->send_command (self->transports[i], command, json))
+      return TRUE;
+  return FALSE;
+}
+
+/* The first outgoing command reached the writer (the inbox has it, or the writer answered it over the
+ * link): it is no longer this device's to send. Ends the upload lane's request. */
+void
+sync_engine_command_delivered (YataiSyncEngine *self)
+{
+  g_autoptr(GPtrArray) outgoing = sync_engine_load_outgoing (self);
+  g_autoptr(GError) error = NULL;
+
+  if (outgoing->len > 0)
+    g_ptr_array_remove_index (outgoing, 0);
+  if (!sync_engine_save_outgoing (self, outgoing, &error))
+    g_debug ("Outgoing commands not saved: %s", error->message);
+  sync_engine_notify_pending (self);
+  sync_engine_check_awaiting (self);
+  sync_engine_lane_done (self, LANE_UPLOAD, 0);
 }
 
 static void
@@ -413,6 +493,8 @@ static void
 step_stop (YataiSyncEngine *self,
            gint64           now)
 {
+  gboolean left = FALSE;
+
   if (!sync_engine_fence_ok (self))
     {
       if (sync_engine_lane_ready (self, LANE_LEASE, now))
@@ -420,20 +502,10 @@ step_stop (YataiSyncEngine *self,
       schedule_next (self, now, G_MAXINT64);
       return;
     }
-  if (sync_engine_lane_ready (self, LANE_UPLOAD, now))
-    {
-      if (sync_engine_upload (self) && !sync_engine_note_pending (self))
-        return;
-      if (!sync_engine_note_pending (self) && self->seq > self->snapshot_seq && !self->lanes[LANE_READ].busy)
-        {
-          sync_engine_upload_snapshot (self);
-          return;
-        }
-    }
-  /* With an upload the full disk kept from noting, the bucket has everything: release. */
-  if (any_lane_busy (self) ||
-      (!sync_engine_note_pending (self) &&
-       (yatai_store_outbox_count (self->store) > 0 || self->seq > self->snapshot_seq)))
+  for (guint i = 0; i < N_TRANSPORTS; i++)
+    if (self->transports[i]->klass->drain != NULL && self->transports[i]->klass->drain (self->transports[i], now))
+      left = TRUE;
+  if (left || any_lane_busy (self))
     {
       schedule_next (self, now, G_MAXINT64);
       return;
@@ -451,10 +523,9 @@ step_follow (YataiSyncEngine *self,
   if (sync_engine_lane_ready (self, LANE_LEASE, now) &&
       (now >= self->next_lease_check || self->takeover_requested))
     sync_engine_read_lease (self);
-  if (self->phase == PHASE_FOLLOW && sync_engine_lane_ready (self, LANE_READ, now))
-    sync_engine_read_next_segment (self);
-  if (self->phase == PHASE_FOLLOW)
-    sync_engine_link_follow (self, now);
+  for (guint i = 0; i < N_TRANSPORTS && self->phase == PHASE_FOLLOW; i++)
+    if (self->transports[i]->klass->follow != NULL)
+      self->transports[i]->klass->follow (self->transports[i], now);
   schedule_next (self, now, self->next_lease_check);
 }
 
@@ -463,6 +534,7 @@ step_write (YataiSyncEngine *self,
             gint64           now)
 {
   gint64 renew_at = self->last_lease_write + (gint64) self->renew_ms * 1000;
+  gint64 wake = self->renewal_paused ? G_MAXINT64 : renew_at;
 
   if (!self->renewal_paused && sync_engine_lane_ready (self, LANE_LEASE, now) &&
       (self->last_lease_write == 0 || now >= renew_at))
@@ -479,27 +551,12 @@ step_write (YataiSyncEngine *self,
   /* Commands this device queued while it followed run here first (no request). */
   sync_engine_run_outgoing (self);
 
-  if (sync_engine_lane_ready (self, LANE_UPLOAD, now))
-    {
-      if (sync_engine_upload (self))
-        ;
-      else if (sync_engine_snapshot_due (self))
-        sync_engine_upload_snapshot (self);
-      else if (self->to_delete->len > 0)
-        sync_engine_delete_next_old (self);
-      else if (now >= self->next_retention && sync_engine_retention_cut (self, now) > 0)
-        sync_engine_start_retention (self);
-    }
+  /* Segments go to every transport, and commands come from each. */
+  for (guint i = 0; i < N_TRANSPORTS && self->phase == PHASE_WRITE; i++)
+    if (self->transports[i]->klass->write != NULL)
+      wake = MIN (wake, self->transports[i]->klass->write (self->transports[i], now));
 
-  if (self->phase == PHASE_WRITE && sync_engine_lane_ready (self, LANE_READ, now))
-    {
-      if (self->inbox->len > 0)
-        sync_engine_apply_next_inbox (self);
-      else if (now >= self->next_inbox)
-        sync_engine_list_inbox (self);
-    }
-
-  schedule_next (self, now, MIN (self->next_inbox, self->renewal_paused ? G_MAXINT64 : renew_at));
+  schedule_next (self, now, wake);
 }
 
 static void
@@ -570,7 +627,7 @@ yatai_sync_engine_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
-  sync_engine_link_clear (self);
+  clear_transports (self);
   /* An engine dropped without a stop still holds the segments it sealed. */
   sync_engine_reset_sealed (self);
   if (self->store != NULL)
@@ -605,9 +662,8 @@ yatai_sync_engine_finalize (GObject *object)
   g_free (self->problem_where);
   g_free (self->pending_note_chain);
   g_free (self->sealed_chain);
-  g_free (self->link_listen);
-  g_free (self->link_address);
-  g_hash_table_unref (self->link_ahead);
+  for (guint i = 0; i < N_TRANSPORTS; i++)
+    self->transports[i]->klass->free (self->transports[i]);
 
   G_OBJECT_CLASS (yatai_sync_engine_parent_class)->finalize (object);
 }
@@ -720,7 +776,8 @@ yatai_sync_engine_init (YataiSyncEngine *self)
   self->retention_ms = RETENTION_MS;
   self->awaiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->sealed);
-  self->link_ahead = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  self->transports[TRANSPORT_LINK] = sync_transport_link_new (self);
+  self->transports[TRANSPORT_BUCKET] = sync_transport_bucket_new (self);
   self->poll_ms = 250;
   self->snapshot_every = SNAPSHOT_EVERY;
   self->ttl_ms = YATAI_LEASE_TTL_MS;
@@ -771,7 +828,7 @@ sync_engine_finish_stop (YataiSyncEngine *self)
 
   self->phase = PHASE_STOPPED;
   sync_engine_reset_sealed (self);
-  sync_engine_link_clear (self);
+  clear_transports (self);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
   /* Whatever is still in flight is given up: what was not uploaded stays in the outbox. */

@@ -266,7 +266,7 @@ sync_engine_log_end (YataiSyncEngine *self)
   /* With the link up, new segments come from it and the bucket is asked now and then (and at once
    * when the link goes down); while its own commands are on their way, the answer is looked for
    * sooner. */
-  if (sync_engine_link_connected (self))
+  if (sync_engine_segments_pushed (self))
     sync_engine_lane_done (self, LANE_READ, MAX (self->poll_ms, 1000));
   else
     sync_engine_lane_done (self, LANE_READ,
@@ -307,7 +307,6 @@ log_read_cb (GObject      *source,
   g_autoptr(GBytes) bytes = sync_engine_read_finish (result, NULL, &error);
   g_autoptr(YataiSegment) segment = NULL;
   g_autofree char *seq_text = NULL;
-  g_autofree char *epoch_text = NULL;
   gint64 position;
 
   if (sync_engine_cancelled (error))
@@ -320,7 +319,7 @@ log_read_cb (GObject      *source,
       sync_engine_lane_done (self, LANE_READ, 0);
       return;
     }
-  if (bytes == NULL && self->phase == PHASE_FOLLOW && sync_engine_link_connected (self) &&
+  if (bytes == NULL && self->phase == PHASE_FOLLOW && sync_engine_segments_pushed (self) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
     {
       /* The link carries the stall while the bucket cannot be reached. */
@@ -398,42 +397,20 @@ log_read_cb (GObject      *source,
       return;
     }
 
-  seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, segment->seq);
-  epoch_text = g_strdup_printf ("%" G_GINT64_FORMAT, segment->epoch);
-  {
-    const char *pairs[] = { "sync_seq", seq_text, "sync_chain", segment->chain, "sync_epoch", epoch_text, NULL };
-
-    if (!yatai_store_apply_changesets (self->store, segment->changesets, pairs, &error))
-      {
-        if (!g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT))
-          {
-            /* This device could not save it (a full disk): the same segment again, later. */
-            sync_engine_store_failed (self, LANE_READ, error);
-            return;
-          }
-        sync_engine_set_error (self, _("The shared history does not fit this device’s copy; restoring it."));
-        sync_engine_go (self, PHASE_RESTORE);
-        return;
-      }
-  }
-
-  self->epoch = segment->epoch;
-  self->restore_failures = 0;
-  sync_engine_advance (self, segment->seq, segment->chain);
-  sync_engine_check_awaiting (self);
-
-  sync_engine_store_ok (self);
-
+  if (!sync_engine_apply_log_segment (self, segment, LANE_READ))
+    return;
   /* More may be there already. */
   sync_engine_lane_done (self, LANE_READ, 0);
 }
 
-/* Applies a log segment that came over the link and was checked like the bucket's. FALSE when it
- * could not be: a history that does not fit sends the device to restore; a store that cannot save it
- * (a full disk) leaves it for the bucket's copy later. */
+/* Applies a log segment, checked already (its position, its chain), whichever transport brought it.
+ * FALSE when it could not be: a history that does not fit sends the device to restore; a store that
+ * cannot save it (a full disk) is tried again later, in @lane when the segment came in one (N_LANES:
+ * it came pushed, and the bucket's copy comes later). */
 gboolean
 sync_engine_apply_log_segment (YataiSyncEngine *self,
-                               YataiSegment    *segment)
+                               YataiSegment    *segment,
+                               Lane             lane)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, segment->seq);
@@ -443,7 +420,12 @@ sync_engine_apply_log_segment (YataiSyncEngine *self,
   if (!yatai_store_apply_changesets (self->store, segment->changesets, pairs, &error))
     {
       if (!g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT))
-        return FALSE;
+        {
+          /* This device could not save it (a full disk): the same segment again, later. */
+          if (lane < N_LANES)
+            sync_engine_store_failed (self, lane, error);
+          return FALSE;
+        }
       sync_engine_set_error (self, _("The shared history does not fit this device’s copy; restoring it."));
       sync_engine_go (self, PHASE_RESTORE);
       return FALSE;
@@ -455,78 +437,4 @@ sync_engine_apply_log_segment (YataiSyncEngine *self,
   sync_engine_check_awaiting (self);
   sync_engine_store_ok (self);
   return TRUE;
-}
-
-/* A follower's commands go to inbox/<device>/<command id>. */
-
-static void inbox_create_cb (GObject *source, GAsyncResult *result, gpointer user_data);
-
-gboolean
-sync_engine_send_outgoing (YataiSyncEngine *self)
-{
-  g_autoptr(GPtrArray) outgoing = sync_engine_load_outgoing (self);
-  g_autoptr(YataiCommand) command = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *relative = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  const char *json;
-
-  if (outgoing->len == 0)
-    return FALSE;
-
-  json = g_ptr_array_index (outgoing, 0);
-  command = yatai_command_new_from_json (json, -1, NULL);
-  if (command == NULL)
-    {
-      /* Not ours to fix: drop what cannot be read rather than block every later command. */
-      g_ptr_array_remove_index (outgoing, 0);
-      sync_engine_save_outgoing (self, outgoing, NULL);
-      sync_engine_schedule (self, 0);
-      return TRUE;
-    }
-
-  if (sync_engine_link_send (self, command))
-    return TRUE;
-
-  /* Named so that a listing, in name order, gives this device's commands in the order it made them. */
-  if (yatai_command_get_counter (command) > 0)
-    relative = g_strdup_printf ("inbox/%s/%0*" G_GINT64_FORMAT "-%s", yatai_store_get_device_id (self->store),
-                                INBOX_COUNTER_DIGITS, yatai_command_get_counter (command),
-                                yatai_command_get_id (command));
-  else
-    relative = g_strdup_printf ("inbox/%s/%s", yatai_store_get_device_id (self->store),
-                                yatai_command_get_id (command));
-  name = sync_engine_object_name (self, relative);
-  bytes = g_bytes_new (json, strlen (json));
-  sync_engine_lane_start (self, LANE_UPLOAD);
-  yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, inbox_create_cb, self);
-  return TRUE;
-}
-
-static void
-inbox_create_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  YataiSyncEngine *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) outgoing = NULL;
-
-  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error) &&
-      !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
-    {
-      sync_engine_request_failed (self, LANE_UPLOAD, error);
-      return;
-    }
-
-  /* Created, or already there from an earlier try: either way it is in the inbox. */
-  self->lanes[LANE_UPLOAD].busy = FALSE;
-  sync_engine_contact (self);
-  outgoing = sync_engine_load_outgoing (self);
-  if (outgoing->len > 0)
-    g_ptr_array_remove_index (outgoing, 0);
-  if (!sync_engine_save_outgoing (self, outgoing, &error))
-    g_debug ("Outgoing commands not saved: %s", error->message);
-  sync_engine_notify_pending (self);
-  sync_engine_lane_done (self, LANE_UPLOAD, 0);
 }

@@ -1,4 +1,4 @@
-/* yatai-sync-link.c: the sync engine on the venue link
+/* yatai-sync-link.c: the venue link as one of the engine's transports (yatai-sync-transport.h)
  *
  * The writer serves the link while it writes (PHASE_WRITE): every segment it seals is pushed there
  * the moment it exists (yatai-sync-write.c), and a follower's command is run at once, its segment
@@ -22,6 +22,25 @@
 #define LINK_RETRY_MS   1000
 #define LINK_BYPASS_MS  2000
 #define LINK_AHEAD_MAX  4096
+
+typedef struct
+{
+  SyncTransport    parent;
+
+  char            *listen;          /* where the writer serves it; NULL: it does not */
+  char            *address;         /* the writer's address for a follower; NULL: none */
+  YataiLinkServer *server;
+  YataiLinkClient *client;
+  GHashTable      *ahead;           /* seq → GBytes pushed before the segments before them came */
+  gint64           retry_at;        /* monotonic µs */
+  gint64           bypass_until;    /* monotonic µs: commands go through the bucket until then */
+} SyncLink;
+
+static SyncLink *
+engine_link (YataiSyncEngine *self)
+{
+  return (SyncLink *) self->transports[TRANSPORT_LINK];
+}
 
 /* The writer */
 
@@ -66,12 +85,13 @@ run_link_command (YataiCommand  *command,
 }
 
 static void
-serve (YataiSyncEngine *self)
+serve (SyncLink *link)
 {
+  YataiSyncEngine *self = link->parent.engine;
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
 
-  if (self->link_listen == NULL || self->link_server != NULL)
+  if (link->listen == NULL || link->server != NULL)
     return;
   if (!yatai_link_key_ensure (self->store, NULL, &error) ||
       (certificate = yatai_link_key_load (self->store, &error)) == NULL)
@@ -79,25 +99,27 @@ serve (YataiSyncEngine *self)
       g_warning ("The local network link is not served: %s", error->message);
       return;
     }
-  self->link_server = yatai_link_server_new (certificate, yatai_store_get_device_id (self->store),
-                                             yatai_store_get_device_name (self->store));
-  if (!yatai_link_server_listen (self->link_server, *self->link_listen ? self->link_listen : NULL, &error))
+  link->server = yatai_link_server_new (certificate, yatai_store_get_device_id (self->store),
+                                       yatai_store_get_device_name (self->store));
+  if (!yatai_link_server_listen (link->server, *link->listen ? link->listen : NULL, &error))
     {
       g_warning ("%s", error->message);
-      g_clear_object (&self->link_server);
+      g_clear_object (&link->server);
       return;
     }
-  yatai_link_server_set_command_func (self->link_server, run_link_command, self);
-  g_debug ("Serving the link on port %u", yatai_link_server_get_port (self->link_server));
+  yatai_link_server_set_command_func (link->server, run_link_command, self);
+  g_debug ("Serving the link on port %u", yatai_link_server_get_port (link->server));
 }
 
-void
-sync_engine_link_publish (YataiSyncEngine *self,
-                          gint64           seq,
-                          GBytes          *bytes)
+static void
+link_publish (SyncTransport *transport,
+              gint64         seq,
+              GBytes        *bytes)
 {
-  if (self->link_server != NULL && bytes != NULL)
-    yatai_link_server_push (self->link_server, seq, bytes);
+  SyncLink *link = (SyncLink *) transport;
+
+  if (link->server != NULL)
+    yatai_link_server_push (link->server, seq, bytes);
 }
 
 /* The follower */
@@ -105,30 +127,31 @@ sync_engine_link_publish (YataiSyncEngine *self,
 static void
 apply_ahead (YataiSyncEngine *self)
 {
+  SyncLink *link = engine_link (self);
   GBytes *bytes;
   gint64 next;
 
   for (;;)
     {
       next = sync_engine_next_position (self);
-      if (self->phase != PHASE_FOLLOW || (bytes = g_hash_table_lookup (self->link_ahead, &next)) == NULL)
+      if (self->phase != PHASE_FOLLOW || (bytes = g_hash_table_lookup (link->ahead, &next)) == NULL)
         return;
       {
         g_autoptr(GError) error = NULL;
         g_autoptr(YataiSegment) segment = yatai_segment_decode (bytes, next, self->chain, &error);
 
-        g_hash_table_remove (self->link_ahead, &next);
+        g_hash_table_remove (link->ahead, &next);
         if (segment == NULL || segment->kind != YATAI_SEGMENT_LOG)
           {
             /* Sealed by a writer that then lost its seq to another, or damaged: the bucket decides. */
             g_debug ("Segment %" G_GINT64_FORMAT " from the link refused: %s", next,
                      error ? error->message : "kind");
-            g_hash_table_remove_all (self->link_ahead);
+            g_hash_table_remove_all (link->ahead);
             sync_engine_set_error (self, _("The shared history could not be read; restoring this device’s copy of the stall."));
             sync_engine_go (self, PHASE_RESTORE);
             return;
           }
-        if (!sync_engine_apply_log_segment (self, segment))
+        if (!sync_engine_apply_log_segment (self, segment, N_LANES))
           return;
       }
     }
@@ -140,11 +163,13 @@ segment_cb (YataiLinkClient *client,
             GBytes          *bytes,
             YataiSyncEngine *self)
 {
+  SyncLink *link = engine_link (self);
+
   if (self->phase != PHASE_FOLLOW || seq <= self->seq)
     return;
-  if (g_hash_table_size (self->link_ahead) >= LINK_AHEAD_MAX)
+  if (g_hash_table_size (link->ahead) >= LINK_AHEAD_MAX)
     return;   /* far ahead: the bucket brings the gap, the link what follows it */
-  g_hash_table_insert (self->link_ahead, g_memdup2 (&seq, sizeof seq), g_bytes_ref (bytes));
+  g_hash_table_insert (link->ahead, g_memdup2 (&seq, sizeof seq), g_bytes_ref (bytes));
   apply_ahead (self);
 }
 
@@ -153,13 +178,15 @@ connected_cb (YataiLinkClient *client,
               GParamSpec      *pspec,
               YataiSyncEngine *self)
 {
+  SyncLink *link = engine_link (self);
+
   if (yatai_link_client_get_connected (client))
     g_debug ("Following “%s” over the link", yatai_link_client_get_writer_name (client));
   else
     {
       /* Down: the bucket at once, and the link again in a moment. */
-      self->link_retry_at = g_get_monotonic_time () + LINK_RETRY_MS * 1000;
-      g_hash_table_remove_all (self->link_ahead);
+      link->retry_at = g_get_monotonic_time () + LINK_RETRY_MS * 1000;
+      g_hash_table_remove_all (link->ahead);
       sync_engine_schedule (self, 0);
     }
 }
@@ -174,44 +201,52 @@ error_cb (YataiLinkClient *client,
   if (error != NULL && !g_error_matches (error, YATAI_LINK_ERROR, YATAI_LINK_ERROR_UNAVAILABLE))
     g_message ("%s", error->message);
   if (error != NULL)
-    self->link_retry_at = g_get_monotonic_time () + LINK_RETRY_MS * 1000;
+    engine_link (self)->retry_at = g_get_monotonic_time () + LINK_RETRY_MS * 1000;
 }
 
-void
-sync_engine_link_follow (YataiSyncEngine *self,
-                         gint64           now)
+static void
+link_follow (SyncTransport *transport,
+             gint64         now)
 {
+  SyncLink *link = (SyncLink *) transport;
+  YataiSyncEngine *self = transport->engine;
   g_autoptr(GError) error = NULL;
 
-  if (self->link_address == NULL)
+  if (link->address == NULL)
     return;
-  if (self->link_client == NULL)
+  if (link->client == NULL)
     {
       g_autoptr(GTlsCertificate) certificate = yatai_link_key_load (self->store, &error);
 
       if (certificate == NULL)
         return;   /* the key comes with the log: try again when it has */
-      self->link_client = yatai_link_client_new (certificate, yatai_store_get_device_id (self->store),
-                                                 yatai_store_get_device_name (self->store));
-      g_signal_connect (self->link_client, "segment", G_CALLBACK (segment_cb), self);
-      g_signal_connect (self->link_client, "notify::connected", G_CALLBACK (connected_cb), self);
-      g_signal_connect (self->link_client, "notify::error", G_CALLBACK (error_cb), self);
+      link->client = yatai_link_client_new (certificate, yatai_store_get_device_id (self->store),
+                                            yatai_store_get_device_name (self->store));
+      g_signal_connect (link->client, "segment", G_CALLBACK (segment_cb), self);
+      g_signal_connect (link->client, "notify::connected", G_CALLBACK (connected_cb), self);
+      g_signal_connect (link->client, "notify::error", G_CALLBACK (error_cb), self);
     }
-  if (yatai_link_client_get_connected (self->link_client) || yatai_link_client_get_connecting (self->link_client))
+  if (yatai_link_client_get_connected (link->client) || yatai_link_client_get_connecting (link->client))
     return;
-  if (now < self->link_retry_at)
+  if (now < link->retry_at)
     {
-      sync_engine_schedule (self, (self->link_retry_at - now) / 1000 + 1);
+      sync_engine_schedule (self, (link->retry_at - now) / 1000 + 1);
       return;
     }
-  self->link_retry_at = now + LINK_RETRY_MS * 1000;
-  yatai_link_client_connect (self->link_client, self->link_address, self->seq + 1);
+  link->retry_at = now + LINK_RETRY_MS * 1000;
+  yatai_link_client_connect (link->client, link->address, self->seq + 1);
 }
 
-gboolean
-sync_engine_link_connected (YataiSyncEngine *self)
+static gboolean
+link_connected (SyncLink *link)
 {
-  return self->link_client != NULL && yatai_link_client_get_connected (self->link_client);
+  return link->client != NULL && yatai_link_client_get_connected (link->client);
+}
+
+static gboolean
+link_pushes (SyncTransport *transport)
+{
+  return link_connected ((SyncLink *) transport);
 }
 
 static void
@@ -222,14 +257,13 @@ command_cb (GObject      *source,
   g_autoptr(YataiSyncEngine) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = yatai_link_client_command_finish (YATAI_LINK_CLIENT (source), result, &error);
-  g_autoptr(GPtrArray) outgoing = NULL;
 
   if (self->phase == PHASE_STOPPED || !self->lanes[LANE_UPLOAD].busy)
     return;
   if (node == NULL && g_error_matches (error, YATAI_LINK_ERROR, YATAI_LINK_ERROR_UNAVAILABLE))
     {
       /* Not taken: through the inbox, which the writer reads in order. */
-      self->link_bypass_until = g_get_monotonic_time () + LINK_BYPASS_MS * 1000;
+      engine_link (self)->bypass_until = g_get_monotonic_time () + LINK_BYPASS_MS * 1000;
       sync_engine_lane_done (self, LANE_UPLOAD, 0);
       return;
     }
@@ -237,61 +271,95 @@ command_cb (GObject      *source,
   /* Applied or refused by the writer: either way it is done, and the segment that records it came
    * before this answer. */
   sync_engine_contact (self);
-  outgoing = sync_engine_load_outgoing (self);
-  if (outgoing->len > 0)
-    g_ptr_array_remove_index (outgoing, 0);
-  if (!sync_engine_save_outgoing (self, outgoing, &error))
-    g_debug ("Outgoing commands not saved: %s", error->message);
-  sync_engine_notify_pending (self);
-  sync_engine_check_awaiting (self);
-  sync_engine_lane_done (self, LANE_UPLOAD, 0);
+  sync_engine_command_delivered (self);
 }
 
-gboolean
-sync_engine_link_send (YataiSyncEngine *self,
-                       YataiCommand    *command)
+static gboolean
+link_send_command (SyncTransport *transport,
+                   YataiCommand  *command,
+                   const char    *json)
 {
-  if (!sync_engine_link_connected (self) || g_get_monotonic_time () < self->link_bypass_until)
+  SyncLink *link = (SyncLink *) transport;
+  YataiSyncEngine *self = transport->engine;
+
+  if (!link_connected (link) || g_get_monotonic_time () < link->bypass_until)
     return FALSE;
 
   sync_engine_lane_start (self, LANE_UPLOAD);
-  yatai_link_client_command_async (self->link_client, command, self->cancellable, command_cb, g_object_ref (self));
+  yatai_link_client_command_async (link->client, command, self->cancellable, command_cb, g_object_ref (self));
   return TRUE;
 }
 
 /* Both */
 
-void
-sync_engine_link_phase_changed (YataiSyncEngine *self,
-                                Phase            from)
+static void
+link_writing_changed (SyncTransport *transport,
+                      gboolean       writing)
 {
-  if (self->phase == PHASE_WRITE)
+  SyncLink *link = (SyncLink *) transport;
+
+  if (writing)
     {
-      if (self->link_client != NULL)
+      if (link->client != NULL)
         {
-          g_signal_handlers_disconnect_by_data (self->link_client, self);
-          g_clear_object (&self->link_client);
+          g_signal_handlers_disconnect_by_data (link->client, transport->engine);
+          g_clear_object (&link->client);
         }
-      serve (self);
+      serve (link);
     }
-  else if (from == PHASE_WRITE)
-    g_clear_object (&self->link_server);
+  else
+    g_clear_object (&link->server);
 }
 
-void
-sync_engine_link_clear (YataiSyncEngine *self)
+static void
+link_clear (SyncTransport *transport)
 {
-  if (self->link_client != NULL)
+  SyncLink *link = (SyncLink *) transport;
+
+  if (link->client != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->link_client, self);
-      yatai_link_client_disconnect (self->link_client);
-      g_clear_object (&self->link_client);
+      g_signal_handlers_disconnect_by_data (link->client, transport->engine);
+      yatai_link_client_disconnect (link->client);
+      g_clear_object (&link->client);
     }
-  if (self->link_server != NULL)
-    yatai_link_server_set_command_func (self->link_server, NULL, NULL);
-  g_clear_object (&self->link_server);
-  if (self->link_ahead != NULL)
-    g_hash_table_remove_all (self->link_ahead);
+  if (link->server != NULL)
+    yatai_link_server_set_command_func (link->server, NULL, NULL);
+  g_clear_object (&link->server);
+  g_hash_table_remove_all (link->ahead);
+}
+
+static void
+link_free (SyncTransport *transport)
+{
+  SyncLink *link = (SyncLink *) transport;
+
+  link_clear (transport);
+  g_free (link->listen);
+  g_free (link->address);
+  g_hash_table_unref (link->ahead);
+  g_free (link);
+}
+
+static const SyncTransportClass link_class = {
+  .name = "link",
+  .writing_changed = link_writing_changed,
+  .follow = link_follow,
+  .pushes = link_pushes,
+  .send_command = link_send_command,
+  .publish = link_publish,
+  .clear = link_clear,
+  .free = link_free,
+};
+
+SyncTransport *
+sync_transport_link_new (YataiSyncEngine *engine)
+{
+  SyncLink *link = g_new0 (SyncLink, 1);
+
+  link->parent.klass = &link_class;
+  link->parent.engine = engine;
+  link->ahead = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  return &link->parent;
 }
 
 /* Public */
@@ -309,12 +377,15 @@ yatai_sync_engine_set_link (YataiSyncEngine *self,
                             const char      *listen,
                             const char      *writer)
 {
+  SyncLink *link;
+
   g_return_if_fail (YATAI_IS_SYNC_ENGINE (self));
 
-  g_free (self->link_listen);
-  self->link_listen = g_strdup (listen);
-  g_free (self->link_address);
-  self->link_address = writer && *writer ? g_strdup (writer) : NULL;
+  link = engine_link (self);
+  g_free (link->listen);
+  link->listen = g_strdup (listen);
+  g_free (link->address);
+  link->address = writer && *writer ? g_strdup (writer) : NULL;
 }
 
 /* The port the link is served on while this device writes, or 0. */
@@ -322,7 +393,7 @@ guint16
 yatai_sync_engine_get_link_port (YataiSyncEngine *self)
 {
   g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), 0);
-  return self->link_server ? yatai_link_server_get_port (self->link_server) : 0;
+  return engine_link (self)->server ? yatai_link_server_get_port (engine_link (self)->server) : 0;
 }
 
 /* The writer's name while this device follows it over the link, or NULL. */
@@ -330,7 +401,7 @@ const char *
 yatai_sync_engine_get_link_writer (YataiSyncEngine *self)
 {
   g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
-  return sync_engine_link_connected (self) ? yatai_link_client_get_writer_name (self->link_client) : NULL;
+  return link_connected (engine_link (self)) ? yatai_link_client_get_writer_name (engine_link (self)->client) : NULL;
 }
 
 /* Returns: (transfer container): the devices following this one over the link. */
@@ -338,7 +409,7 @@ GPtrArray *
 yatai_sync_engine_get_link_peers (YataiSyncEngine *self)
 {
   g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
-  if (self->link_server == NULL)
+  if (engine_link (self)->server == NULL)
     return g_ptr_array_new_with_free_func (g_free);
-  return yatai_link_server_get_peers (self->link_server);
+  return yatai_link_server_get_peers (engine_link (self)->server);
 }

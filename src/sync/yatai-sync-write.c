@@ -220,7 +220,7 @@ mark_cb (GObject      *source,
   /* The phase first: whoever hears of the new role (a stop, say) finds the writer's. */
   sync_engine_go (self, PHASE_WRITE);
   sync_engine_set_role (self, YATAI_SYNC_WRITER);
-  sync_engine_link_publish (self, self->seq, g_object_get_data (G_OBJECT (self), "marker"));
+  sync_engine_publish (self, self->seq, g_object_get_data (G_OBJECT (self), "marker"));
 }
 
 gboolean
@@ -313,7 +313,7 @@ sync_engine_seal (YataiSyncEngine *self)
       g_free (self->sealed_chain);
       self->sealed_chain = g_strdup (sealed->chain);
       self->sealed_through = sealed->through;
-      sync_engine_link_publish (self, sealed->seq, sealed->bytes);
+      sync_engine_publish (self, sealed->seq, sealed->bytes);
     }
 }
 
