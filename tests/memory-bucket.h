@@ -25,5 +25,8 @@ void               yatai_memory_bucket_lose_answers (YataiMemoryBucket *self,
 guint              yatai_memory_bucket_get_writes   (YataiMemoryBucket *self);
 guint              yatai_memory_bucket_count_reads  (YataiMemoryBucket *self,
                                                      const char        *name);
+void               yatai_memory_bucket_hold_reads   (YataiMemoryBucket *self,
+                                                     const char        *contains);
+guint              yatai_memory_bucket_count_held   (YataiMemoryBucket *self);
 
 G_END_DECLS

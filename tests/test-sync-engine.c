@@ -12,6 +12,7 @@
 #include "gcs/test-server.h"
 #include "yatai-gcs-bucket.h"
 #endif
+#include "yatai-lease.h"
 #include "yatai-store-journal.h"
 #include "yatai-store-orders.h"
 #include "yatai-store-products.h"
@@ -365,6 +366,64 @@ test_clean_release (Fixture       *f,
   device_free (b);
   device_free (c);
 }
+
+#ifndef OVER_HTTP
+static YataiLease *
+bucket_lease (Fixture *f)
+{
+  g_autoptr(GBytes) bytes = yatai_memory_bucket_get (f->bucket, PREFIX "/lease");
+
+  g_assert_nonnull (bytes);
+  return yatai_lease_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
+}
+
+static gboolean
+has_held_read (gpointer data)
+{
+  return yatai_memory_bucket_count_held (data) > 0;
+}
+
+/* A stop (a shutdown's SIGTERM) that comes while this device has won the lease but is still catching
+ * up on the log releases the lease it won: nobody else waits out the TTL for a device that is gone. */
+static void
+test_stop_while_catching_up (Fixture       *f,
+                             gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Kitchen");
+  gboolean stopped = FALSE;
+  g_autoptr(YataiLease) lease = NULL;
+
+  yatai_sync_engine_set_timing (a->engine, 60000, 20000);
+  yatai_sync_engine_set_timing (b->engine, 60000, 20000);
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  save (a, "焼きそば", 10);
+  yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);
+  run_until (is_true, &stopped, 5000);
+
+  /* The kitchen claims the released lease, then its reads of the log stall. */
+  yatai_memory_bucket_hold_reads (f->bucket, "/log/");
+  yatai_sync_engine_start (b->engine);
+  run_until (has_held_read, f->bucket, 5000);
+  lease = bucket_lease (f);
+  g_assert_cmpstr (lease->device_name, ==, "Kitchen");
+  g_assert_false (lease->released);
+  g_clear_pointer (&lease, yatai_lease_free);
+
+  stopped = FALSE;
+  yatai_sync_engine_stop_async (b->engine, NULL, stopped_cb, &stopped);
+  run_until (is_true, &stopped, 5000);
+  lease = bucket_lease (f);
+  g_assert_cmpstr (lease->device_name, ==, "Kitchen");
+  g_assert_true (lease->released);
+  g_assert_true (yatai_sync_engine_get_released (b->engine));
+
+  yatai_memory_bucket_hold_reads (f->bucket, NULL);
+  device_free (a);
+  device_free (b);
+}
+#endif
 
 /* A damaged segment is refused, and the follower recovers from the next snapshot. */
 static void
@@ -781,6 +840,7 @@ main (int   argc,
   ADD ("/sync-engine/corrupt-segment", test_corrupt_segment);
   ADD ("/sync-engine/retention", test_retention);
   ADD ("/sync-engine/lost-answer", test_lost_answer);
+  ADD ("/sync-engine/stop-while-catching-up", test_stop_while_catching_up);
 #endif
 #undef ADD
 

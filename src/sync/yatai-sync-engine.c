@@ -559,10 +559,39 @@ step_write (YataiSyncEngine *self,
   schedule_next (self, now, wake);
 }
 
+/* A stop asked for while this device is becoming the writer. A claim on its way is waited for (the
+ * stop's deadline still bounds it); a lease already won (catching up, marking its epoch) is released at
+ * once, so that another device need not wait out the TTL; anything else just stops. */
+static void
+step_stop_unwritten (YataiSyncEngine *self,
+                     gint64           now)
+{
+  gboolean claimed = self->phase == PHASE_CATCH_UP || self->phase == PHASE_MARK;
+
+  if (self->lanes[LANE_LEASE].busy && (claimed || self->phase == PHASE_CLAIM))
+    {
+      schedule_next (self, now, G_MAXINT64);
+      return;
+    }
+  if (!claimed)
+    {
+      sync_engine_finish_stop (self);
+      return;
+    }
+  sync_engine_go (self, PHASE_STOPPED);
+  sync_engine_write_lease (self, self->writer_epoch, TRUE);
+}
+
 static void
 step (YataiSyncEngine *self)
 {
   gint64 now = g_get_monotonic_time ();
+
+  if (self->stop_task != NULL && self->phase != PHASE_WRITE && self->phase != PHASE_STOPPED)
+    {
+      step_stop_unwritten (self, now);
+      return;
+    }
 
   switch (self->phase)
     {
@@ -876,7 +905,7 @@ yatai_sync_engine_stop_async (YataiSyncEngine     *self,
   /* The stop ends at its deadline whatever the network does: a request that hangs is cancelled. */
   self->stop_timeout_id = g_timeout_add_seconds (STOP_SECONDS, stop_deadline_cb, self);
 
-  if (self->phase != PHASE_WRITE)
+  if (self->phase == PHASE_STOPPED)
     {
       sync_engine_finish_stop (self);
       return;
