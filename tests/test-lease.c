@@ -158,6 +158,42 @@ test_verdicts (void)
   yatai_lease_view_clear (&view);
 }
 
+/* The writer's link addresses travel in the lease; what does not look like one is left out, and a
+ * lease without them (an older Yatai) still reads. */
+static void
+test_link_addresses (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiLease) lease = yatai_lease_new ("dev-a", "Counter PC", 2);
+  g_autoptr(YataiLease) back = NULL;
+  g_autoptr(YataiLease) hostile = NULL;
+  g_autoptr(YataiLease) plain = NULL;
+  g_autofree char *json = NULL;
+  const char *text;
+
+  lease->link = g_strsplit ("192.168.1.5:40123,[2001:db8::5]:40123", ",", -1);
+  json = yatai_lease_to_json (lease);
+  back = yatai_lease_parse (json, strlen (json), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (back->link), ==, 2);
+  g_assert_cmpstr (back->link[0], ==, "192.168.1.5:40123");
+  g_assert_cmpstr (back->link[1], ==, "[2001:db8::5]:40123");
+
+  text = "{\"format\":1,\"device\":\"d\",\"epoch\":1,\"ttl_ms\":30000,\"released\":false,"
+         "\"link\":[\"10.0.0.1:1\",7,\"http://x/y\",\"a b:1\",\"\",\"10.0.0.2:2\","
+         "\"0123456789012345678901234567890123456789012345678901234567890123456789:1\"]}";
+  hostile = yatai_lease_parse (text, strlen (text), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (hostile->link), ==, 2);
+  g_assert_cmpstr (hostile->link[0], ==, "10.0.0.1:1");
+  g_assert_cmpstr (hostile->link[1], ==, "10.0.0.2:2");
+
+  text = "{\"format\":1,\"device\":\"d\",\"epoch\":1,\"ttl_ms\":30000,\"released\":false}";
+  plain = yatai_lease_parse (text, strlen (text), &error);
+  g_assert_no_error (error);
+  g_assert_null (plain->link);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -170,6 +206,7 @@ main (int   argc,
   g_test_add_func ("/lease/head", test_head);
   g_test_add_func ("/lease/rules", test_rules);
   g_test_add_func ("/lease/damaged-verdicts", test_damaged_verdicts);
+  g_test_add_func ("/lease/link-addresses", test_link_addresses);
 
   return g_test_run ();
 }

@@ -32,6 +32,7 @@ yatai_lease_free (YataiLease *lease)
     return;
   g_free (lease->device);
   g_free (lease->device_name);
+  g_strfreev (lease->link);
   g_free (lease);
 }
 
@@ -47,6 +48,7 @@ yatai_lease_copy (const YataiLease *lease)
   copy->released = lease->released;
   copy->renewed = lease->renewed;
   copy->head = lease->head;
+  copy->link = g_strdupv (lease->link);
   return copy;
 }
 
@@ -77,6 +79,14 @@ yatai_lease_to_json (const YataiLease *lease)
     {
       json_builder_set_member_name (builder, "head");
       json_builder_add_int_value (builder, lease->head);
+    }
+  if (lease->link != NULL && lease->link[0] != NULL)
+    {
+      json_builder_set_member_name (builder, "link");
+      json_builder_begin_array (builder);
+      for (guint i = 0; lease->link[i] != NULL && i < YATAI_LEASE_MAX_LINK; i++)
+        json_builder_add_string_value (builder, lease->link[i]);
+      json_builder_end_array (builder);
     }
   json_builder_end_object (builder);
 
@@ -141,6 +151,27 @@ yatai_lease_parse (const char  *data,
       if (!HAS ("head", G_TYPE_INT64))
         return refuse (error);
       lease->head = json_object_get_int_member (object, "head");
+    }
+  /* Where the holder serves the venue link: only a hint (what the link carries is checked with the
+   * stall's key), so what does not look like an address is left out rather than refused. */
+  if (json_object_has_member (object, "link") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "link")))
+    {
+      JsonArray *array = json_object_get_array_member (object, "link");
+      g_autoptr(GStrvBuilder) addresses = g_strv_builder_new ();
+
+      for (guint i = 0; i < json_array_get_length (array) && i < YATAI_LEASE_MAX_LINK; i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          const char *text;
+
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+            continue;
+          text = json_node_get_string (element);
+          if (*text != '\0' && strlen (text) <= YATAI_LEASE_MAX_LINK_CHARS && g_utf8_validate (text, -1, NULL) &&
+              strpbrk (text, " /\\?#@") == NULL)
+            g_strv_builder_add (addresses, text);
+        }
+      lease->link = g_strv_builder_end (addresses);
     }
 #undef HAS
 

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 #define YATAI_LEASE_TTL_MS      30000
 #define YATAI_LEASE_RENEW_MS    10000
 #define YATAI_LEASE_MAX_BYTES   4096
+#define YATAI_LEASE_MAX_LINK    8       /* addresses of the venue link in a lease, at most */
+#define YATAI_LEASE_MAX_LINK_CHARS 64
 #define YATAI_LEASE_MAX_EPOCH   (G_GINT64_CONSTANT (1) << 52)   /* far beyond any stall; no overflow at + 1 */
 
 typedef struct
@@ -23,6 +25,7 @@ typedef struct
   gboolean  released;
   gint64    renewed;       /* the holder's wall clock, microseconds; shown to people, never compared */
   gint64    head;          /* the log's head when it was written; -1 when it does not say (an older Yatai) */
+  char    **link;          /* where the holder serves the venue link ("HOST:PORT"); NULL: nowhere said */
 } YataiLease;
 
 YataiLease *yatai_lease_new     (const char  *device,

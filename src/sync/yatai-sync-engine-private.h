@@ -428,6 +428,10 @@ void
 sync_engine_command_delivered (YataiSyncEngine *self);
 
 G_GNUC_INTERNAL
+char **
+sync_engine_transport_addresses (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
 void
 sync_engine_upload_snapshot (YataiSyncEngine *self);
 

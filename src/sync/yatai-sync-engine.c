@@ -371,6 +371,23 @@ sync_engine_segments_pushed (YataiSyncEngine *self)
   return FALSE;
 }
 
+/* Where followers may reach this writer, for the lease. */
+char **
+sync_engine_transport_addresses (YataiSyncEngine *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < N_TRANSPORTS; i++)
+    if (self->transports[i]->klass->addresses != NULL)
+      {
+        g_auto(GStrv) addresses = self->transports[i]->klass->addresses (self->transports[i]);
+
+        if (addresses != NULL)
+          g_strv_builder_addv (builder, (const char **) addresses);
+      }
+  return g_strv_builder_end (builder);
+}
+
 static void
 clear_transports (YataiSyncEngine *self)
 {

@@ -13,9 +13,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 
 #include "yatai-link-client.h"
+#include "yatai-link-discovery.h"
 #include "yatai-link-key.h"
+#include "yatai-link-protocol.h"
 #include "yatai-link-server.h"
 #include "yatai-sync-engine-private.h"
 
@@ -34,6 +39,8 @@ typedef struct
   GHashTable      *ahead;           /* seq → GBytes pushed before the segments before them came */
   gint64           retry_at;        /* monotonic µs */
   gint64           bypass_until;    /* monotonic µs: commands go through the bucket until then */
+  YataiLinkDiscovery *discovery;    /* DNS-SD: published while writing, browsed while not */
+  guint            attempt;         /* how many connections were tried: the next address to try */
 } SyncLink;
 
 static SyncLink *
@@ -85,6 +92,28 @@ run_link_command (YataiCommand  *command,
 }
 
 static void
+discovery_changed_cb (YataiLinkDiscovery *discovery,
+                      YataiSyncEngine    *self)
+{
+  /* A writer appeared or went: try it now rather than after the pause between tries. */
+  engine_link (self)->retry_at = 0;
+  sync_engine_schedule (self, 0);
+}
+
+static void
+ensure_discovery (SyncLink        *link,
+                  GTlsCertificate *certificate)
+{
+  YataiSyncEngine *self = link->parent.engine;
+  g_autofree char *stall_id = NULL;
+
+  if (link->discovery != NULL || (stall_id = yatai_link_discovery_stall_id (certificate)) == NULL)
+    return;
+  link->discovery = yatai_link_discovery_new (stall_id, yatai_store_get_device_id (self->store));
+  g_signal_connect (link->discovery, "changed", G_CALLBACK (discovery_changed_cb), self);
+}
+
+static void
 serve (SyncLink *link)
 {
   YataiSyncEngine *self = link->parent.engine;
@@ -109,6 +138,78 @@ serve (SyncLink *link)
     }
   yatai_link_server_set_command_func (link->server, run_link_command, self);
   g_debug ("Serving the link on port %u", yatai_link_server_get_port (link->server));
+  ensure_discovery (link, certificate);
+  if (link->discovery != NULL)
+    yatai_link_discovery_publish (link->discovery, yatai_link_server_get_port (link->server));
+}
+
+static gboolean
+is_any_host (const char *host)
+{
+  return host == NULL || *host == '\0' || strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0;
+}
+
+/* Where followers may reach this writer, for the lease: the address it listens at, or, listening on
+ * every address, each of this computer's (the network's first, this computer's own last). */
+static char **
+link_addresses (SyncTransport *transport)
+{
+  SyncLink *link = (SyncLink *) transport;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autoptr(GPtrArray) loopback = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSocketConnectable) parsed = NULL;
+  struct ifaddrs *interfaces = NULL;
+  guint16 port;
+  guint n = 0;
+
+  if (link->server == NULL || (port = yatai_link_server_get_port (link->server)) == 0)
+    return NULL;
+  builder = g_strv_builder_new ();
+  if (link->listen != NULL && *link->listen != '\0' &&
+      (parsed = yatai_link_parse_address (link->listen, NULL)) != NULL &&
+      !is_any_host (g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed))))
+    {
+      g_autofree char *address = g_strdup_printf ("%s:%u", g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed)), port);
+
+      g_strv_builder_add (builder, address);
+      return g_strv_builder_end (builder);
+    }
+  if (getifaddrs (&interfaces) != 0)
+    return NULL;
+  for (struct ifaddrs *i = interfaces; i != NULL && n < YATAI_LEASE_MAX_LINK; i++)
+    {
+      g_autoptr(GSocketAddress) socket_address = NULL;
+      g_autofree char *host = NULL;
+      g_autofree char *address = NULL;
+      GInetAddress *inet;
+
+      if (i->ifa_addr == NULL || !(i->ifa_flags & IFF_UP) ||
+          (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+        continue;
+      socket_address = g_socket_address_new_from_native (i->ifa_addr, i->ifa_addr->sa_family == AF_INET
+                                                                     ? sizeof (struct sockaddr_in)
+                                                                     : sizeof (struct sockaddr_in6));
+      if (socket_address == NULL)
+        continue;
+      inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address));
+      /* A link-local IPv6 address needs its interface, which the other computer's is not. */
+      if (g_inet_address_get_is_link_local (inet) && g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+        continue;
+      host = g_inet_address_to_string (inet);
+      address = g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? g_strdup_printf ("[%s]:%u", host, port)
+                                                                          : g_strdup_printf ("%s:%u", host, port);
+      if (g_inet_address_get_is_loopback (inet))
+        g_ptr_array_add (loopback, g_steal_pointer (&address));
+      else
+        {
+          g_strv_builder_add (builder, address);
+          n++;
+        }
+    }
+  freeifaddrs (interfaces);
+  for (guint i = 0; i < loopback->len && n < YATAI_LEASE_MAX_LINK; i++, n++)
+    g_strv_builder_add (builder, g_ptr_array_index (loopback, i));
+  return g_strv_builder_end (builder);
 }
 
 static void
@@ -204,6 +305,36 @@ error_cb (YataiLinkClient *client,
     engine_link (self)->retry_at = g_get_monotonic_time () + LINK_RETRY_MS * 1000;
 }
 
+/* Where the writer may be: the address set by hand, then what DNS-SD found of the lease's holder, then
+ * the addresses the holder wrote in the lease, then what DNS-SD found of any other device of the stall. */
+static GPtrArray *
+candidates (SyncLink *link)
+{
+  YataiSyncEngine *self = link->parent.engine;
+  const YataiLease *lease = self->lease.lease;
+  const char *holder = lease != NULL && !lease->released &&
+                       g_strcmp0 (lease->device, yatai_store_get_device_id (self->store)) != 0
+                       ? lease->device : NULL;
+  GPtrArray *addresses = g_ptr_array_new_with_free_func (g_free);
+
+  if (link->address != NULL)
+    g_ptr_array_add (addresses, g_strdup (link->address));
+  if (link->discovery != NULL && holder != NULL)
+    g_ptr_array_extend_and_steal (addresses, yatai_link_discovery_get_found (link->discovery, holder));
+  for (guint i = 0; holder != NULL && lease->link != NULL && lease->link[i] != NULL; i++)
+    if (!g_ptr_array_find_with_equal_func (addresses, lease->link[i], g_str_equal, NULL))
+      g_ptr_array_add (addresses, g_strdup (lease->link[i]));
+  if (link->discovery != NULL)
+    {
+      g_autoptr(GPtrArray) found = yatai_link_discovery_get_found (link->discovery, NULL);
+
+      for (guint i = 0; i < found->len; i++)
+        if (!g_ptr_array_find_with_equal_func (addresses, g_ptr_array_index (found, i), g_str_equal, NULL))
+          g_ptr_array_add (addresses, g_strdup (g_ptr_array_index (found, i)));
+    }
+  return addresses;
+}
+
 static void
 link_follow (SyncTransport *transport,
              gint64         now)
@@ -211,15 +342,17 @@ link_follow (SyncTransport *transport,
   SyncLink *link = (SyncLink *) transport;
   YataiSyncEngine *self = transport->engine;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) addresses = NULL;
 
-  if (link->address == NULL)
-    return;
   if (link->client == NULL)
     {
       g_autoptr(GTlsCertificate) certificate = yatai_link_key_load (self->store, &error);
 
       if (certificate == NULL)
         return;   /* the key comes with the log: try again when it has */
+      ensure_discovery (link, certificate);
+      if (link->discovery != NULL)
+        yatai_link_discovery_browse (link->discovery);
       link->client = yatai_link_client_new (certificate, yatai_store_get_device_id (self->store),
                                             yatai_store_get_device_name (self->store));
       g_signal_connect (link->client, "segment", G_CALLBACK (segment_cb), self);
@@ -233,8 +366,12 @@ link_follow (SyncTransport *transport,
       sync_engine_schedule (self, (link->retry_at - now) / 1000 + 1);
       return;
     }
+  addresses = candidates (link);
+  if (addresses->len == 0)
+    return;
   link->retry_at = now + LINK_RETRY_MS * 1000;
-  yatai_link_client_connect (link->client, link->address, self->seq + 1);
+  yatai_link_client_connect (link->client, g_ptr_array_index (addresses, link->attempt++ % addresses->len),
+                             self->seq + 1);
 }
 
 static gboolean
@@ -308,7 +445,11 @@ link_writing_changed (SyncTransport *transport,
       serve (link);
     }
   else
-    g_clear_object (&link->server);
+    {
+      g_clear_object (&link->server);
+      if (link->discovery != NULL)
+        yatai_link_discovery_withdraw (link->discovery);
+    }
 }
 
 static void
@@ -326,6 +467,11 @@ link_clear (SyncTransport *transport)
     yatai_link_server_set_command_func (link->server, NULL, NULL);
   g_clear_object (&link->server);
   g_hash_table_remove_all (link->ahead);
+  if (link->discovery != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (link->discovery, transport->engine);
+      g_clear_object (&link->discovery);
+    }
 }
 
 static void
@@ -347,6 +493,7 @@ static const SyncTransportClass link_class = {
   .pushes = link_pushes,
   .send_command = link_send_command,
   .publish = link_publish,
+  .addresses = link_addresses,
   .clear = link_clear,
   .free = link_free,
 };

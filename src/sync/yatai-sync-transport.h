@@ -54,6 +54,10 @@ typedef struct
                              gint64         seq,
                              GBytes        *bytes);
 
+  /* The writer: where followers may reach it on this transport ("HOST:PORT"), written in the lease
+   * with each renewal; NULL for nowhere. */
+  char   **(*addresses)     (SyncTransport *transport);
+
   /* The writer: carry what is sealed and take commands, as far as the lanes allow. Returns the
    * monotonic time to be asked again by at the latest (G_MAXINT64: no need). */
   gint64   (*write)         (SyncTransport *transport,

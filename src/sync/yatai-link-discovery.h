@@ -1,0 +1,33 @@
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Finding the writer on the local network without being told: DNS-SD over Avahi's daemon (its D-Bus
+ * name org.freedesktop.Avahi). The writer publishes the service YATAI_LINK_SERVICE_TYPE while it serves
+ * the link, with its stall's id and its device id in the TXT record; a follower browses for it and
+ * keeps the addresses of the services of its own stall. The id names the stall (a digest of its public
+ * certificate) and gives away nothing else: what the link carries is still behind TLS with the stall's
+ * key. Without an Avahi daemon nothing is published or found, said once in a debug message, and the
+ * link goes on through the other ways of finding the writer. Runs on the main context. */
+
+#define YATAI_LINK_SERVICE_TYPE "_yatai._tcp"
+
+#define YATAI_TYPE_LINK_DISCOVERY (yatai_link_discovery_get_type ())
+G_DECLARE_FINAL_TYPE (YataiLinkDiscovery, yatai_link_discovery, YATAI, LINK_DISCOVERY, GObject)
+
+char               *yatai_link_discovery_stall_id   (GTlsCertificate    *stall);
+
+YataiLinkDiscovery *yatai_link_discovery_new        (const char         *stall_id,
+                                                     const char         *device_id);
+gboolean            yatai_link_discovery_available  (YataiLinkDiscovery *self);
+void                yatai_link_discovery_publish    (YataiLinkDiscovery *self,
+                                                     guint16             port);
+void                yatai_link_discovery_withdraw   (YataiLinkDiscovery *self);
+gboolean            yatai_link_discovery_get_published (YataiLinkDiscovery *self);
+void                yatai_link_discovery_browse     (YataiLinkDiscovery *self);
+GPtrArray          *yatai_link_discovery_get_found  (YataiLinkDiscovery *self,
+                                                     const char         *device_id);
+
+G_END_DECLS
