@@ -223,6 +223,25 @@ product_name_51 (void)
 }
 
 static char *
+product_reading_51 (void)
+{
+  g_autofree char *reading = fifty_one ("や");
+  GError *error = NULL;
+  g_autofree char *clean = yatai_product_check_reading (reading, &error);
+
+  return take_message (error);
+}
+
+static char *
+product_reading_rlo (void)
+{
+  GError *error = NULL;
+  g_autofree char *clean = yatai_product_check_reading ("\u202Eばそきや", &error);
+
+  return take_message (error);
+}
+
+static char *
 product_name_51_emoji (void)
 {
   /* 51 family emoji, each of 7 code points: a person sees 51 characters. */
@@ -376,6 +395,7 @@ csv_name_51 (void)
   return csv_import (text, -1);
 }
 
+static char *csv_reading_isolate (void) { return csv_import ("name,price,stock,reading\r\nたこ焼き,500,10,たこ\u2066やき\r\n", -1); }
 static char *csv_name_rlo (void) { return csv_import (CSV_HEADER ",\u202Egnp.exe,500,10,0,\r\n", -1); }
 
 /* A product named like a formula is exported with a "'" before it, quoted, and imported back as it was. */
@@ -476,6 +496,22 @@ command_nul (void)
 {
   return command_text ("{\"id\": \"c1\", \"device\": \"kitchen\", \"kind\": \"order.edit\", "
                        "\"args\": {\"id\": 1, \"customer\": \"ab\\u0000cd\", \"note\": \"\"}}");
+}
+
+static char *
+command_reading_nul (void)
+{
+  return command_text ("{\"id\": \"c2\", \"device\": \"kitchen\", \"kind\": \"product.save\", "
+                       "\"args\": {\"name\": \"焼きうどん\", \"reading\": \"やき\\u0000うどん\", \"price\": 500, \"stock\": 1}}");
+}
+
+static char *
+command_reading_not_text (void)
+{
+  g_autoptr(JsonObject) args = yatai_product_save_args (0, "焼きうどん", 500, 1, FALSE, NULL, NULL, TRUE);
+
+  json_object_set_int_member (args, "reading", 42);
+  return refused_by_store ("product.save", g_steal_pointer (&args));
 }
 
 static char *
@@ -695,7 +731,7 @@ static const Case cases[] = {
   { "form: order", "¥500 handed over for ¥1,000", order_underpaid, "The amount paid (¥500) is less than the total (¥1,000).", "the cart (store unchanged)" },
   { "CSV import", "an empty file", csv_empty, "The file is empty.", "every product (store unchanged)" },
   { "CSV import", "a Shift_JIS file", csv_not_utf8, "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.", "every product" },
-  { "CSV import", "a header without “price”", csv_no_price_column, "Line 1: the header has no “price” column. The first line must name the columns: id,name,price,stock,sold_out,tags.", "every product" },
+  { "CSV import", "a header without “price”", csv_no_price_column, "Line 1: the header has no “price” column. The first line must name the columns: id,name,price,stock,sold_out,tags,reading.", "every product" },
   { "CSV import", "price abc on line 2", csv_price_letters, "Line 2: Enter a whole number, digits only.", "every product" },
   { "CSV import", "a quote opened and never closed", csv_open_quote, "Line 2: a quoted field is not closed.", "every product" },
   { "CSV import", "sold_out “maybe”", csv_sold_out_maybe, "Line 2: “sold_out” must be 1 or 0.", "every product" },
@@ -735,6 +771,11 @@ static const Case cases[] = {
   { "bucket: settings", "an account without a role on the bucket (403)", ctl_forbidden, "This device’s account may not use the bucket “stall”. In the Google Cloud console, give it the role Storage Object User (roles/storage.objectUser) on the bucket.", "the store; asked again only every 30 s" },
   { "bucket: upload", "a segment damaged on the way (its CRC32C and MD5 no longer match)", upload_damaged, "The bucket refused “log/1”: it arrived damaged. Yatai will send it again.", "the bucket (nothing stored); the outbox keeps it" },
   { "store file", "a store written by a newer Yatai (schema 99)", store_newer_schema, "This store was written by a newer version of Yatai. Update Yatai to open it.", "the file; it is not migrated" },
+  { "form: product reading", "51 characters (や × 51)", product_reading_51, "At most 50 characters (now 51).", "the product's reading as it was; Save stays off" },
+  { "form: product reading", "U+202E, then ばそきや: it reads “やきそば”", product_reading_rlo, "The text holds a hidden character that changes the direction of writing (U+202E), so it would read as something else. Type it again without it.", "the product's reading as it was; Save stays off" },
+  { "CSV import", "a reading with U+2066 (a left-to-right isolate) inside", csv_reading_isolate, "Line 2: The text holds a hidden character that changes the direction of writing (U+2066), so it would read as something else. Type it again without it.", "every product" },
+  { "bucket: command", "product.save with a reading \"やき\\u0000うどん\" (a NUL inside a JSON string)", command_reading_nul, "A command from another device could not be read (a text in it holds a NUL character).", "the store; no product with a reading cut to “やき”" },
+  { "bucket: command", "product.save with the reading 42 (a number)", command_reading_not_text, "The operation is missing its “reading” or has it in the wrong form.", "the store" },
 };
 
 /* Messages with a path in them are checked by their start. */

@@ -180,6 +180,43 @@ test_follower_converges (Fixture       *f,
   g_assert_cmpstr (yatai_product_get_name (yatai_product_list_find (list, a)), ==, "焼きそば 大盛り");
 }
 
+/* A product's reading goes with the changeset and the snapshot, like the product's other columns. */
+static void
+test_reading_travels (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = yatai_product_save_args (0, "唐揚げ", 400, 4, FALSE, NULL, NULL, TRUE);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(YataiProduct) product = NULL;
+  g_autoptr(GBytes) snapshot = NULL;
+  g_autoptr(YataiStore) restored = open_store (f, "restored.sqlite3");
+  gint64 id;
+
+  yatai_product_args_set_reading (args, "からあげ");
+  result = yatai_store_run (f->writer, "product.save", args, &error);
+  g_assert_no_error (error);
+  id = json_object_get_int_member (json_node_get_object (result), "id");
+  ship (f);
+  assert_same (f->writer, f->follower);
+  product = yatai_store_get_product (f->follower, id, &error);
+  g_assert_cmpstr (yatai_product_get_reading (product), ==, "からあげ");
+  g_clear_object (&product);
+
+  /* An edit that does not name it keeps it on both. */
+  save (f->writer, id, "唐揚げ 5個", 3, NULL);
+  ship (f);
+  assert_same (f->writer, f->follower);
+  product = yatai_store_get_product (f->follower, id, &error);
+  g_assert_cmpstr (yatai_product_get_reading (product), ==, "からあげ");
+
+  snapshot = yatai_store_snapshot (f->writer, &error);
+  g_assert_no_error (error);
+  g_assert_true (yatai_store_restore (restored, snapshot, NULL, &error));
+  g_assert_no_error (error);
+  assert_same (f->writer, restored);
+}
+
 /* The writer's cascades (a deleted product's lines lose their product id) travel in the changeset. */
 static void
 test_cascades_travel (Fixture       *f,
@@ -470,6 +507,7 @@ main (int   argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/journal/outbox-in-same-transaction", test_outbox_in_same_transaction);
+  ADD ("/journal/reading-travels", test_reading_travels);
   ADD ("/journal/follower-converges", test_follower_converges);
   ADD ("/journal/cascades-travel", test_cascades_travel);
   ADD ("/journal/conflict-refused", test_conflict_refused);

@@ -330,15 +330,18 @@ test_products_round_trip (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "added"), ==, 11);
 
-  /* Same names, prices, stock, sold out and tags (ids are the new store's own). */
+  /* Same names, prices, stock, sold out, tags and readings (ids are the new store's own). */
   again = yatai_store_export_products (empty, NULL);
   {
     g_autoptr(GPtrArray) a = read_csv (exported + 3);
     g_autoptr(GPtrArray) b = read_csv (again + 3);
 
+    g_assert_cmpstr (CELL (a->pdata[0], 6), ==, "reading");
+    g_assert_cmpstr (CELL (a->pdata[1], 1), ==, "焼きそば");
+    g_assert_cmpstr (CELL (a->pdata[1], 6), ==, "やきそば");
     g_assert_cmpuint (a->len, ==, b->len);
     for (guint r = 1; r < a->len; r++)
-      for (guint c = 1; c < 6; c++)
+      for (guint c = 1; c < 7; c++)
         g_assert_cmpstr (CELL (a->pdata[r], c), ==, CELL (b->pdata[r], c));
   }
 
@@ -350,6 +353,70 @@ test_products_round_trip (Fixture       *f,
     g_assert_cmpint (json_object_get_int_member (json_node_get_object (twice), "updated"), ==, 11);
     g_assert_cmpuint (yatai_store_count_products (empty), ==, 11);
   }
+}
+
+static gint64
+count_rows (YataiStore *store,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (yatai_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* A file from before readings (no "reading" column) still imports, and keeps the readings the menu
+ * has; one with the column sets them, an empty cell to none; a bad reading is refused with its line. */
+static void
+test_products_reading_column (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) too_long = g_string_new ("name,price,stock,reading\n焼きそば,500,10,");
+  const char *old = "name,price,stock,sold_out,tags\n焼きそば,550,70,0,フード\nお好み焼き,600,20,0,\n";
+  const char *with_column = "\xef\xbb\xbfname,reading,price,stock\n焼きそば,,500,10\nお好み焼き,おこのみやき,600,20\n";
+
+  g_assert_true (yatai_store_load_demo (f->store, &error));
+  {
+    g_autoptr(JsonObject) args = yatai_products_import_args (old, -1, &error);
+    g_autoptr(JsonNode) result = NULL;
+
+    g_assert_no_error (error);
+    result = run (f->store, "products.import", args, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (count_rows (f->store, "SELECT count(*) FROM products WHERE name = '焼きそば' AND price = 550 AND reading = 'やきそば'"), ==, 1);
+  g_assert_cmpint (count_rows (f->store, "SELECT count(*) FROM products WHERE name = 'お好み焼き' AND reading IS NULL"), ==, 1);
+
+  {
+    g_autoptr(JsonObject) args = yatai_products_import_args (with_column, -1, &error);
+    g_autoptr(JsonNode) result = NULL;
+
+    g_assert_no_error (error);
+    result = run (f->store, "products.import", args, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (count_rows (f->store, "SELECT count(*) FROM products WHERE name = '焼きそば' AND reading IS NULL"), ==, 1);
+  g_assert_cmpint (count_rows (f->store, "SELECT count(*) FROM products WHERE name = 'お好み焼き' AND reading = 'おこのみやき'"), ==, 1);
+
+  for (int i = 0; i < YATAI_READING_MAX + 1; i++)
+    g_string_append (too_long, "や");
+  g_string_append (too_long, "\n");
+  {
+    g_autoptr(JsonObject) args = yatai_products_import_args (too_long->str, -1, &error);
+    g_autoptr(JsonNode) result = NULL;
+
+    g_assert_no_error (error);
+    result = run (f->store, "products.import", args, &error);
+    g_assert_null (result);
+    g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+    g_assert_true (g_str_has_prefix (error->message, "Line 2: At most 50 characters (now 51)."));
+  }
+  g_assert_cmpint (count_rows (f->store, "SELECT count(*) FROM products WHERE name = '焼きそば' AND reading IS NULL"), ==, 1);
 }
 
 /* Text a spreadsheet would run as a formula is exported with a "'" before it, quoted (OWASP's CSV
@@ -387,7 +454,7 @@ test_formula_cells (Fixture       *f,
   /* Out: each name's cell as a spreadsheet reads it, and no cell of the file begins with a formula. */
   exported = yatai_store_export_products (f->store, NULL);
   g_assert_nonnull (strstr (exported, ",\"'=HYPERLINK(\"\"http://x.example/\"\",\"\"ok\"\")\","));
-  g_assert_nonnull (strstr (exported, ",\"'+tag|=tag\"\r\n"));
+  g_assert_nonnull (strstr (exported, ",\"'+tag|=tag\",\r\n"));
   rows = read_csv (exported + 3);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
@@ -589,6 +656,7 @@ main (int   argc,
   ADD ("/sales/day-figures", test_day_figures);
   ADD ("/sales/order-lines-csv", test_order_lines_csv);
   ADD ("/sales/products-round-trip", test_products_round_trip);
+  ADD ("/sales/products-reading-column", test_products_reading_column);
   ADD ("/sales/formula-cells", test_formula_cells);
   ADD ("/sales/bad-rows-change-nothing", test_bad_rows_change_nothing);
   ADD ("/sales/close-day", test_close_day);

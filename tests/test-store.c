@@ -714,6 +714,109 @@ test_migrate_day_rounds (void)
   remove_dir (dir);
 }
 
+
+/* A product's reading: saved, kept by a save that does not name it (a command of a device that has
+ * none), cleared by null or "", refused as a name is when too long or hiding its direction. */
+static void
+test_reading (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiProduct) product = NULL;
+  g_autoptr(GString) long_reading = g_string_new (NULL);
+  const char *bad[] = { NULL, "\u202Eばそきや", "やき\u2066そば" };
+  gint64 id;
+
+  {
+    g_autoptr(JsonObject) args = yatai_product_save_args (0, "焼きそば", 500, 10, FALSE, NULL, NULL, TRUE);
+    g_autoptr(JsonNode) result = NULL;
+
+    yatai_product_args_set_reading (args, "  やきそば ");
+    result = yatai_store_run (f->store, "product.save", args, &error);
+    g_assert_no_error (error);
+    id = json_object_get_int_member (json_node_get_object (result), "id");
+  }
+  product = yatai_store_get_product (f->store, id, &error);
+  g_assert_cmpstr (yatai_product_get_reading (product), ==, "やきそば");
+  g_clear_object (&product);
+
+  /* Saved again without one: kept. */
+  save_product (f->store, id, "焼きそば 大盛り", 600, 10, NULL, &error);
+  g_assert_no_error (error);
+  product = yatai_store_get_product (f->store, id, &error);
+  g_assert_cmpstr (yatai_product_get_reading (product), ==, "やきそば");
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products WHERE reading = 'やきそば'"), ==, 1);
+  g_clear_object (&product);
+
+  for (int i = 0; i < YATAI_READING_MAX + 1; i++)
+    g_string_append (long_reading, "や");
+  bad[0] = long_reading->str;
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonObject) args = yatai_product_save_args (id, "焼きそば 大盛り", 600, 10, FALSE, NULL, NULL, TRUE);
+      g_autoptr(JsonNode) result = NULL;
+      g_autoptr(GError) refused = NULL;
+
+      yatai_product_args_set_reading (args, bad[i]);
+      result = yatai_store_run (f->store, "product.save", args, &refused);
+      g_assert_null (result);
+      g_assert_error (refused, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+    }
+  {
+    g_autoptr(JsonObject) args = yatai_product_save_args (id, "焼きそば 大盛り", 600, 10, FALSE, NULL, NULL, TRUE);
+    g_autoptr(JsonNode) result = NULL;
+    g_autoptr(GError) refused = NULL;
+
+    json_object_set_int_member (args, "reading", 7);
+    result = yatai_store_run (f->store, "product.save", args, &refused);
+    g_assert_error (refused, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID);
+  }
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products WHERE reading = 'やきそば'"), ==, 1);
+
+  /* "" and null are none. */
+  {
+    g_autoptr(JsonObject) args = yatai_product_save_args (id, "焼きそば 大盛り", 600, 10, FALSE, NULL, NULL, TRUE);
+    g_autoptr(JsonNode) result = NULL;
+
+    json_object_set_string_member (args, "reading", "   ");
+    result = yatai_store_run (f->store, "product.save", args, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products WHERE reading IS NULL"), ==, 1);
+}
+
+/* Version 8 adds the reading; products of older files have none. */
+static void
+test_migrate_reading (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("yatai-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "v7.sqlite3", NULL);
+  g_autoptr(YataiStore) store = NULL;
+  g_autoptr(YataiProduct) product = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (int v = 1; v <= 7; v++)
+    g_assert_cmpint (sqlite3_exec (db, yatai_schema_migration_sql (v), NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "PRAGMA user_version = 7;"
+                                 "INSERT INTO products (id, name, price, stock, created) VALUES (3, '唐揚げ', 400, 4, 1000);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = yatai_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (yatai_store_get_schema_version (store), ==, 8);
+  product = yatai_store_get_product (store, 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (yatai_product_get_name (product), ==, "唐揚げ");
+  g_assert_null (yatai_product_get_reading (product));
+
+  g_clear_object (&store);
+  remove_dir (dir);
+}
+
 static void
 test_newer_version_refused (void)
 {
@@ -752,6 +855,9 @@ test_demo (Fixture       *f,
   /* Loading it twice adds nothing. */
   g_assert_true (yatai_store_load_demo (f->store, &error));
   g_assert_cmpint (count (f->store, "SELECT count(*) FROM products WHERE name = '焼きそば'"), ==, 1);
+  /* Its Japanese products have their readings, so romaji finds them. */
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products WHERE name = '焼きそば' AND reading = 'やきそば'"), ==, 1);
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM products WHERE reading IS NULL"), ==, 0);
 }
 
 int
@@ -777,9 +883,11 @@ main (int   argc,
   g_test_add_func ("/store/command-parse-refuses", test_command_parse_refuses);
   ADD ("/store/hidden-text-refused", test_hidden_text_refused);
   ADD ("/store/picture", test_picture);
+  ADD ("/store/reading", test_reading);
   ADD ("/store/two-connections", test_two_connections);
   g_test_add_func ("/store/migrate-from-v1", test_migrate_from_v1);
   g_test_add_func ("/store/migrate-day-rounds", test_migrate_day_rounds);
+  g_test_add_func ("/store/migrate-reading", test_migrate_reading);
   g_test_add_func ("/store/newer-version-refused", test_newer_version_refused);
   ADD ("/store/demo", test_demo);
 #undef ADD

@@ -279,7 +279,7 @@ yatai_store_export_products (YataiStore  *self,
 {
   g_autoptr(GString) out = g_string_new (YATAI_CSV_BOM);
   g_autoptr(GPtrArray) products = NULL;
-  const char *header[] = { "id", "name", "price", "stock", "sold_out", "tags" };
+  const char *header[] = { "id", "name", "price", "stock", "sold_out", "tags", "reading" };
 
   g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
 
@@ -301,7 +301,9 @@ yatai_store_export_products (YataiStore  *self,
       yatai_csv_append_field (out, price, FALSE);
       yatai_csv_append_field (out, stock, FALSE);
       yatai_csv_append_field (out, yatai_product_get_sold_out (product) ? "1" : "0", FALSE);
-      yatai_csv_append_text (out, tags, TRUE);
+      yatai_csv_append_text (out, tags, FALSE);
+      yatai_csv_append_text (out, yatai_product_get_reading (product) != NULL ? yatai_product_get_reading (product) : "",
+                             TRUE);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -344,8 +346,8 @@ yatai_products_import_args (const char  *text,
   g_autoptr(GString) problems = g_string_new (NULL);
   g_autoptr(JsonObject) args = NULL;
   JsonArray *rows;
-  int columns[6];
-  const char *names[] = { "id", "name", "price", "stock", "sold_out", "tags" };
+  int columns[7];
+  const char *names[] = { "id", "name", "price", "stock", "sold_out", "tags", "reading" };
 
   if (records == NULL)
     return NULL;
@@ -355,7 +357,8 @@ yatai_products_import_args (const char  *text,
       return NULL;
     }
 
-  /* The header names the columns, in any order; id and tags may be left out. */
+  /* The header names the columns, in any order; id, sold_out, tags and reading may be left out (a file
+   * from before readings has none: its rows keep the readings the menu has). */
   for (guint c = 0; c < G_N_ELEMENTS (names); c++)
     {
       char **header = records->pdata[0];
@@ -369,11 +372,11 @@ yatai_products_import_args (const char  *text,
           if (g_str_equal (cell, names[c]))
             columns[c] = i;
         }
-      if (columns[c] < 0 && c != 0 && c != 5 && c != 4)
+      if (columns[c] < 0 && c != 0 && c != 4 && c != 5 && c != 6)
         {
           g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
                        _("Line 1: the header has no “%s” column. The first line must name the columns: %s."),
-                       names[c], "id,name,price,stock,sold_out,tags");
+                       names[c], "id,name,price,stock,sold_out,tags,reading");
           return NULL;
         }
     }
@@ -408,6 +411,9 @@ yatai_products_import_args (const char  *text,
           for (guint t = 0; split[t] != NULL; t++)
             json_array_add_string_element (tags, g_strstrip (split[t]));
         }
+      if (columns[6] >= 0)
+        json_object_set_string_member (row, "reading",
+                                       (guint) columns[6] < n ? yatai_csv_cell_text (record[columns[6]]) : "");
       json_object_set_int_member (row, "price", price);
       json_object_set_int_member (row, "stock", stock);
       json_object_set_boolean_member (row, "sold_out", sold_out);

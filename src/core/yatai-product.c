@@ -14,6 +14,7 @@ struct _YataiProduct
   GObject   parent_instance;
   gint64    id;
   char     *name;
+  char     *reading;    /* NULL when the product has none */
   gint64    price;
   gint64    stock;
   gboolean  sold_out;
@@ -28,6 +29,7 @@ enum {
   PROP_0,
   PROP_ID,
   PROP_NAME,
+  PROP_READING,
   PROP_PRICE,
   PROP_STOCK,
   PROP_SOLD_OUT,
@@ -43,6 +45,7 @@ yatai_product_finalize (GObject *object)
   YataiProduct *self = (YataiProduct *) object;
 
   g_free (self->name);
+  g_free (self->reading);
   g_strfreev (self->tags);
   g_clear_pointer (&self->picture, g_bytes_unref);
 
@@ -64,6 +67,9 @@ yatai_product_get_property (GObject    *object,
       break;
     case PROP_NAME:
       g_value_set_string (value, self->name);
+      break;
+    case PROP_READING:
+      g_value_set_string (value, self->reading);
       break;
     case PROP_PRICE:
       g_value_set_int64 (value, self->price);
@@ -94,6 +100,8 @@ yatai_product_class_init (YataiProductClass *klass)
                                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_READING] = g_param_spec_string ("reading", NULL, NULL, NULL,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_PRICE] = g_param_spec_int64 ("price", NULL, NULL, 0, G_MAXINT64, 0,
                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STOCK] = g_param_spec_int64 ("stock", NULL, NULL, 0, G_MAXINT64, 0,
@@ -113,6 +121,7 @@ yatai_product_init (YataiProduct *self)
 YataiProduct *
 yatai_product_new (gint64              id,
                    const char         *name,
+                   const char         *reading,
                    gint64              price,
                    gint64              stock,
                    gboolean            sold_out,
@@ -124,6 +133,7 @@ yatai_product_new (gint64              id,
 
   self->id = id;
   self->name = g_strdup (name);
+  self->reading = reading != NULL && *reading != '\0' ? g_strdup (reading) : NULL;
   self->price = price;
   self->stock = stock;
   self->sold_out = !!sold_out;
@@ -145,6 +155,14 @@ yatai_product_get_name (YataiProduct *self)
 {
   g_return_val_if_fail (YATAI_IS_PRODUCT (self), NULL);
   return self->name;
+}
+
+/* The reading (furigana) the menu's search also looks at, or NULL. */
+const char *
+yatai_product_get_reading (YataiProduct *self)
+{
+  g_return_val_if_fail (YATAI_IS_PRODUCT (self), NULL);
+  return self->reading;
 }
 
 gint64
@@ -337,7 +355,7 @@ check_text (const char  *text,
                    _("The text is not valid. Type it again."));
       return NULL;
     }
-  if (*clean == '\0')
+  if (*clean == '\0' && empty_message != NULL)
     {
       g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID, empty_message);
       return NULL;
@@ -364,6 +382,13 @@ yatai_product_check_name (const char  *name,
                           GError     **error)
 {
   return check_text (name, YATAI_NAME_MAX, _("Enter a name."), error);
+}
+
+char *
+yatai_product_check_reading (const char  *reading,
+                             GError     **error)
+{
+  return check_text (reading != NULL ? reading : "", YATAI_READING_MAX, NULL, error);
 }
 
 char *

@@ -5,6 +5,7 @@
 G_BEGIN_DECLS
 
 #define YATAI_NAME_MAX            50
+#define YATAI_READING_MAX         50
 #define YATAI_TAG_NAME_MAX        30
 #define YATAI_PRICE_MAX           1000000000
 #define YATAI_STOCK_MAX           1000000000
@@ -26,6 +27,7 @@ G_DECLARE_FINAL_TYPE (YataiProduct, yatai_product, YATAI, PRODUCT, GObject)
 
 YataiProduct      *yatai_product_new           (gint64              id,
                                                 const char         *name,
+                                                const char         *reading,
                                                 gint64              price,
                                                 gint64              stock,
                                                 gboolean            sold_out,
@@ -34,6 +36,7 @@ YataiProduct      *yatai_product_new           (gint64              id,
                                                 gint64              updated);
 gint64             yatai_product_get_id        (YataiProduct *self);
 const char        *yatai_product_get_name      (YataiProduct *self);
+const char        *yatai_product_get_reading   (YataiProduct *self);
 gint64             yatai_product_get_price     (YataiProduct *self);
 gint64             yatai_product_get_stock     (YataiProduct *self);
 gboolean           yatai_product_get_sold_out  (YataiProduct *self);
@@ -59,6 +62,9 @@ guint              yatai_tag_get_n_products    (YataiTag *self);
 /* The checks the Register form runs as a person types, and the store runs again on save. Each returns
  * the cleaned value (see yatai_text_clean()) or NULL with a sentence in @error. */
 char              *yatai_product_check_name    (const char  *name,
+                                                GError     **error);
+/* A reading may be left empty: "" then, which is stored as none. */
+char              *yatai_product_check_reading (const char  *reading,
                                                 GError     **error);
 char              *yatai_product_check_tag     (const char  *tag,
                                                 GError     **error);

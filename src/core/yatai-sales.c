@@ -181,6 +181,26 @@ product_id_by_name (YataiStore *self,
   return id;
 }
 
+/* A row's reading, when it has one: checked as "product.save" will check it. */
+static gboolean
+check_row_reading (JsonObject  *row,
+                   GError     **error)
+{
+  JsonNode *node = json_object_get_member (row, "reading");
+  g_autofree char *reading = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                   _("The operation is missing its “%s” or has it in the wrong form."), "reading");
+      return FALSE;
+    }
+  reading = yatai_product_check_reading (json_node_get_string (node), error);
+  return reading != NULL;
+}
+
 /* Every row is checked before anything is written, and every refused row is named with its line; a
  * row whose name is already on the menu updates that product, the others are added. */
 static gboolean
@@ -241,6 +261,9 @@ op_products_import (YataiStore  *self,
                                 _("The stock must be a whole number from 0 to 1,000,000,000."));
       if (!yatai_args_get_bool (row, "sold_out", &sold_out, &row_error))
         g_string_append_printf (problems, _("Line %u: %s\n"), (guint) line, row_error->message);
+      g_clear_error (&row_error);
+      if (!check_row_reading (row, &row_error))
+        g_string_append_printf (problems, _("Line %u: %s\n"), (guint) line, row_error->message);
       {
         JsonNode *tags = json_object_get_member (row, "tags");
         JsonArray *array = tags != NULL && JSON_NODE_HOLDS_ARRAY (tags) ? json_node_get_array (tags) : NULL;
@@ -290,6 +313,9 @@ op_products_import (YataiStore  *self,
                                         json_object_get_int_member (row, "stock"),
                                         sold_out,
                                         (const char * const *) tag_list->pdata, NULL, TRUE);
+        /* A file without the column keeps the product's reading. */
+        if (json_object_has_member (row, "reading"))
+          json_object_set_member (save, "reading", json_node_copy (json_object_get_member (row, "reading")));
         if (!yatai_store_op_product_save (self, save, saved, &row_error))
           {
             /* A limit of the whole store (1,000 products or tags): the transaction is rolled back. */

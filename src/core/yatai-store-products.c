@@ -21,7 +21,7 @@
   "p.id, p.name, p.price, p.stock, p.sold_out, p.picture, p.updated, " \
   "(SELECT group_concat (name, char (31)) FROM " \
   "  (SELECT t.name FROM product_tags pt JOIN tags t ON t.id = pt.tag_id " \
-  "   WHERE pt.product_id = p.id ORDER BY t.name))"
+  "   WHERE pt.product_id = p.id ORDER BY t.name)), p.reading"
 
 static YataiProduct *
 product_from_row (sqlite3_stmt *stmt)
@@ -36,6 +36,7 @@ product_from_row (sqlite3_stmt *stmt)
 
   return yatai_product_new (sqlite3_column_int64 (stmt, 0),
                             (const char *) sqlite3_column_text (stmt, 1),
+                            (const char *) sqlite3_column_text (stmt, 8),
                             sqlite3_column_int64 (stmt, 2),
                             sqlite3_column_int64 (stmt, 3),
                             sqlite3_column_int (stmt, 4),
@@ -205,7 +206,47 @@ yatai_product_save_args (gint64              id,
   return args;
 }
 
+void
+yatai_product_args_set_reading (JsonObject *args,
+                                const char *reading)
+{
+  g_return_if_fail (args != NULL);
+
+  if (reading != NULL && *reading != '\0')
+    json_object_set_string_member (args, "reading", reading);
+  else
+    json_object_set_null_member (args, "reading");
+}
+
 /* Operations */
+
+/* "reading": absent keeps what the product has (@set FALSE), null or "" is none, else the checked text. */
+static gboolean
+read_reading (JsonObject  *args,
+              gboolean    *set,
+              char       **out,
+              GError     **error)
+{
+  JsonNode *node = json_object_get_member (args, "reading");
+  g_autofree char *reading = NULL;
+
+  *set = node != NULL;
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
+                   _("The operation is missing its “%s” or has it in the wrong form."), "reading");
+      return FALSE;
+    }
+  reading = yatai_product_check_reading (json_node_get_string (node), error);
+  if (reading == NULL)
+    return FALSE;
+  if (*reading != '\0')
+    *out = g_steal_pointer (&reading);
+  return TRUE;
+}
 
 static gboolean
 read_tags (JsonObject  *args,
@@ -407,9 +448,10 @@ yatai_store_op_product_save (YataiStore  *self,
   g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GBytes) picture = NULL;
   g_autofree char *name = NULL;
+  g_autofree char *reading = NULL;
   const char *raw_name = NULL;
   gint64 id = 0, price = 0, stock = 0;
-  gboolean sold_out = FALSE, picture_set = FALSE;
+  gboolean sold_out = FALSE, picture_set = FALSE, reading_set = FALSE;
   gint64 now = yatai_store_now (self);
   sqlite3_stmt *stmt;
 
@@ -421,7 +463,7 @@ yatai_store_op_product_save (YataiStore  *self,
     return FALSE;
 
   name = yatai_product_check_name (raw_name, error);
-  if (name == NULL)
+  if (name == NULL || !read_reading (args, &reading_set, &reading, error))
     return FALSE;
   if (price < 0 || price > YATAI_PRICE_MAX)
     {
@@ -464,8 +506,8 @@ yatai_store_op_product_save (YataiStore  *self,
         }
 
       stmt = yatai_store_prepare (self,
-                                  "INSERT INTO products (name, price, stock, sold_out, picture, created, updated) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                  "INSERT INTO products (name, price, stock, sold_out, picture, created, updated, reading) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                   error);
       if (stmt == NULL)
         return FALSE;
@@ -479,6 +521,10 @@ yatai_store_op_product_save (YataiStore  *self,
         sqlite3_bind_null (stmt, 5);
       sqlite3_bind_int64 (stmt, 6, now);
       sqlite3_bind_int64 (stmt, 7, now);
+      if (reading != NULL)
+        sqlite3_bind_text (stmt, 8, reading, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 8);
       if (!yatai_store_step_done (self, stmt, error))
         return FALSE;
       id = sqlite3_last_insert_rowid (yatai_store_get_db (self));
@@ -487,7 +533,8 @@ yatai_store_op_product_save (YataiStore  *self,
     {
       stmt = yatai_store_prepare (self,
                                   "UPDATE products SET name = ?, price = ?, stock = ?, sold_out = ?, updated = ?, "
-                                  "picture = CASE WHEN ?6 THEN ?7 ELSE picture END "
+                                  "picture = CASE WHEN ?6 THEN ?7 ELSE picture END, "
+                                  "reading = CASE WHEN ?9 THEN ?10 ELSE reading END "
                                   "WHERE id = ?8",
                                   error);
       if (stmt == NULL)
@@ -503,6 +550,11 @@ yatai_store_op_product_save (YataiStore  *self,
       else
         sqlite3_bind_null (stmt, 7);
       sqlite3_bind_int64 (stmt, 8, id);
+      sqlite3_bind_int (stmt, 9, reading_set);
+      if (reading != NULL)
+        sqlite3_bind_text (stmt, 10, reading, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 10);
       if (!yatai_store_step_done (self, stmt, error))
         return FALSE;
     }
@@ -562,6 +614,7 @@ const YataiOp yatai_product_ops[] = {
 typedef struct
 {
   const char *name;
+  const char *reading;
   gint64      price;
   gint64      stock;
   gboolean    sold_out;
@@ -569,16 +622,16 @@ typedef struct
 } DemoProduct;
 
 static const DemoProduct demo_menu[] = {
-  { "焼きそば", 500, 80, FALSE, { "フード", "温かい", NULL } },
-  { "たこ焼き (8個)", 450, 60, FALSE, { "フード", "温かい", NULL } },
-  { "フランクフルト", 300, 40, FALSE, { "フード", "温かい", NULL } },
-  { "唐揚げ", 400, 4, FALSE, { "フード", "温かい", NULL } },
-  { "チョコバナナ", 250, 30, FALSE, { "デザート", NULL } },
-  { "かき氷 いちご", 300, 50, FALSE, { "デザート", "冷たい", NULL } },
-  { "りんご飴", 350, 0, FALSE, { "デザート", NULL } },
-  { "ラムネ", 200, 48, FALSE, { "ドリンク", "冷たい", NULL } },
-  { "緑茶", 150, 24, FALSE, { "ドリンク", "冷たい", NULL } },
-  { "ホットコーヒー", 200, 30, TRUE, { "ドリンク", "温かい", NULL } },
+  { "焼きそば", "やきそば", 500, 80, FALSE, { "フード", "温かい", NULL } },
+  { "たこ焼き (8個)", "たこやき", 450, 60, FALSE, { "フード", "温かい", NULL } },
+  { "フランクフルト", "ふらんくふると", 300, 40, FALSE, { "フード", "温かい", NULL } },
+  { "唐揚げ", "からあげ", 400, 4, FALSE, { "フード", "温かい", NULL } },
+  { "チョコバナナ", "ちょこばなな", 250, 30, FALSE, { "デザート", NULL } },
+  { "かき氷 いちご", "かきごおり いちご", 300, 50, FALSE, { "デザート", "冷たい", NULL } },
+  { "りんご飴", "りんごあめ", 350, 0, FALSE, { "デザート", NULL } },
+  { "ラムネ", "らむね", 200, 48, FALSE, { "ドリンク", "冷たい", NULL } },
+  { "緑茶", "りょくちゃ", 150, 24, FALSE, { "ドリンク", "冷たい", NULL } },
+  { "ホットコーヒー", "ほっとこーひー", 200, 30, TRUE, { "ドリンク", "温かい", NULL } },
 };
 
 gboolean
@@ -597,6 +650,7 @@ yatai_store_load_demo (YataiStore  *self,
         continue;
 
       args = yatai_product_save_args (0, p->name, p->price, p->stock, p->sold_out, p->tags, NULL, TRUE);
+      yatai_product_args_set_reading (args, p->reading);
       result = yatai_store_run (self, "product.save", args, error);
       if (result == NULL)
         return FALSE;

@@ -27,5 +27,9 @@ JsonObject   *yatai_product_save_args      (gint64              id,
                                             const char * const *tags,
                                             GBytes             *picture,
                                             gboolean            keep_picture);
+/* The reading to save with them: NULL or "" saves none. Without it a save keeps the product's reading
+ * (a new product has none). */
+void          yatai_product_args_set_reading (JsonObject         *args,
+                                              const char         *reading);
 
 G_END_DECLS

@@ -146,6 +146,11 @@ static const char schema_v7[] =
   "  created INTEGER NOT NULL"
   ");";
 
+/* Version 8: a product's reading (furigana, "やきそば" for 焼きそば), which the menu's search also
+ * finds, in kana or in romaji (yatai-reading.c). NULL when the product has none. */
+static const char schema_v8[] =
+  "ALTER TABLE products ADD COLUMN reading TEXT;";
+
 const char *
 yatai_schema_migration_sql (int to_version)
 {
@@ -165,6 +170,8 @@ yatai_schema_migration_sql (int to_version)
       return schema_v6;
     case 7:
       return schema_v7;
+    case 8:
+      return schema_v8;
     default:
       return NULL;
     }

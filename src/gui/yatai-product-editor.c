@@ -126,7 +126,7 @@ update_preview (YataiProductEditor *self)
   g_autoptr(YataiProduct) preview = NULL;
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
 
-  preview = yatai_product_new (self->id, name, 0, 0, FALSE, NULL, self->picture, 0);
+  preview = yatai_product_new (self->id, name, NULL, 0, 0, FALSE, NULL, self->picture, 0);
   yatai_product_thumb_set_product (self->thumb, preview);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.remove-picture", self->picture != NULL);
 }
