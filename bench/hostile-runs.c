@@ -16,7 +16,8 @@
  * that is not JSON (HOSTILE_NO_LEASE=1 leaves the lease alone).
  *
  * Both print a table; at the end a new device restores the stall, and every order either device
- * reported confirmed (at once, or later when its command came back accepted) must be in it once.
+ * confirmed to the person (a call number at once, or "sent" on a follower) must be in it once, unless
+ * the writer refused it and the follower said so.
  */
 #include "config.h"
 
@@ -43,8 +44,8 @@ typedef struct
   guint            taken;
 } Device;
 
-static GHashTable *confirmed;   /* customer tag → device name */
-static guint refused, failed;
+static GHashTable *confirmed;   /* customer tag → device name: a call number given, or "sent" */
+static guint refused, failed, answered;
 static YataiMemoryBucket *bucket;
 static char *dir;
 
@@ -58,10 +59,15 @@ finished_cb (YataiSyncEngine *engine,
 
   if (tag == NULL)
     return;
+  /* "Sent" was already a promise to the person; a refusal is shown to them in words, so that order
+   * is not expected in the stall. */
   if (refusal == NULL)
-    g_hash_table_insert (confirmed, g_strdup (tag), (gpointer) device->name);
+    answered++;
   else
-    refused++;
+    {
+      refused++;
+      g_hash_table_remove (confirmed, tag);
+    }
   g_hash_table_remove (device->waiting, id);
 }
 
@@ -139,9 +145,8 @@ take_order (Device *d,
     }
   d->taken++;
   if (sent)
-    g_hash_table_insert (d->waiting, g_strdup (yatai_command_get_id (command)), g_steal_pointer (&tag));
-  else
-    g_hash_table_insert (confirmed, g_steal_pointer (&tag), (gpointer) d->name);
+    g_hash_table_insert (d->waiting, g_strdup (yatai_command_get_id (command)), g_strdup (tag));
+  g_hash_table_insert (confirmed, g_steal_pointer (&tag), (gpointer) d->name);
 }
 
 static Device *
@@ -323,8 +328,11 @@ run_absence (Device *a,
   printf ("| rounds whose absence outlasted the log (log/<seq + 1> deleted) | %u |\n", trimmed_rounds);
   printf ("| devices back on that caught up / slowest | %u / %.1f s |\n", caught_up, longest / 1e6);
   printf ("| devices back on that then became the writer | %u |\n", swapped);
-  printf ("| orders confirmed (at once, or their command accepted) | %u |\n", g_hash_table_size (confirmed));
-  printf ("| orders refused by the writer / not taken | %u / %u |\n", refused, failed);
+  printf ("| orders confirmed (a call number at once, or \"sent\" on a follower) | %u |\n",
+          g_hash_table_size (confirmed) + refused);
+  printf ("| of the followers' orders: accepted / refused / no answer at the end | %u / %u / %u |\n",
+          answered, refused, g_hash_table_size (a->waiting) + g_hash_table_size (b->waiting));
+  printf ("| orders not taken (the device gave an error) | %u |\n", failed);
   printf ("| orders in a new device's restore | %u |\n", in_stall);
   printf ("| confirmed but lost / doubled | %u / %u |\n", missing, doubled);
   return missing == 0 && doubled == 0 && trimmed_rounds == rounds && caught_up == rounds && swapped == rounds ? 0 : 1;
@@ -426,8 +434,11 @@ run_hostile (Device *a,
     printf ("| planted: %s | %u |\n", kinds[i], planted[i]);
   printf ("| orders taken on A / on B | %u / %u |\n", a->taken, b->taken);
   printf ("| seconds in which no order was taken | %u |\n", stalled_seconds);
-  printf ("| orders confirmed (at once, or their command accepted) | %u |\n", g_hash_table_size (confirmed));
-  printf ("| orders refused by the writer / not taken | %u / %u |\n", refused, failed);
+  printf ("| orders confirmed (a call number at once, or \"sent\" on a follower) | %u |\n",
+          g_hash_table_size (confirmed) + refused);
+  printf ("| of the followers' orders: accepted / refused / no answer at the end | %u / %u / %u |\n",
+          answered, refused, g_hash_table_size (a->waiting) + g_hash_table_size (b->waiting));
+  printf ("| orders not taken (the device gave an error) | %u |\n", failed);
   printf ("| both devices the same, nothing waiting, after the run | %s, %.1f s later |\n", settled ? "yes" : "no",
           waited / 1e6);
   printf ("| orders in a new device's restore | %u |\n", in_stall);

@@ -822,6 +822,126 @@ test_copied_store (Fixture       *f,
   device_free (a);
 }
 
+/* An order a follower sent ("sending" on its screen), as a command in the inbox. */
+static void
+send_order (Device     *device,
+            const char *customer)
+{
+  g_autoptr(GPtrArray) products = yatai_store_list_products (device->store, NULL);
+  YataiCartLine line = { yatai_product_get_id (products->pdata[0]), 1 };
+  g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, customer, "", 1000, FALSE, 5);
+  g_autoptr(YataiCommand) command = yatai_command_new ("order.confirm", args);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  gboolean sent;
+
+  result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
+  g_assert_no_error (error);
+  g_assert_true (sent);
+}
+
+static gboolean
+nothing_pending (gpointer data)
+{
+  return yatai_sync_engine_get_pending (((Device *) data)->engine) == 0;
+}
+
+static void
+count_gap_passed (const char     *domain,
+                  GLogLevelFlags  level,
+                  const char     *message,
+                  gpointer        data)
+{
+  if (strstr (message, "never came") != NULL)
+    (*(guint *) data)++;
+}
+
+static gboolean
+has_customer (Device     *device,
+              const char *customer)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found;
+
+  sqlite3_prepare_v2 (yatai_store_get_db (device->store), "SELECT 1 FROM orders WHERE customer = ?", -1, &stmt,
+                      NULL);
+  sqlite3_bind_text (stmt, 1, customer, -1, SQLITE_STATIC);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+/* A follower's orders wait in the inbox while no writer is there; the follower takes over and applies
+ * them itself. Each comes back to its screen as accepted, the stall records that device's counter as it
+ * does for any follower's, and the next writer takes that device's next order at once, waiting for no
+ * command the stall already has. Before, the writer's own inbox orders stayed "sending" for ever and
+ * every later writer waited for them again (the hostile-bucket run, with a takeover every 2 s, had
+ * hundreds of orders stuck so in the inbox at its end). */
+static void
+test_own_commands_as_writer (Fixture       *f,
+                             gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Kitchen");
+  Count count = { b, 3 };
+  guint gaps_passed = 0;
+  guint handler = g_log_set_handler ("yatai-sync", G_LOG_LEVEL_MESSAGE, count_gap_passed, &gaps_passed);
+  g_autofree char *b_id = NULL;
+  Pair pair;
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  save (a, "焼きそば", 100);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  pair.a = a;
+  pair.b = b;
+  run_until (same_content, &pair, 5000);
+  b_id = g_strdup (yatai_store_get_device_id (b->store));
+
+  /* The counter goes away without a word; the kitchen's three orders wait in the inbox. */
+  device_free (a);
+  send_order (b, "kitchen 1");
+  send_order (b, "kitchen 2");
+  send_order (b, "kitchen 3");
+  run_until (nothing_pending, b, 10000);
+  g_assert_cmpuint (b->finished->len, ==, 0);
+
+  /* The kitchen is made the writer: it applies its own orders, and says so. */
+  yatai_sync_engine_take_over (b->engine);
+  run_until (is_writer, b, 10000);
+  run_until (finished_n, &count, 10000);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpstr (strchr (g_ptr_array_index (b->finished, i), ':'), ==, ":");
+  g_assert_true (has_customer (b, "kitchen 1"));
+  g_assert_true (has_customer (b, "kitchen 3"));
+  g_assert_cmpint (yatai_store_get_command_counter (b->store, b_id), ==, 3);
+  run_until (outbox_empty, b, 5000);
+
+  /* The counter comes back and takes over; the kitchen follows again and sends its next order. */
+  a = device_new (f, "Counter PC");
+  yatai_sync_engine_set_auto_takeover (a->engine, TRUE);
+  yatai_sync_engine_start (a->engine);
+  run_until (is_follower, a, 5000);
+  yatai_sync_engine_pause_renewal (b->engine, TRUE);
+  run_until (is_writer, a, 10000);
+  yatai_sync_engine_pause_renewal (b->engine, FALSE);
+  run_until (is_follower, b, 10000);
+  g_assert_cmpint (yatai_store_get_command_counter (a->store, b_id), ==, 3);
+  send_order (b, "kitchen 4");
+  count.n = 4;
+  run_until (finished_n, &count, 15000);
+  g_assert_cmpstr (strchr (g_ptr_array_index (b->finished, 3), ':'), ==, ":");
+  g_assert_true (has_customer (a, "kitchen 4"));
+  /* Applied in its place, with nothing before it waited for. */
+  g_assert_cmpuint (gaps_passed, ==, 0);
+  g_assert_cmpint (yatai_store_get_command_counter (a->store, b_id), ==, 4);
+
+  g_log_remove_handler ("yatai-sync", handler);
+  device_free (a);
+  device_free (b);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -835,6 +955,7 @@ main (int   argc,
   ADD ("/sync-engine/ordered-commands", test_ordered_commands);
   ADD ("/sync-engine/status-device", test_status_device);
   ADD ("/sync-engine/copied-store", test_copied_store);
+  ADD ("/sync-engine/own-commands-as-writer", test_own_commands_as_writer);
 #ifndef OVER_HTTP
   ADD ("/sync-engine/found-and-follow", test_found_and_follow);
   ADD ("/sync-engine/corrupt-segment", test_corrupt_segment);

@@ -893,9 +893,10 @@ record_applied (YataiStore   *self,
   if (!yatai_store_step_done (self, stmt, error))
     return FALSE;
 
-  /* Another device's command, in its place among that device's: the next one may follow. */
-  if (yatai_command_get_counter (command) > 0 && yatai_command_get_device (command) != NULL &&
-      g_strcmp0 (yatai_command_get_device (command), self->device_id) != 0)
+  /* A follower's command, in its place among that device's: the next one may follow. This device's
+   * own too, sent while it followed and applied now that it writes: else the next writer would wait
+   * for a command the stall already has (and every listing of this device's later ones with it). */
+  if (yatai_command_get_counter (command) > 0 && yatai_command_get_device (command) != NULL)
     {
       stmt = yatai_store_prepare (self,
                                   "INSERT INTO command_counters (device, last) VALUES (?, ?) "
@@ -912,9 +913,10 @@ record_applied (YataiStore   *self,
 
 /**
  * yatai_store_get_command_counter:
- * @device: another device's id
+ * @device: a device's id
  *
- * Returns: the counter of the last command of @device this stall applied (or refused), 0 for none
+ * Returns: the counter of the last command of @device (one it sent while it followed) this stall
+ * applied or refused, 0 for none
  */
 gint64
 yatai_store_get_command_counter (YataiStore *self,
@@ -937,9 +939,9 @@ yatai_store_get_command_counter (YataiStore *self,
   return last;
 }
 
-/* A command from another device was refused: the refusal is recorded (and journaled, so it travels
- * back through the log) in a transaction of its own, and the same command sent again gets the same
- * answer without being tried again. */
+/* A command from another device (or this one's, sent while it followed) was refused: the refusal is
+ * recorded (and journaled, so it travels back through the log) in a transaction of its own, and the
+ * same command sent again gets the same answer without being tried again. */
 static void
 record_refusal (YataiStore   *self,
                 YataiCommand *command,
@@ -1041,8 +1043,10 @@ yatai_store_execute (YataiStore    *self,
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   yatai_store_end_notes (self, ok);
 
+  /* Another device's command, or this one's sent while it followed (it has a counter). */
   if (!ok && error != NULL && is_refusal (*error) &&
-      g_strcmp0 (yatai_command_get_device (command), self->device_id) != 0)
+      (g_strcmp0 (yatai_command_get_device (command), self->device_id) != 0 ||
+       yatai_command_get_counter (command) > 0))
     record_refusal (self, command, *error);
 
   return ok ? g_steal_pointer (&result) : NULL;

@@ -803,6 +803,13 @@ inbox_read_cb (GObject      *source,
       sync_engine_store_ok (self);
       if (outcome == NULL)
         g_debug ("Command %s refused: %s", yatai_command_get_id (command), error->message);
+      /* One this device sent while it followed, and now applies itself: its answer is known here. */
+      if (g_hash_table_remove (self->awaiting, yatai_command_get_id (command)))
+        {
+          g_signal_emit (self, sync_engine_signals[COMMAND_FINISHED], 0, yatai_command_get_id (command),
+                         outcome == NULL ? error->message : NULL);
+          sync_engine_notify_pending (self);
+        }
     }
   else
     {
