@@ -30,6 +30,7 @@ struct _YataiApplication
   YataiTagList     *tags;
   GSettings        *settings;
   YataiSyncEngine  *sync_engine;
+  YataiPendingCommands *pending;      /* commands sent to the writer, until its answer comes back */
   guint             sync_apply_id;
   char             *sync_signature;   /* the settings the running engine was made from */
   char             *override_bucket;  /* --bucket and friends: this instance only */
@@ -216,22 +217,28 @@ sync_setting (YataiApplication *self,
   return override != NULL ? g_strdup (override) : g_settings_get_string (self->settings, key);
 }
 
-/* A change this device sent to the writer was refused (the stock ran out meanwhile, the product was
- * deleted): the person who made it learns why, in the writer's words. */
+/* The writer's answer to a change this device sent came back through the log: the pages showing it as
+ * on its way show the answer instead. A refusal (the stock ran out meanwhile, the order was cancelled
+ * at the counter) is said in the writer's words in every window, so the person who made the change
+ * learns why. */
 static void
 command_finished_cb (YataiSyncEngine  *engine,
                      const char       *id,
                      const char       *refusal,
                      YataiApplication *self)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  GtkWidget *dialog;
+  g_autoptr(JsonNode) result = NULL;
+  g_autofree char *message = NULL;
 
-  if (refusal == NULL || window == NULL)
+  if (refusal == NULL)
+    yatai_store_lookup_command (self->store, id, &result, NULL);
+  if (!yatai_pending_commands_finish (self->pending, id, result, refusal) || refusal == NULL)
     return;
-  dialog = adw_message_dialog_new (window, _("The Writer Refused a Change"), refusal);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  /* TRANSLATORS: a toast on a device that follows; the reason is the writer's sentence */
+  message = g_strdup_printf (_("The writer refused a change: %s"), refusal);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (YATAI_IS_WINDOW (l->data))
+      yatai_window_show_toast (l->data, message);
 }
 
 static void
@@ -432,6 +439,7 @@ yatai_application_finalize (GObject *object)
   g_free (self->override_prefix);
   g_free (self->override_device);
   g_clear_object (&self->settings);
+  g_clear_object (&self->pending);
 
   G_OBJECT_CLASS (yatai_application_parent_class)->finalize (object);
 }
@@ -583,6 +591,7 @@ yatai_application_init (YataiApplication *self)
   static const char *call_board_accels[] = { "<Control><Shift>b", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
+  self->pending = yatai_pending_commands_new ();
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
@@ -625,13 +634,45 @@ yatai_application_get_tags (YataiApplication *self)
 }
 
 /**
- * yatai_application_run:
- * @args: (transfer none): the command's arguments
+ * yatai_application_run_command:
+ * @command: the change, made by yatai_command_new()
  * @sent: (out) (optional): %TRUE when the command went to the writer (this device follows another),
- *   so its result is not known yet; the application shows a refusal when it comes back
+ *   so its result is not known yet: it is in yatai_application_get_pending() until the answer comes
  *
  * What every page calls to change the stall: the writer, or a device on its own, runs the command on
  * its store at once; a follower sends it to the writer.
+ *
+ * Returns: (transfer full): the result, or %NULL with @error set
+ */
+JsonNode *
+yatai_application_run_command (YataiApplication  *self,
+                               YataiCommand      *command,
+                               gboolean          *sent,
+                               GError           **error)
+{
+  gboolean was_sent = FALSE;
+  JsonNode *result;
+
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (YATAI_IS_COMMAND (command), NULL);
+
+  if (self->sync_engine != NULL)
+    result = yatai_sync_engine_execute (self->sync_engine, command, &was_sent, error);
+  else
+    result = yatai_store_execute (self->store, command, error);
+  if (result != NULL && was_sent)
+    yatai_pending_commands_add (self->pending, command);
+
+  if (sent != NULL)
+    *sent = was_sent;
+  return result;
+}
+
+/**
+ * yatai_application_run:
+ * @args: (transfer none): the command's arguments
+ *
+ * yatai_application_run_command() with a new command of @kind.
  *
  * Returns: (transfer full): the result, or %NULL with @error set
  */
@@ -643,21 +684,12 @@ yatai_application_run (YataiApplication  *self,
                        GError           **error)
 {
   g_autoptr(YataiCommand) command = NULL;
-  gboolean was_sent = FALSE;
-  JsonNode *result;
 
   g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
   g_return_val_if_fail (kind != NULL, NULL);
 
   command = yatai_command_new (kind, args);
-  if (self->sync_engine != NULL)
-    result = yatai_sync_engine_execute (self->sync_engine, command, &was_sent, error);
-  else
-    result = yatai_store_execute (self->store, command, error);
-
-  if (sent != NULL)
-    *sent = was_sent;
-  return result;
+  return yatai_application_run_command (self, command, sent, error);
 }
 
 static void
@@ -691,6 +723,15 @@ yatai_application_set_sync_overrides (YataiApplication *self,
     yatai_store_set_device_name (self->store, device_name);
   if (self->store != NULL)
     apply_sync_settings (self);
+}
+
+/* The commands this device sent to the writer whose answer has not come back: what the pages show as
+ * "sending". */
+YataiPendingCommands *
+yatai_application_get_pending (YataiApplication *self)
+{
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
+  return self->pending;
 }
 
 /* Nullable: no bucket is set. */

@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "yatai-models.h"
+#include "yatai-pending.h"
 #include "yatai-store.h"
 #include "yatai-sync-engine.h"
 
@@ -26,6 +27,11 @@ YataiProductList *yatai_application_get_products      (YataiApplication *self);
 YataiTagList     *yatai_application_get_tags          (YataiApplication *self);
 GSettings        *yatai_application_get_settings      (YataiApplication *self);
 YataiSyncEngine  *yatai_application_get_sync_engine   (YataiApplication *self);
+YataiPendingCommands *yatai_application_get_pending   (YataiApplication *self);
+JsonNode         *yatai_application_run_command       (YataiApplication  *self,
+                                                       YataiCommand      *command,
+                                                       gboolean          *sent,
+                                                       GError           **error);
 JsonNode         *yatai_application_run               (YataiApplication  *self,
                                                        const char        *kind,
                                                        JsonObject        *args,

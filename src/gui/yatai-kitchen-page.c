@@ -14,6 +14,7 @@
 #include "yatai-chime.h"
 #include "yatai-kitchen-page.h"
 #include "yatai-order-card.h"
+#include "yatai-pending-view.h"
 #include "yatai-text.h"
 #include "yatai-window.h"
 
@@ -27,6 +28,8 @@ struct _YataiKitchenPage
   YataiApplication *application;
   YataiOrderList   *active;
   YataiOrderList   *completed;      /* the last 30 minutes, for recall */
+  YataiPendingCommands *pending;    /* the application's: changes on their way to the writer */
+  char             *recall_sent;    /* the recall on its way while the recall list stays open */
   gint64            newest_seen;    /* the highest order id shown so far: a higher one is new */
   guint             tick_id;
   YataiChime       *chime;
@@ -62,15 +65,18 @@ show_toast (YataiKitchenPage *self,
     yatai_window_show_toast (YATAI_WINDOW (root), message);
 }
 
+/* Runs the change, or sends it to the writer (then *@sent is TRUE, and the card shows it as on its
+ * way until the answer comes back). */
 static gboolean
 run (YataiKitchenPage *self,
      const char       *kind,
-     JsonObject       *args)
+     JsonObject       *args,
+     gboolean         *sent)
 {
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  result = yatai_application_run (self->application, kind, args, NULL, &error);
+  result = yatai_application_run (self->application, kind, args, sent, &error);
   if (result == NULL)
     {
       show_toast (self, error->message);
@@ -79,16 +85,27 @@ run (YataiKitchenPage *self,
   return TRUE;
 }
 
+/* A move of the order @id is already on its way to the writer: a second tap would contradict it. */
+static gboolean
+move_on_its_way (YataiKitchenPage *self,
+                 gint64            id)
+{
+  return yatai_pending_commands_find_move (self->pending, id) != NULL;
+}
+
 static gboolean
 set_status (YataiKitchenPage *self,
             gint64            id,
-            YataiOrderStatus  status)
+            YataiOrderStatus  status,
+            gboolean         *sent)
 {
   g_autoptr(JsonObject) args = json_object_new ();
 
+  if (move_on_its_way (self, id))
+    return FALSE;
   json_object_set_int_member (args, "id", id);
   json_object_set_string_member (args, "status", yatai_order_status_to_string (status));
-  return run (self, "order.status", args);
+  return run (self, "order.status", args, sent);
 }
 
 /* Sound */
@@ -152,9 +169,12 @@ setup_card_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                YataiKitchenPage         *self)
 {
+  GtkWidget *card = yatai_order_card_new (NULL);
+
   gtk_list_item_set_activatable (item, FALSE);
   gtk_list_item_set_selectable (item, FALSE);
-  gtk_list_item_set_child (item, yatai_order_card_new (NULL));
+  yatai_order_card_set_pending (YATAI_ORDER_CARD (card), self->pending);
+  gtk_list_item_set_child (item, card);
 }
 
 static void
@@ -313,6 +333,21 @@ rebuild_all_day (YataiKitchenPage *self)
   gtk_stack_set_visible_child_name (self->cards_stack, n > 0 ? "cards" : "empty");
 }
 
+/* A recall this device sent the writer: its row says so, and sends nothing more, until the answer. */
+static void
+show_recall_pending (YataiKitchenPage *self,
+                     GtkWidget        *button)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "order-id"));
+  GtkLabel *label = g_object_get_data (G_OBJECT (button), "action-label");
+  gboolean sending = self->pending != NULL && yatai_pending_commands_find_move (self->pending, id) != NULL;
+
+  gtk_label_set_label (label, sending ? yatai_pending_sending_label () : _("Bring Back"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), sending ? NULL : "kitchen.recall");
+  gtk_widget_set_sensitive (button, !sending);
+  gtk_widget_set_tooltip_text (button, sending ? yatai_pending_sending_tooltip () : NULL);
+}
+
 /* A row of the recall list: one button as wide as the list, the call number large and its lines
  * beside it, that brings the order back with one tap (and closes the list). The list box is bound to
  * the live list of recently completed orders, so a change adds or removes one row, not the whole list. */
@@ -358,13 +393,43 @@ create_recall_row (gpointer item,
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, lines->str, -1);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_int64 (yatai_order_get_id (order)));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kitchen.recall");
+  g_object_set_data (G_OBJECT (button), "order-id", GSIZE_TO_POINTER (yatai_order_get_id (order)));
+  g_object_set_data (G_OBJECT (button), "action-label", bring_back);
+  show_recall_pending (data, button);
   /* The row only holds the button: one stop for the focus, not two. */
   row = gtk_list_box_row_new ();
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), button);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_widget_set_focusable (row, FALSE);
   return row;
+}
+
+/* The commands on their way changed: the cards on screen and the recall rows show it. */
+static void
+pending_changed_cb (YataiKitchenPage *self)
+{
+  GHashTableIter iter;
+  gpointer card;
+
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, &card, NULL))
+    yatai_order_card_set_pending (card, self->pending);
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->recall_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (GTK_IS_LIST_BOX_ROW (row) && gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row)) != NULL)
+      show_recall_pending (self, gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row)));
+}
+
+/* The recall list stayed open while its recall was on its way: the answer closes it. */
+static void
+pending_finished_cb (YataiKitchenPage    *self,
+                     YataiPendingCommand *command)
+{
+  if (g_strcmp0 (self->recall_sent, yatai_pending_command_get_id (command)) != 0)
+    return;
+  g_clear_pointer (&self->recall_sent, g_free);
+  if (yatai_pending_command_get_state (command) == YATAI_PENDING_APPLIED)
+    gtk_menu_button_popdown (self->recall_button);
 }
 
 static void
@@ -387,7 +452,8 @@ advance_action_cb (GtkWidget  *widget,
   if (order == NULL)
     return;
   set_status (self, yatai_order_get_id (order),
-              yatai_order_get_status (order) == YATAI_ORDER_PENDING ? YATAI_ORDER_PROCESSING : YATAI_ORDER_COMPLETED);
+              yatai_order_get_status (order) == YATAI_ORDER_PENDING ? YATAI_ORDER_PROCESSING : YATAI_ORDER_COMPLETED,
+              NULL);
 }
 
 static void
@@ -399,7 +465,7 @@ back_action_cb (GtkWidget  *widget,
   YataiOrder *order = yatai_order_list_find (self->active, g_variant_get_int64 (parameter));
 
   if (order != NULL && yatai_order_get_status (order) == YATAI_ORDER_PROCESSING)
-    set_status (self, yatai_order_get_id (order), YATAI_ORDER_PENDING);
+    set_status (self, yatai_order_get_id (order), YATAI_ORDER_PENDING, NULL);
 }
 
 static void
@@ -408,10 +474,21 @@ recall_action_cb (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   YataiKitchenPage *self = YATAI_KITCHEN_PAGE (widget);
+  gboolean sent = FALSE;
 
-  /* One tap: the order goes back to the cards, and the list gets out of the way. */
-  gtk_menu_button_popdown (self->recall_button);
-  set_status (self, g_variant_get_int64 (parameter), YATAI_ORDER_PROCESSING);
+  /* One tap: the order goes back to the cards, and the list gets out of the way. On a device that
+   * follows, the list stays until the writer answers, its row saying the order is on its way back. */
+  if (!set_status (self, g_variant_get_int64 (parameter), YATAI_ORDER_PROCESSING, &sent))
+    return;
+  if (sent)
+    {
+      YataiPendingCommand *recall = yatai_pending_commands_find_move (self->pending, g_variant_get_int64 (parameter));
+
+      g_free (self->recall_sent);
+      self->recall_sent = recall != NULL ? g_strdup (yatai_pending_command_get_id (recall)) : NULL;
+    }
+  else
+    gtk_menu_button_popdown (self->recall_button);
 }
 
 static void
@@ -424,10 +501,12 @@ line_done_action_cb (GtkWidget  *widget,
   gboolean done;
 
   g_variant_get (parameter, "(xxb)", &id, &line_no, &done);
+  if (yatai_pending_commands_find_line (YATAI_KITCHEN_PAGE (widget)->pending, id, line_no) != NULL)
+    return;
   json_object_set_int_member (args, "id", id);
   json_object_set_int_member (args, "line_no", line_no);
   json_object_set_boolean_member (args, "done", done);
-  run (YATAI_KITCHEN_PAGE (widget), "order.line-done", args);
+  run (YATAI_KITCHEN_PAGE (widget), "order.line-done", args, NULL);
 }
 
 static void
@@ -438,11 +517,11 @@ cancel_confirmed_cb (AdwMessageDialog *dialog,
   g_autoptr(JsonObject) args = NULL;
   gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "order-id"));
 
-  if (!g_str_equal (response, "cancel-order"))
+  if (!g_str_equal (response, "cancel-order") || move_on_its_way (self, id))
     return;
   args = json_object_new ();
   json_object_set_int_member (args, "id", id);
-  run (self, "order.cancel", args);
+  run (self, "order.cancel", args, NULL);
 }
 
 static AdwMessageDialog *
@@ -498,7 +577,7 @@ cancel_action_cb (GtkWidget  *widget,
   g_autofree char *number = NULL;
   g_autofree char *heading = NULL;
 
-  if (order == NULL)
+  if (order == NULL || move_on_its_way (self, yatai_order_get_id (order)))
     return;
   number = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (order));
   heading = g_strdup_printf (_("Cancel Order %s?"), number);
@@ -531,6 +610,10 @@ yatai_kitchen_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->active, self);
   if (self->completed != NULL)
     g_signal_handlers_disconnect_by_data (self->completed, self);
+  if (self->pending != NULL)
+    g_signal_handlers_disconnect_by_data (self->pending, self);
+  g_clear_object (&self->pending);
+  g_clear_pointer (&self->recall_sent, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), YATAI_TYPE_KITCHEN_PAGE);
   g_clear_object (&self->active);
   g_clear_object (&self->completed);
@@ -589,6 +672,9 @@ yatai_kitchen_page_setup (YataiKitchenPage *self,
   g_return_if_fail (self->application == NULL);
 
   self->application = g_object_ref (application);
+  self->pending = g_object_ref (yatai_application_get_pending (application));
+  g_signal_connect_swapped (self->pending, "items-changed", G_CALLBACK (pending_changed_cb), self);
+  g_signal_connect_swapped (self->pending, "finished", G_CALLBACK (pending_finished_cb), self);
   store = yatai_application_get_store (application);
   self->active = yatai_order_list_new (store, YATAI_ORDER_QUERY_ACTIVE, 0);
   self->completed = yatai_order_list_new (store, YATAI_ORDER_QUERY_COMPLETED, yatai_store_now (store) - RECALL_WINDOW_US);

@@ -3,6 +3,7 @@
 #include <gtk/gtk.h>
 
 #include "yatai-order.h"
+#include "yatai-pending.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,8 @@ GtkWidget        *yatai_order_card_new         (YataiOrder     *order);
 YataiOrder       *yatai_order_card_get_order   (YataiOrderCard *self);
 void              yatai_order_card_set_order   (YataiOrderCard *self,
                                                 YataiOrder     *order);
+void              yatai_order_card_set_pending (YataiOrderCard *self,
+                                                YataiPendingCommands *pending);
 YataiCardUrgency  yatai_order_card_tick        (YataiOrderCard *self,
                                                 gint64          now,
                                                 gint64          warning_us,

@@ -20,6 +20,10 @@ struct _YataiOrderEditor
 
   AdwWindowTitle    *window_title;
   GtkRevealer       *error_revealer;
+  GtkRevealer       *sending_revealer;
+  GtkSpinner        *sending_spinner;
+  YataiPendingCommands *pending;
+  gboolean           sent;      /* a change went to the writer: its answer shows on the page */
   GtkLabel          *error_label;
   AdwEntryRow       *customer_row;
   GtkLabel          *customer_error;
@@ -93,6 +97,8 @@ field_changed_cb (YataiOrderEditor *self)
   gboolean ok = check_field (self->customer_row, self->customer_error, yatai_order_check_customer);
 
   ok &= check_field (self->note_row, self->note_error, yatai_order_check_note);
+  if (self->pending != NULL && yatai_pending_commands_find_move (self->pending, yatai_order_get_id (self->order)) != NULL)
+    ok = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "order.save", ok);
 }
 
@@ -103,14 +109,43 @@ run (YataiOrderEditor *self,
 {
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean sent = FALSE;
 
-  result = yatai_application_run (self->application, kind, args, NULL, &error);
+  result = yatai_application_run (self->application, kind, args, &sent, &error);
   if (result == NULL)
     {
       show_error (self, error->message);
       return FALSE;
     }
+  self->sent |= sent;
   return TRUE;
+}
+
+/* What the page says once the change is done here, or sent to the writer (whose answer the Orders
+ * page then shows in the order's row). */
+static void
+toast_done (YataiOrderEditor *self,
+            const char       *done)
+{
+  g_autofree char *number = call_number (self);
+  /* TRANSLATORS: a toast on a device that follows: "Order 12: sending to the writer…" */
+  g_autofree char *sending = g_strdup_printf (_("Order %s: sending to the writer…"), number);
+
+  toast_parent (self, self->sent ? sending : done);
+}
+
+/* While a change to this order is on its way to the writer, another would contradict it. */
+static void
+update_pending (YataiOrderEditor *self)
+{
+  gboolean sending = yatai_pending_commands_find_move (self->pending, yatai_order_get_id (self->order)) != NULL;
+
+  gtk_revealer_set_reveal_child (self->sending_revealer, sending);
+  gtk_spinner_set_spinning (self->sending_spinner, sending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "order.cancel",
+                                 !sending && yatai_order_get_status (self->order) != YATAI_ORDER_CANCELLED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "order.delete", !sending);
+  field_changed_cb (self);
 }
 
 static void
@@ -149,7 +184,7 @@ save_action_cb (GtkWidget  *widget,
         return;
     }
   message = g_strdup_printf (_("Order %s saved"), number);
-  toast_parent (self, message);
+  toast_done (self, message);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -167,7 +202,7 @@ cancel_action_cb (GtkWidget  *widget,
   if (!run (self, "order.cancel", args))
     return;
   message = g_strdup_printf (_("Order %s cancelled; its stock is back"), number);
-  toast_parent (self, message);
+  toast_done (self, message);
   close_soon (self);
 }
 
@@ -192,7 +227,7 @@ delete_response_cb (AdwMessageDialog *dialog,
   if (!run (self, "order.delete", args))
     return;
   message = g_strdup_printf (_("Order %s deleted"), number);
-  toast_parent (self, message);
+  toast_done (self, message);
   close_soon (self);
 }
 
@@ -229,6 +264,9 @@ yatai_order_editor_dispose (GObject *object)
 {
   YataiOrderEditor *self = YATAI_ORDER_EDITOR (object);
 
+  if (self->pending != NULL)
+    g_signal_handlers_disconnect_by_data (self->pending, self);
+  g_clear_object (&self->pending);
   gtk_widget_dispose_template (GTK_WIDGET (self), YATAI_TYPE_ORDER_EDITOR);
   g_clear_object (&self->order);
   g_clear_object (&self->application);
@@ -247,6 +285,8 @@ yatai_order_editor_class_init (YataiOrderEditorClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/yatai/Yatai/yatai-order-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, YataiOrderEditor, window_title);
   gtk_widget_class_bind_template_child (widget_class, YataiOrderEditor, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderEditor, sending_revealer);
+  gtk_widget_class_bind_template_child (widget_class, YataiOrderEditor, sending_spinner);
   gtk_widget_class_bind_template_child (widget_class, YataiOrderEditor, error_label);
   gtk_widget_class_bind_template_child (widget_class, YataiOrderEditor, customer_row);
   gtk_widget_class_bind_template_child (widget_class, YataiOrderEditor, customer_error);
@@ -334,7 +374,6 @@ yatai_order_editor_new (YataiApplication *application,
     }
   adw_combo_row_set_model (self->status_row, G_LIST_MODEL (labels));
   gtk_widget_set_sensitive (GTK_WIDGET (self->status_row), n_choices > 1);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "order.cancel", status != YATAI_ORDER_CANCELLED);
 
   for (guint i = 0; i < yatai_order_get_n_lines (order); i++)
     {
@@ -348,6 +387,8 @@ yatai_order_editor_new (YataiApplication *application,
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), total_label);
       adw_preferences_group_add (self->lines_group, row);
     }
-  field_changed_cb (self);
+  self->pending = g_object_ref (yatai_application_get_pending (application));
+  g_signal_connect_swapped (self->pending, "items-changed", G_CALLBACK (update_pending), self);
+  update_pending (self);
   return self;
 }

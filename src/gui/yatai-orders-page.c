@@ -13,6 +13,7 @@
 #include "yatai-order-editor.h"
 #include "yatai-order-history.h"
 #include "yatai-orders-page.h"
+#include "yatai-pending-view.h"
 #include "yatai-text.h"
 
 struct _YataiOrdersPage
@@ -21,6 +22,8 @@ struct _YataiOrdersPage
 
   YataiApplication  *application;
   YataiOrderHistory *history;
+  YataiPendingCommands *pending;  /* the application's: changes on their way to the writer */
+  GHashTable        *status_cells; /* the Status column's labels on screen → their order */
   GtkStringList     *days;        /* "" for every day, then the days */
   gboolean           updating_days;
 
@@ -180,6 +183,60 @@ label_row (GtkLabel   *label,
 
 static const char *status_classes[] = { "order-pending", "order-processing", "order-completed", "order-cancelled" };
 
+/* The Status cell: the order's status, or, while a change this device sent is on its way to the
+ * writer, the status it is going to with "sending…". */
+static void
+show_status (YataiOrdersPage *self,
+             GtkLabel        *label,
+             YataiOrder      *order)
+{
+  YataiPendingCommand *move = self->pending != NULL
+                              ? yatai_pending_commands_find_move (self->pending, yatai_order_get_id (order)) : NULL;
+  g_autofree char *sending = move != NULL ? yatai_pending_describe_move (move, yatai_order_get_status (order)) : NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (label), status_classes[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (label), status_classes[yatai_order_get_status (order)]);
+  if (move != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "sending");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (label), "sending");
+  gtk_label_set_label (label, sending != NULL ? sending : yatai_order_status_label (yatai_order_get_status (order)));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (label), move != NULL ? yatai_pending_sending_tooltip () : NULL);
+}
+
+static void
+bind_status_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                YataiOrdersPage          *self)
+{
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  YataiOrder *order = gtk_list_item_get_item (item);
+
+  show_status (self, label, order);
+  g_hash_table_insert (self->status_cells, label, g_object_ref (order));
+}
+
+static void
+unbind_status_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  YataiOrdersPage          *self)
+{
+  if (self->status_cells != NULL)
+    g_hash_table_remove (self->status_cells, gtk_list_item_get_child (item));
+}
+
+static void
+pending_changed_cb (YataiOrdersPage *self)
+{
+  GHashTableIter iter;
+  gpointer label, order;
+
+  g_hash_table_iter_init (&iter, self->status_cells);
+  while (g_hash_table_iter_next (&iter, &label, &order))
+    show_status (self, label, order);
+}
+
 static void
 bind_cell_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
@@ -224,12 +281,6 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
     case COLUMN_TOTAL:
       text = yatai_text_format_yen (yatai_order_get_total (order));
       break;
-    case COLUMN_STATUS:
-      for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
-        gtk_widget_remove_css_class (GTK_WIDGET (label), status_classes[i]);
-      gtk_widget_add_css_class (GTK_WIDGET (label), status_classes[yatai_order_get_status (order)]);
-      text = g_strdup (yatai_order_status_label (yatai_order_get_status (order)));
-      break;
     default:
       g_assert_not_reached ();
     }
@@ -248,7 +299,13 @@ add_column (YataiOrdersPage *self,
   GtkColumnViewColumn *view_column;
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), GINT_TO_POINTER (column));
+  if (column == COLUMN_STATUS)
+    {
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_status_cb), self);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_status_cb), self);
+    }
+  else
+    g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), GINT_TO_POINTER (column));
   view_column = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_expand (view_column, expand);
   gtk_column_view_column_set_resizable (view_column, TRUE);
@@ -299,10 +356,14 @@ yatai_orders_page_dispose (GObject *object)
 
   if (self->application != NULL)
     g_signal_handlers_disconnect_by_data (yatai_application_get_store (self->application), self);
+  if (self->pending != NULL)
+    g_signal_handlers_disconnect_by_data (self->pending, self);
+  g_clear_object (&self->pending);
   gtk_widget_dispose_template (GTK_WIDGET (self), YATAI_TYPE_ORDERS_PAGE);
   g_clear_object (&self->history);
   g_clear_object (&self->days);
   g_clear_object (&self->application);
+  g_clear_pointer (&self->status_cells, g_hash_table_unref);
   G_OBJECT_CLASS (yatai_orders_page_parent_class)->dispose (object);
 }
 
@@ -340,6 +401,7 @@ yatai_orders_page_init (YataiOrdersPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->status_cells = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->days = gtk_string_list_new (all_days);
   expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL, G_CALLBACK (day_label), NULL, NULL);
   gtk_drop_down_set_expression (self->day_dropdown, expression);
@@ -366,6 +428,8 @@ yatai_orders_page_setup (YataiOrdersPage  *self,
   g_return_if_fail (self->application == NULL);
 
   self->application = g_object_ref (application);
+  self->pending = g_object_ref (yatai_application_get_pending (application));
+  g_signal_connect_swapped (self->pending, "items-changed", G_CALLBACK (pending_changed_cb), self);
   self->history = yatai_order_history_new (yatai_application_get_store (application));
   selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->history)));
   gtk_single_selection_set_autoselect (selection, FALSE);

@@ -14,6 +14,7 @@
 
 #include "yatai-cart-row.h"
 #include "yatai-order-list.h"
+#include "yatai-pending-view.h"
 #include "yatai-product-tile.h"
 #include "yatai-reception-page.h"
 #include "yatai-store-orders.h"
@@ -36,6 +37,7 @@ struct _YataiReceptionPage
   GPtrArray          *chosen_tags;   /* tag names all of which a product must carry */
   char               *search;        /* folded, or NULL */
   YataiOrder         *last_order;    /* confirmed here, shown until the next order starts */
+  char               *sending;       /* the order.confirm on its way to the writer, or NULL */
   gint64              paid;
   gboolean            paid_valid;
 
@@ -60,6 +62,9 @@ struct _YataiReceptionPage
   GtkLabel           *change_label;
   GtkLabel           *message_label;
   GtkWidget          *confirm_button;
+  GtkWidget          *sending_box;
+  GtkSpinner         *sending_spinner;
+  GtkWidget          *quick_box;
 };
 
 G_DEFINE_FINAL_TYPE (YataiReceptionPage, yatai_reception_page, ADW_TYPE_BIN)
@@ -250,6 +255,9 @@ yatai_reception_page_add_product (YataiReceptionPage *self,
   g_return_val_if_fail (YATAI_IS_RECEPTION_PAGE (self), FALSE);
   g_return_val_if_fail (YATAI_IS_PRODUCT (product), FALSE);
 
+  /* The order on its way to the writer stays as it was sent until the answer comes. */
+  if (self->sending != NULL)
+    return FALSE;
   if (!yatai_cart_add (self->cart, product, &error))
     {
       show_message (self, error->message);
@@ -408,9 +416,10 @@ update_payment (YataiReceptionPage *self)
     }
 
   can_confirm = yatai_cart_is_ready (self->cart) && details_valid (self) && self->paid_valid &&
-                (covered || pay_later (self));
+                (covered || pay_later (self)) && self->sending == NULL;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.confirm", can_confirm);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.exact", yatai_cart_get_n_units (self->cart) > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.exact",
+                                 yatai_cart_get_n_units (self->cart) > 0 && self->sending == NULL);
   update_cash_buttons (self, total);
 }
 
@@ -431,7 +440,7 @@ update_cart_view (YataiReceptionPage *self)
     gtk_stack_set_visible_child_name (self->cart_stack, "called");
   else
     gtk_stack_set_visible_child_name (self->cart_stack, "empty");
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.clear", n > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.clear", n > 0 && self->sending == NULL);
 }
 
 static void
@@ -559,61 +568,27 @@ rebuild_latest (YataiReceptionPage *self)
 
 /* Actions */
 
+/* The order @id was confirmed (here, or by the writer it was sent to): its call number in large type,
+ * and the cart empties for the next one. */
 static void
-confirm_action_cb (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+show_confirmed (YataiReceptionPage *self,
+                gint64              id)
 {
-  YataiReceptionPage *self = YATAI_RECEPTION_PAGE (widget);
   GSettings *settings = yatai_application_get_settings (self->application);
-  g_autoptr(JsonObject) args = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GtkRoot *root = gtk_widget_get_root (widget);
-  gboolean sent = FALSE;
+  YataiStore *store = yatai_application_get_store (self->application);
 
-  args = yatai_cart_confirm_args (self->cart,
-                                  gtk_editable_get_text (GTK_EDITABLE (self->customer_entry)),
-                                  gtk_editable_get_text (GTK_EDITABLE (self->note_entry)),
-                                  self->paid, pay_later (self),
-                                  g_settings_get_int (settings, "day-start-hour"));
-  result = yatai_application_run (self->application, "order.confirm", args, &sent, &error);
-  if (result == NULL)
+  g_set_object (&self->last_order, NULL);
+  self->last_order = id > 0 ? yatai_store_get_order (store, id, NULL) : NULL;
+  if (self->last_order != NULL)
     {
-      /* The cart stays as it was; the message names what to fix. */
-      show_message (self, error->message);
-      gtk_widget_error_bell (widget);
-      return;
-    }
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (self->last_order));
+      g_autofree char *total = yatai_text_format_yen (yatai_order_get_total (self->last_order));
+      g_autofree char *change = yatai_text_format_yen (yatai_order_get_change (self->last_order));
+      /* TRANSLATORS: under the call number after an order: "合計 ¥1,200 · おつり ¥300" */
+      g_autofree char *detail = g_strdup_printf (_("Total %s · Change %s"), total, change);
 
-  show_message (self, NULL);
-  if (sent)
-    {
-      if (YATAI_IS_WINDOW (root))
-        yatai_window_show_toast (YATAI_WINDOW (root),
-                                 _("Order sent to the writer; its call number shows under Latest"));
-    }
-  else
-    {
-      gint64 id = json_object_get_int_member (json_node_get_object (result), "id");
-      YataiStore *store = yatai_application_get_store (self->application);
-      g_autofree char *number = NULL;
-      g_autofree char *total = NULL;
-      g_autofree char *change = NULL;
-      g_autofree char *detail = NULL;
-
-      g_set_object (&self->last_order, NULL);
-      self->last_order = yatai_store_get_order (store, id, NULL);
-      if (self->last_order != NULL)
-        {
-          number = g_strdup_printf ("%" G_GINT64_FORMAT, yatai_order_get_call_number (self->last_order));
-          total = yatai_text_format_yen (yatai_order_get_total (self->last_order));
-          change = yatai_text_format_yen (yatai_order_get_change (self->last_order));
-          /* TRANSLATORS: under the call number after an order: "合計 ¥1,200 · おつり ¥300" */
-          detail = g_strdup_printf (_("Total %s · Change %s"), total, change);
-          gtk_label_set_label (self->call_number_label, number);
-          gtk_label_set_label (self->call_detail_label, detail);
-        }
+      gtk_label_set_label (self->call_number_label, number);
+      gtk_label_set_label (self->call_detail_label, detail);
     }
 
   /* The cart empties without dropping the call number: clear it first, then show the number. */
@@ -628,11 +603,97 @@ confirm_action_cb (GtkWidget  *widget,
   gtk_editable_set_text (GTK_EDITABLE (self->note_entry), "");
   gtk_editable_set_text (GTK_EDITABLE (self->paid_entry), "");
   update_cart_view (self);
-  gtk_widget_action_set_enabled (widget, "reception.print", self->last_order != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reception.print", self->last_order != NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->reception_search));
 
   if (self->last_order != NULL && g_settings_get_boolean (settings, "auto-print-ticket"))
-    gtk_widget_activate_action (widget, "reception.print-direct", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (self), "reception.print-direct", NULL);
+}
+
+/* While the order is on its way to the writer, the cart stays as it was sent (nothing in it can be
+ * changed, Confirm sends nothing more) and says so; the writer's answer ends it. */
+static void
+set_sending (YataiReceptionPage *self,
+             const char         *id)
+{
+  GtkWidget *content = gtk_button_get_child (GTK_BUTTON (self->confirm_button));
+  gboolean sending = id != NULL;
+
+  g_free (self->sending);
+  self->sending = g_strdup (id);
+  gtk_widget_set_visible (self->sending_box, sending);
+  gtk_spinner_set_spinning (self->sending_spinner, sending);
+  if (ADW_IS_BUTTON_CONTENT (content))
+    adw_button_content_set_label (ADW_BUTTON_CONTENT (content),
+                                  sending ? yatai_pending_sending_label () : _("_Confirm Order"));
+  gtk_widget_set_tooltip_text (self->confirm_button,
+                               sending ? yatai_pending_sending_tooltip () : _("Confirm the order (Ctrl+Return)"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cart_stack), !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->customer_entry), !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->note_entry), !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->paid_entry), !sending);
+  gtk_widget_set_sensitive (self->quick_box, !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->grid_view), !sending);
+  update_cart_view (self);
+  update_payment (self);
+}
+
+/* The writer answered the order this till sent: its call number, or its reason in words (the cart
+ * stays, to be fixed and sent again). */
+static void
+pending_finished_cb (YataiReceptionPage  *self,
+                     YataiPendingCommand *command)
+{
+  JsonNode *result = yatai_pending_command_get_result (command);
+
+  if (g_strcmp0 (self->sending, yatai_pending_command_get_id (command)) != 0)
+    return;
+  set_sending (self, NULL);
+  if (yatai_pending_command_get_state (command) == YATAI_PENDING_REFUSED)
+    {
+      show_message (self, yatai_pending_command_get_refusal (command));
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      return;
+    }
+  show_confirmed (self, result != NULL && JSON_NODE_HOLDS_OBJECT (result)
+                        ? json_object_get_int_member_with_default (json_node_get_object (result), "id", 0) : 0);
+}
+
+static void
+confirm_action_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  YataiReceptionPage *self = YATAI_RECEPTION_PAGE (widget);
+  GSettings *settings = yatai_application_get_settings (self->application);
+  g_autoptr(JsonObject) args = NULL;
+  g_autoptr(YataiCommand) command = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean sent = FALSE;
+
+  if (self->sending != NULL)
+    return;
+  args = yatai_cart_confirm_args (self->cart,
+                                  gtk_editable_get_text (GTK_EDITABLE (self->customer_entry)),
+                                  gtk_editable_get_text (GTK_EDITABLE (self->note_entry)),
+                                  self->paid, pay_later (self),
+                                  g_settings_get_int (settings, "day-start-hour"));
+  command = yatai_command_new ("order.confirm", args);
+  result = yatai_application_run_command (self->application, command, &sent, &error);
+  if (result == NULL)
+    {
+      /* The cart stays as it was; the message names what to fix. */
+      show_message (self, error->message);
+      gtk_widget_error_bell (widget);
+      return;
+    }
+
+  show_message (self, NULL);
+  if (sent)
+    set_sending (self, yatai_command_get_id (command));
+  else
+    show_confirmed (self, json_object_get_int_member (json_node_get_object (result), "id"));
 }
 
 static void
@@ -673,6 +734,8 @@ change_quantity (YataiReceptionPage *self,
   g_autoptr(GError) error = NULL;
   gint64 quantity = yatai_cart_get_quantity (self->cart, product_id) + delta;
 
+  if (self->sending != NULL)
+    return;
   if (!yatai_cart_set_quantity (self->cart, product_id, quantity, &error))
     show_message (self, error->message);
   else
@@ -700,7 +763,8 @@ remove_action_cb (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  yatai_cart_remove (YATAI_RECEPTION_PAGE (widget)->cart, g_variant_get_int64 (parameter));
+  if (YATAI_RECEPTION_PAGE (widget)->sending == NULL)
+    yatai_cart_remove (YATAI_RECEPTION_PAGE (widget)->cart, g_variant_get_int64 (parameter));
 }
 
 static void
@@ -710,6 +774,8 @@ clear_action_cb (GtkWidget  *widget,
 {
   YataiReceptionPage *self = YATAI_RECEPTION_PAGE (widget);
 
+  if (self->sending != NULL)
+    return;
   yatai_cart_clear (self->cart);
   gtk_editable_set_text (GTK_EDITABLE (self->customer_entry), "");
   gtk_editable_set_text (GTK_EDITABLE (self->note_entry), "");
@@ -769,6 +835,8 @@ yatai_reception_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->cart, self);
   if (self->latest != NULL)
     g_signal_handlers_disconnect_by_data (self->latest, self);
+  if (self->application != NULL)
+    g_signal_handlers_disconnect_by_data (yatai_application_get_pending (self->application), self);
   gtk_widget_dispose_template (GTK_WIDGET (self), YATAI_TYPE_RECEPTION_PAGE);
   g_clear_object (&self->filtered);
   g_clear_object (&self->latest);
@@ -786,6 +854,7 @@ yatai_reception_page_finalize (GObject *object)
   g_ptr_array_unref (self->bound_items);
   g_ptr_array_unref (self->chosen_tags);
   g_free (self->search);
+  g_free (self->sending);
   G_OBJECT_CLASS (yatai_reception_page_parent_class)->finalize (object);
 }
 
@@ -827,6 +896,9 @@ yatai_reception_page_class_init (YataiReceptionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, change_label);
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, message_label);
   gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, confirm_button);
+  gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, sending_box);
+  gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, sending_spinner);
+  gtk_widget_class_bind_template_child (widget_class, YataiReceptionPage, quick_box);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, tile_activated_cb);
@@ -924,6 +996,8 @@ yatai_reception_page_setup (YataiReceptionPage *self,
   g_signal_connect_swapped (yatai_application_get_tags (application), "items-changed",
                             G_CALLBACK (rebuild_tags), self);
   g_signal_connect_swapped (self->latest, "items-changed", G_CALLBACK (rebuild_latest), self);
+  g_signal_connect_swapped (yatai_application_get_pending (application), "finished",
+                            G_CALLBACK (pending_finished_cb), self);
   g_signal_connect_swapped (yatai_application_get_settings (application), "changed::pay-later",
                             G_CALLBACK (update_payment), self);
 
