@@ -22,6 +22,15 @@
 #define ANSWER_LIMIT     (64 * 1024 * 1024)   /* JSON answers, error bodies, and reads by default */
 #define READ_CHUNK       (64 * 1024)
 
+/* How long one try of a request may take before it is taken for stalled (GCS's advice on slow
+ * requests: abandon a stalled try and send it again, when it may be repeated). A small request (a log
+ * segment, a command, the lease: a few KB) answers in well under a second when the service is well,
+ * so it gets SMALL_TRY_MS plus the time its bytes take on a slow uplink (SLOW_LINK_BYTES_PER_S), and
+ * twice that at each next try, so that a link that is only slow still gets through; a large one (a
+ * snapshot) gets what its bytes need, never more than the client's try timeout. */
+#define SMALL_TRY_MS          1000
+#define SLOW_LINK_BYTES_PER_S (128 * 1024)
+
 G_DEFINE_QUARK (yatai-gcs-error-quark, yatai_gcs_error)
 
 struct _YataiGcsClient
@@ -65,6 +74,9 @@ typedef struct
   guint               attempt;
   gint64              deadline;     /* monotonic µs: the whole request, every attempt and wait included */
   gsize               max_size;     /* of a successful answer's body */
+  gsize               size_hint;    /* the bytes the request is known to move (an upload's body, a small
+                                     * read's bound); 0: unknown, the client's try timeout */
+  guint               try_ms;       /* the try under way may take this long */
   guint               page_size;
   char               *page_token;
   GPtrArray          *listed;       /* CALL_LIST: YataiGcsObject, all pages */
@@ -347,7 +359,7 @@ attempt_failed (GTask  *task,
   else if (timed_out)
     g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NETWORK,
                              _("The storage service did not answer in time (%u s)."),
-                             (guint) ((MIN (self->attempt_timeout_ms, self->total_ms) + 999) / 1000));
+                             (guint) ((MIN (call->try_ms, self->total_ms) + 999) / 1000));
   else
     g_task_return_new_error (task, YATAI_GCS_ERROR, YATAI_GCS_ERROR_NETWORK,
                              _("The storage service could not be reached: %s"), error->message);
@@ -530,6 +542,20 @@ sent_cb (GObject      *source,
   g_input_stream_read_bytes_async (stream, READ_CHUNK, G_PRIORITY_DEFAULT, call->attempt_cancellable, read_cb, task);
 }
 
+/* How long this try of @call may take before it is abandoned (SMALL_TRY_MS above). */
+static guint
+try_timeout_ms (YataiGcsClient *self,
+                Call           *call)
+{
+  guint64 ms;
+
+  if (!call->repeatable || call->size_hint == 0)
+    return self->attempt_timeout_ms;
+  ms = SMALL_TRY_MS + (guint64) call->size_hint * 1000 / SLOW_LINK_BYTES_PER_S;
+  ms <<= MIN (call->attempt, 5);
+  return (guint) MIN (ms, (guint64) self->attempt_timeout_ms);
+}
+
 static gboolean
 attempt_timeout_cb (gpointer data)
 {
@@ -610,7 +636,8 @@ send_with_token (GTask      *task,
   if (call->caller != NULL)
     call->caller_id = g_cancellable_connect (call->caller, G_CALLBACK (caller_cancelled_cb),
                                              g_object_ref (call->attempt_cancellable), g_object_unref);
-  call->attempt_timer = g_timeout_add (MAX (1, MIN ((gint64) self->attempt_timeout_ms, left / 1000)),
+  call->try_ms = try_timeout_ms (self, call);
+  call->attempt_timer = g_timeout_add (MAX (1, MIN ((gint64) call->try_ms, left / 1000)),
                                        attempt_timeout_cb, call);
   self->n_requests++;
   soup_session_send_async (self->session, call->msg, G_PRIORITY_DEFAULT, call->attempt_cancellable, sent_cb, task);
@@ -847,6 +874,7 @@ yatai_gcs_client_create_async (YataiGcsClient           *self,
   task = start_call (self, CALL_CREATE, SOUP_METHOD_POST, url, bucket, name, conditions, cancellable, callback, user_data);
   g_task_set_source_tag (task, yatai_gcs_client_create_async);
   call = g_task_get_task_data (task);
+  call->size_hint = MAX (g_bytes_get_size (data), 1);
 
   /* Google's "Data validation": the CRC32C and MD5 of the bytes go with them, so the bucket refuses a
    * write damaged on the way (400) instead of storing it. */
@@ -949,7 +977,12 @@ yatai_gcs_client_read_max_async (YataiGcsClient           *self,
   task = start_call (self, CALL_READ, SOUP_METHOD_GET, url, bucket, name, conditions, cancellable, callback, user_data);
   g_task_set_source_tag (task, yatai_gcs_client_read_async);
   if (max_size > 0)
-    ((Call *) g_task_get_task_data (task))->max_size = max_size;
+    {
+      ((Call *) g_task_get_task_data (task))->max_size = max_size;
+      /* A read bounded small (the lease, a command) is a small request; one bounded by megabytes
+       * gets the try timeout its bound needs. */
+      ((Call *) g_task_get_task_data (task))->size_hint = max_size;
+    }
   send_call (task);
 }
 

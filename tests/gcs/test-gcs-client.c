@@ -827,6 +827,38 @@ test_deadlines (void)
   g_assert_no_error (error);
   g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "x", 1);
 
+  /* With the client's try timeout at 30 s, a small request's try still ends after about a second: a
+   * log segment or a command that has not answered by then is stalled, not slow, and is sent again
+   * at once rather than holding back what comes after it. */
+  yatai_gcs_client_set_attempt_timeout (client, 30000);
+  {
+    guint retries = yatai_gcs_client_get_n_retries (client);
+    g_autofree char *large = g_strnfill (1024 * 1024, 'L');
+
+    server_post (&s, "/_test/faults", "POST", "{\"method\": \"POST\", \"delay_ms\": 10000, \"times\": 1}");
+    start = g_get_monotonic_time ();
+    g_assert_null (create (client, "small-stalled", "segment", 0, NULL, &error));
+    g_assert_error (error, YATAI_GCS_ERROR, YATAI_GCS_ERROR_PRECONDITION_FAILED);
+    g_clear_error (&error);
+    g_assert_cmpint (g_get_monotonic_time () - start, >=, 900000);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+    g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, retries + 1);
+
+    /* A megabyte is given the time its bytes take on a slow link (9 s), not one second. */
+    server_post (&s, "/_test/faults", "POST", "{\"method\": \"POST\", \"delay_ms\": 2500, \"times\": 1}");
+    g_clear_pointer (&object, yatai_gcs_object_free);
+    object = create (client, "large-slow", large, 0, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, retries + 1);
+
+    /* A write without a precondition is never sent twice, so its one try is not cut short either. */
+    server_post (&s, "/_test/faults", "POST", "{\"method\": \"POST\", \"delay_ms\": 2500, \"times\": 1}");
+    g_clear_pointer (&object, yatai_gcs_object_free);
+    object = create (client, "unconditional-slow", "x", YATAI_GCS_ANY, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (yatai_gcs_client_get_n_retries (client), ==, retries + 1);
+  }
+
   /* Every answer stalled: the deadline (1 s here) ends the request with the network error. */
   yatai_gcs_client_set_retry (client, 20, 1000);
   yatai_gcs_client_set_attempt_timeout (client, 30000);
