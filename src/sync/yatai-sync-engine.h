@@ -69,6 +69,9 @@ void             yatai_sync_engine_set_retention  (YataiSyncEngine  *self,
 void             yatai_sync_engine_pause_renewal  (YataiSyncEngine  *self,
                                                    gboolean          paused);
 
+GBytes          *yatai_sync_engine_export_stall   (YataiSyncEngine  *self,
+                                                   GError          **error);
+
 void             yatai_sync_engine_set_link       (YataiSyncEngine  *self,
                                                    const char       *listen,
                                                    const char       *writer);

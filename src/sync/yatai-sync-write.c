@@ -428,31 +428,77 @@ sync_engine_snapshot_due (YataiSyncEngine *self)
          g_get_monotonic_time () - self->last_snapshot > (gint64) SNAPSHOT_MINUTES * 60 * G_USEC_PER_SEC;
 }
 
+static GBytes *
+encode_snapshot (YataiSyncEngine  *self,
+                 gint64            epoch,
+                 gint64            seq,
+                 const char       *chain,
+                 GError          **error)
+{
+  g_autoptr(YataiSegment) snapshot = yatai_segment_new (YATAI_SEGMENT_SNAPSHOT);
+
+  snapshot->snapshot = yatai_store_snapshot (self->store, error);
+  if (snapshot->snapshot == NULL)
+    return NULL;
+  snapshot->epoch = epoch;
+  snapshot->seq = seq;
+  snapshot->device = g_strdup (yatai_store_get_device_id (self->store));
+  snapshot->device_name = g_strdup (yatai_store_get_device_name (self->store));
+  snapshot->time = g_get_real_time ();
+  return yatai_segment_encode (snapshot, chain, error);
+}
+
+/**
+ * yatai_sync_engine_export_stall:
+ *
+ * The stall as this device has it, as a snapshot segment at the position of the history its store
+ * holds, for a device being paired (yatai-pair.h): the writer's everything it committed (sealed first,
+ * so the position is the last sealed segment's), a follower's what it applied.
+ *
+ * Returns: the snapshot's bytes, or %NULL with @error when the device is not at a position yet
+ */
+GBytes *
+yatai_sync_engine_export_stall (YataiSyncEngine  *self,
+                                GError          **error)
+{
+  g_autoptr(GPtrArray) unsealed = NULL;
+
+  g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
+
+  if (self->phase == PHASE_FOLLOW)
+    return encode_snapshot (self, self->epoch, self->seq, self->chain, error);
+  if (self->phase == PHASE_WRITE)
+    {
+      sync_engine_seal (self);
+      unsealed = yatai_store_outbox_peek_after (self->store, g_queue_is_empty (&self->sealed) ? G_MININT64
+                                                                                             : self->sealed_through,
+                                                1, NULL);
+      if (unsealed != NULL && unsealed->len == 0)
+        return g_queue_is_empty (&self->sealed)
+               ? encode_snapshot (self, self->writer_epoch, self->seq, self->chain, error)
+               : encode_snapshot (self, self->writer_epoch, self->sealed_seq, self->sealed_chain, error);
+    }
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                       _("This device is still joining the stall’s sync. Add the device again in a moment."));
+  return NULL;
+}
+
 void
 sync_engine_upload_snapshot (YataiSyncEngine *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) image = NULL;
-  g_autoptr(YataiSegment) snapshot = yatai_segment_new (YATAI_SEGMENT_SNAPSHOT);
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *name = NULL;
 
   /* The store holds exactly the history up to self->seq: the outbox is empty when this runs. */
-  image = yatai_store_snapshot (self->store, &error);
-  if (image == NULL)
+  bytes = encode_snapshot (self, self->writer_epoch, self->seq, self->chain, &error);
+  if (bytes == NULL)
     {
       sync_engine_set_error (self, error->message);
       self->last_snapshot = g_get_monotonic_time ();
       sync_engine_lane_done (self, LANE_UPLOAD, 0);
       return;
     }
-  snapshot->epoch = self->writer_epoch;
-  snapshot->seq = self->seq;
-  snapshot->device = g_strdup (yatai_store_get_device_id (self->store));
-  snapshot->device_name = g_strdup (yatai_store_get_device_name (self->store));
-  snapshot->time = g_get_real_time ();
-  snapshot->snapshot = g_steal_pointer (&image);
-  bytes = yatai_segment_encode (snapshot, self->chain, &error);
   name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_SNAPSHOT, self->seq);
 
   sync_engine_lane_start (self, LANE_UPLOAD);

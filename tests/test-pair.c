@@ -1,0 +1,453 @@
+/* test-pair.c: pairing a device by the code the counter shows (TLS-SRP, yatai-pair.h)
+ *
+ * The counter writes (a bucket in memory, the venue link on 127.0.0.1) and offers a code; the new
+ * device reaches it through a TCP relay that keeps every byte, types the code and receives the stall:
+ * menu, orders and the stall's key, at a position it then follows over the link. A wrong code is
+ * refused in words on both ends and counted; three of them end the code; nothing in the captured bytes
+ * shows a customer's name, a product, the code or the stall's key.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "memory-bucket.h"
+#include "tcp-relay.h"
+#include "yatai-link-key.h"
+#include "yatai-order.h"
+#include "yatai-pair-server.h"
+#include "yatai-store-journal.h"
+#include "yatai-store-orders.h"
+#include "yatai-store-products.h"
+#include "yatai-sync-engine.h"
+
+#define PREFIX  "yatai/stall-1"
+#define WAIT_MS 30000
+
+typedef struct
+{
+  YataiStore      *store;
+  YataiSyncEngine *engine;
+  char            *path;
+} Device;
+
+typedef struct
+{
+  YataiMemoryBucket *bucket;
+  Device            *counter;
+  YataiPairServer   *server;
+  Relay             *relay;
+  char              *through;       /* the relay's address */
+  gint64             order_id;
+} Fixture;
+
+static char *dir;
+
+static Device *
+device_new (YataiMemoryBucket *bucket,
+            const char        *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strdup_printf ("%s.sqlite3", name);
+  Device *device = g_new0 (Device, 1);
+
+  device->path = g_build_filename (dir, file, NULL);
+  device->store = yatai_store_open (device->path, &error);
+  g_assert_no_error (error);
+  yatai_store_set_device_name (device->store, name);
+  return device;
+}
+
+static void
+device_start (Device            *device,
+              YataiMemoryBucket *bucket,
+              const char        *listen,
+              const char        *writer)
+{
+  device->engine = yatai_sync_engine_new (device->store, YATAI_BUCKET (bucket), PREFIX);
+  yatai_sync_engine_set_timing (device->engine, 600, 150);
+  yatai_sync_engine_set_poll_interval (device->engine, 20);
+  yatai_sync_engine_set_link (device->engine, listen, writer);
+  yatai_sync_engine_start (device->engine);
+}
+
+static void
+device_free (Device *device)
+{
+  g_clear_object (&device->engine);
+  g_clear_object (&device->store);
+  for (const char *suffix = ""; suffix != NULL;
+       suffix = g_str_equal (suffix, "") ? "-wal" : g_str_equal (suffix, "-wal") ? "-shm" : NULL)
+    {
+      g_autofree char *path = g_strconcat (device->path, suffix, NULL);
+      g_unlink (path);
+    }
+  g_free (device->path);
+  g_free (device);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+run_until (Condition condition,
+           gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting");
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+}
+
+static gboolean
+is_writer (gpointer data)
+{
+  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_WRITER;
+}
+
+static gboolean
+follows_over_link (gpointer data)
+{
+  return g_strcmp0 (yatai_sync_engine_get_link_writer (((Device *) data)->engine), "Counter PC") == 0;
+}
+
+static gboolean
+has_product (gpointer data)
+{
+  Device *device = ((gpointer *) data)[0];
+
+  return yatai_store_product_name_taken (device->store, ((gpointer *) data)[1], 0);
+}
+
+static gboolean
+not_sending (gpointer data)
+{
+  return yatai_pair_server_get_state (data) != YATAI_PAIR_STATE_SENDING;
+}
+
+static JsonNode *
+run (Device       *device,
+     YataiCommand *command)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean sent;
+  JsonNode *result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  return result;
+}
+
+static gint64
+save (Device     *device,
+      const char *name)
+{
+  g_autoptr(JsonObject) args = yatai_product_save_args (0, name, 300, 5, FALSE, NULL, NULL, TRUE);
+  g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
+  g_autoptr(JsonNode) result = run (device, command);
+
+  return json_object_get_int_member (json_node_get_object (result), "id");
+}
+
+static YataiPairing *
+counter_stall_cb (gpointer   user_data,
+                  GError   **error)
+{
+  Fixture *f = user_data;
+  g_autoptr(YataiPairing) pairing = yatai_pairing_new ();
+
+  pairing->snapshot = yatai_sync_engine_export_stall (f->counter->engine, error);
+  if (pairing->snapshot == NULL)
+    return NULL;
+  pairing->counter_name = g_strdup ("Counter PC");
+  pairing->counter_id = g_strdup (yatai_store_get_device_id (f->counter->store));
+  pairing->prefix = g_strdup (PREFIX);
+  pairing->has_settings = TRUE;
+  pairing->bucket = g_strdup ("festival-stall");
+  pairing->endpoint = g_strdup ("");
+  pairing->credentials = g_strdup ("{\"type\": \"service_account\", \"private_key_id\": \"k-0451\"}");
+  return g_steal_pointer (&pairing);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listen = NULL;
+  YataiCartLine line = { 0, 2 };
+  g_autoptr(JsonObject) args = NULL;
+  g_autoptr(YataiCommand) confirm = NULL;
+  g_autoptr(JsonNode) result = NULL;
+
+  f->bucket = yatai_memory_bucket_new ();
+  f->counter = device_new (f->bucket, "Counter PC");
+  device_start (f->counter, f->bucket, "127.0.0.1:0", NULL);
+  run_until (is_writer, f->counter);
+
+  line.product_id = save (f->counter, "焼きそば");
+  args = yatai_order_confirm_args (&line, 1, "Tanaka Hanako", "", 1000, FALSE, 5);
+  confirm = yatai_command_new ("order.confirm", args);
+  result = run (f->counter, confirm);
+  f->order_id = json_object_get_int_member (json_node_get_object (result), "id");
+
+  f->server = yatai_pair_server_new (counter_stall_cb, f, NULL);
+  yatai_pair_server_listen (f->server, "127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  listen = g_strdup_printf ("127.0.0.1:%u", yatai_pair_server_get_port (f->server));
+  f->relay = relay_new (listen);
+  f->through = g_strdup_printf ("127.0.0.1:%u", f->relay->port);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  relay_free (f->relay);
+  g_free (f->through);
+  g_clear_object (&f->server);
+  device_free (f->counter);
+  g_clear_object (&f->bucket);
+}
+
+typedef struct
+{
+  YataiPairing *pairing;
+  GError       *error;
+  gboolean      done;
+} Joined;
+
+static void
+joined_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Joined *joined = user_data;
+
+  joined->pairing = yatai_pair_join_finish (result, &joined->error);
+  joined->done = TRUE;
+}
+
+static gboolean
+is_done (gpointer data)
+{
+  return ((Joined *) data)->done;
+}
+
+static YataiPairing *
+join (Fixture     *f,
+      const char  *code,
+      GError     **error)
+{
+  Joined joined = { NULL, NULL, FALSE };
+
+  yatai_pair_join_async (f->through, code, "Kitchen", NULL, joined_cb, &joined);
+  run_until (is_done, &joined);
+  if (joined.error != NULL)
+    g_propagate_error (error, joined.error);
+  return joined.pairing;
+}
+
+static char *
+wrong_code (const char *code)
+{
+  char *wrong = g_strdup (code);
+
+  wrong[0] = wrong[0] == '9' ? '0' : wrong[0] + 1;
+  return wrong;
+}
+
+static void
+assert_capture_holds_no_secret (Fixture    *f,
+                                const char *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) key = yatai_link_key_load (f->counter->store, &error);
+  g_autofree char *private_pem = NULL;
+  g_autofree char *certificate_pem = NULL;
+  g_autoptr(GByteArray) der = NULL;
+  const char *body;
+
+  g_assert_no_error (error);
+  g_object_get (key, "private-key-pem", &private_pem, "certificate-pem", &certificate_pem, "certificate", &der, NULL);
+  g_assert_cmpuint (f->relay->captured->len, >, 500);
+  g_assert_false (relay_captured_holds (f->relay, "Tanaka"));
+  g_assert_false (relay_captured_holds (f->relay, "焼きそば"));
+  g_assert_false (relay_captured_holds (f->relay, "k-0451"));
+  g_assert_false (relay_captured_holds (f->relay, "festival-stall"));
+  g_assert_false (relay_captured_holds (f->relay, code));
+  /* Neither the private key nor the certificate, as text or as DER. */
+  body = strchr (private_pem, '\n') + 1;
+  g_assert_false (relay_captured_holds_bytes (f->relay, (const guint8 *) body, 32));
+  body = strchr (certificate_pem, '\n') + 1;
+  g_assert_false (relay_captured_holds_bytes (f->relay, (const guint8 *) body, 32));
+  g_assert_false (relay_captured_holds_bytes (f->relay, der->data + der->len / 2, 32));
+}
+
+/* The new device gets the whole stall, with the settings, and follows the counter from there. */
+static void
+test_pair_gives_the_stall (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = g_strdup (yatai_pair_server_offer (f->server));
+  g_autofree char *typed = g_strdup_printf ("%.3s %s", code, code + 3);
+  g_autofree char *link = g_strdup_printf ("127.0.0.1:%u", yatai_sync_engine_get_link_port (f->counter->engine));
+  g_autoptr(YataiPairing) pairing = NULL;
+  g_autoptr(YataiPairing) again = NULL;
+  g_autoptr(YataiOrder) order = NULL;
+  g_autoptr(GTlsCertificate) counter_key = NULL;
+  g_autoptr(GTlsCertificate) kitchen_key = NULL;
+  Device *kitchen = device_new (f->bucket, "Kitchen");
+  gpointer later[] = { kitchen, (gpointer) "たこ焼き" };
+
+  g_assert_cmpuint (strlen (code), ==, YATAI_PAIR_CODE_DIGITS);
+  g_assert_cmpint (yatai_pair_server_get_state (f->server), ==, YATAI_PAIR_STATE_WAITING);
+  g_assert_cmpuint (yatai_pair_server_get_seconds_left (f->server), >, YATAI_PAIR_CODE_SECONDS - 10);
+
+  pairing = join (f, typed, &error);
+  g_assert_no_error (error);
+  run_until (not_sending, f->server);
+  g_assert_cmpint (yatai_pair_server_get_state (f->server), ==, YATAI_PAIR_STATE_PAIRED);
+  g_assert_cmpstr (yatai_pair_server_get_device_name (f->server), ==, "Kitchen");
+  g_assert_cmpstr (pairing->counter_name, ==, "Counter PC");
+  g_assert_cmpstr (pairing->prefix, ==, PREFIX);
+  g_assert_true (pairing->has_settings);
+  g_assert_cmpstr (pairing->bucket, ==, "festival-stall");
+  g_assert_nonnull (strstr (pairing->credentials, "k-0451"));
+  assert_capture_holds_no_secret (f, code);
+
+  /* The code is used up. */
+  again = join (f, code, &error);
+  g_assert_error (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_NO_CODE);
+  g_assert_null (again);
+  g_clear_error (&error);
+
+  /* Menu, order with its customer, and the stall's key. */
+  yatai_pairing_apply (pairing, kitchen->store, &error);
+  g_assert_no_error (error);
+  g_assert_true (yatai_store_product_name_taken (kitchen->store, "焼きそば", 0));
+  order = yatai_store_get_order (kitchen->store, f->order_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (yatai_order_get_customer (order), ==, "Tanaka Hanako");
+  counter_key = yatai_link_key_load (f->counter->store, &error);
+  g_assert_no_error (error);
+  kitchen_key = yatai_link_key_load (kitchen->store, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_tls_certificate_is_same (counter_key, kitchen_key));
+  g_assert_cmpstr (yatai_store_get_device_name (kitchen->store), ==, "Kitchen");
+  g_assert_cmpstr (yatai_store_get_device_id (kitchen->store), !=, yatai_store_get_device_id (f->counter->store));
+
+  /* It follows: with the stall's key it gets in on the link, and the counter's next change comes. */
+  device_start (kitchen, f->bucket, NULL, link);
+  run_until (follows_over_link, kitchen);
+  save (f->counter, "たこ焼き");
+  run_until (has_product, later);
+  g_assert_cmpint (yatai_sync_engine_get_role (kitchen->engine), ==, YATAI_SYNC_FOLLOWER);
+
+  device_free (kitchen);
+}
+
+/* A wrong code is refused on both ends, counted, and the third ends the code for good. */
+static void
+test_wrong_code (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = g_strdup (yatai_pair_server_offer (f->server));
+  g_autofree char *wrong = wrong_code (code);
+
+  for (guint i = 1; i <= YATAI_PAIR_MAX_ATTEMPTS; i++)
+    {
+      g_autoptr(YataiPairing) pairing = join (f, wrong, &error);
+
+      g_assert_null (pairing);
+      g_assert_error (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_WRONG_CODE);
+      g_assert_cmpstr (error->message, ==, "The code is not the one shown on the counter.");
+      g_clear_error (&error);
+      g_assert_cmpuint (yatai_pair_server_get_attempts_left (f->server), ==, YATAI_PAIR_MAX_ATTEMPTS - i);
+      if (i < YATAI_PAIR_MAX_ATTEMPTS)
+        {
+          g_assert_cmpint (yatai_pair_server_get_state (f->server), ==, YATAI_PAIR_STATE_WAITING);
+          g_assert_nonnull (strstr (yatai_pair_server_get_message (f->server), "wrong code"));
+        }
+    }
+  g_assert_cmpint (yatai_pair_server_get_state (f->server), ==, YATAI_PAIR_STATE_FAILED);
+  g_assert_cmpstr (yatai_pair_server_get_message (f->server), ==,
+                   "A wrong code was typed three times, so this code no longer works. Make a new one to add a device.");
+  g_assert_null (yatai_pair_server_get_code (f->server));
+
+  /* Even the right code does not work any more. */
+  g_assert_null (join (f, code, &error));
+  g_assert_error (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_NO_CODE);
+  g_clear_error (&error);
+
+  assert_capture_holds_no_secret (f, code);
+}
+
+/* A code stops working at the end of its lifetime. */
+static void
+test_code_expires (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+
+  yatai_pair_server_set_lifetime (f->server, 1);
+  code = g_strdup (yatai_pair_server_offer (f->server));
+  while (yatai_pair_server_get_state (f->server) == YATAI_PAIR_STATE_WAITING)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (yatai_pair_server_get_state (f->server), ==, YATAI_PAIR_STATE_FAILED);
+  g_assert_null (join (f, code, &error));
+  g_assert_error (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_NO_CODE);
+}
+
+static void
+test_code_text (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = yatai_pair_code_new ();
+  g_autofree char *full_width = yatai_pair_code_normalize ("１２３ ４５６", &error);
+  g_autofree char *spaced = yatai_pair_code_normalize (" 123-456 ", &error);
+  g_autofree char *formatted = yatai_pair_code_format ("123456");
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (code), ==, 6);
+  g_assert_true (g_str_is_ascii (code) && strspn (code, "0123456789") == 6);
+  g_assert_cmpstr (full_width, ==, "123456");
+  g_assert_cmpstr (spaced, ==, "123456");
+  g_assert_cmpstr (formatted, ==, "123 456");
+  g_assert_null (yatai_pair_code_normalize ("12345", &error));
+  g_assert_error (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (yatai_pair_code_normalize ("1234567", &error));
+  g_assert_error (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (yatai_pair_code_normalize ("12a456", &error));
+  g_assert_error (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_INVALID);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  dir = g_dir_make_tmp ("yatai-pair-XXXXXX", NULL);
+
+  g_test_add_func ("/pair/code-text", test_code_text);
+  g_test_add ("/pair/gives-the-stall", Fixture, NULL, fixture_set_up, test_pair_gives_the_stall, fixture_tear_down);
+  g_test_add ("/pair/wrong-code", Fixture, NULL, fixture_set_up, test_wrong_code, fixture_tear_down);
+  g_test_add ("/pair/code-expires", Fixture, NULL, fixture_set_up, test_code_expires, fixture_tear_down);
+  status = g_test_run ();
+
+  g_rmdir (dir);
+  g_free (dir);
+  return status;
+}
