@@ -109,6 +109,86 @@ quick_amounts (Fixture *f)
   return g_string_free (shown, FALSE);
 }
 
+/* The names of the products the menu shows now, in order: "焼きそば, たこ焼き (8個)". */
+static char *
+visible_names (Fixture *f)
+{
+  GListModel *visible = yatai_reception_page_get_visible (f->page);
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+    {
+      g_autoptr(YataiProduct) product = g_list_model_get_item (visible, i);
+
+      g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", yatai_product_get_name (product));
+    }
+  return g_string_free (names, FALSE);
+}
+
+static char *
+search_for (Fixture    *f,
+            const char *text)
+{
+  GtkWidget *entry = gui_test_find (GTK_WIDGET (f->page), "reception_search");
+
+  gui_test_type (GTK_WIDGET (f->page), "reception_search", text);
+  /* What the search entry emits once typing pauses (150 ms), at once. */
+  g_signal_emit_by_name (entry, "search-changed");
+  gui_test_settle ();
+  return visible_names (f);
+}
+
+/* An ASCII keyboard without an input method finds 焼きそば by its reading, やきそば, typed in romaji;
+ * kana find katakana names, and what matches nothing shows the empty result. */
+static void
+test_reading_search (Fixture       *f,
+                     gconstpointer  data)
+{
+  GtkWidget *page = GTK_WIDGET (f->page);
+  GtkStack *menu = GTK_STACK (gui_test_find (page, "menu_stack"));
+  YataiCart *cart = yatai_reception_page_get_cart (f->page);
+  struct { const char *typed; const char *shown; } cases[] = {
+    { "yaki", "焼きそば, たこ焼き (8個)" },     /* やきそば and たこやき */
+    { "yakis", "焼きそば" },                    /* inside the "so" of そ */
+    { "YAKISOBA", "焼きそば" },
+    { "karāge", "唐揚げ" },
+    { "karaage", "唐揚げ" },
+    { "ryokutya", "緑茶" },
+    { "kōhī", "ホットコーヒー" },
+    { "ramu", "ラムネ" },                       /* a katakana name by romaji, without a reading */
+    { "らむね", "ラムネ" },
+    { "ヤキ", "焼きそば, たこ焼き (8個)" },     /* katakana finds a hiragana reading */
+    { "焼き", "焼きそば, たこ焼き (8個)" },     /* the name itself, as before */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *shown = search_for (f, cases[i].typed);
+
+      if (g_strcmp0 (shown, cases[i].shown) != 0)
+        g_error ("“%s” showed “%s”, not “%s”", cases[i].typed, shown, cases[i].shown);
+      g_assert_cmpstr (gtk_stack_get_visible_child_name (menu), ==, "tiles");
+    }
+
+  /* The tiles on screen are the ones found. */
+  g_free (search_for (f, "yakis"));
+  g_assert_nonnull (find_tile (page, "焼きそば"));
+
+  /* Enter adds the first found to the order. */
+  g_free (search_for (f, "yaki"));
+  g_signal_emit_by_name (gui_test_find (page, "reception_search"), "activate");
+  gui_test_settle ();
+  g_assert_cmpint (yatai_cart_get_n_units (cart), ==, 1);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gui_test_find (page, "reception_search"))), ==, "");
+
+  {
+    g_autofree char *shown = search_for (f, "zzz");
+
+    g_assert_cmpstr (shown, ==, "");
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (menu), ==, "no-results");
+  }
+}
+
 /* The quick amounts are what a customer hands over for this total: the exact amount and the next
  * ¥1,000, ¥5,000 and ¥10,000 above it, each once; one tap sets the amount and the change. */
 static void
@@ -403,6 +483,7 @@ main (int   argc,
   ADD ("/reception/last-unit-greys-tile", test_last_unit_greys_tile);
   ADD ("/reception/confirm", test_confirm);
   ADD ("/reception/quick-amounts", test_quick_amounts);
+  ADD ("/reception/reading-search", test_reading_search);
   ADD ("/reception/paid-selects-on-focus", test_paid_selects_on_focus);
   ADD ("/reception/details-limits", test_details_limits);
   ADD ("/reception/refused-keeps-cart", test_refused_keeps_cart);

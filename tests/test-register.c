@@ -82,6 +82,46 @@ list_shows (Fixture    *f,
   return FALSE;
 }
 
+/* A field's message as a person sees it: the label and the row under the field that holds it are
+ * both shown, with the text; NULL when there is none. (The row alone shown was an empty row once.) */
+static const char *
+message_shown (GtkWidget  *editor,
+               const char *label_id)
+{
+  GtkWidget *label = gui_test_find (editor, label_id);
+  GtkWidget *row = gtk_widget_get_parent (label);
+
+  if (!gtk_widget_get_visible (row) || !gtk_widget_get_visible (label) ||
+      *gtk_label_get_text (GTK_LABEL (label)) == '\0')
+    return NULL;
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+/* The message is in a row of its own under its field, drawn as wide as the field, not squeezed beside
+ * what was typed; and the field carries it as its accessible description. */
+static void
+assert_message_under (GtkWidget  *editor,
+                      const char *label_id,
+                      const char *field_id)
+{
+  GtkWidget *label = gui_test_find (editor, label_id);
+  GtkWidget *field = gui_test_find (editor, field_id);
+  GtkWidget *row = gtk_widget_get_parent (label);
+  g_autofree char *problem = NULL;
+
+  g_assert_nonnull (message_shown (editor, label_id));
+  g_assert_false (gtk_widget_is_ancestor (label, field));
+  g_assert_true (gtk_widget_get_parent (row) == gtk_widget_get_parent (field));
+  g_assert_true (gtk_widget_get_next_sibling (field) == row);
+  for (int i = 0; i < 200 && !(gtk_widget_get_mapped (label) && gtk_widget_get_width (label) > 0); i++)
+    gui_test_settle ();
+  g_assert_true (gtk_widget_get_mapped (label));
+  g_assert_cmpint (gtk_widget_get_width (label), >=, gtk_widget_get_width (field) * 8 / 10);
+  problem = gtk_test_accessible_check_property (GTK_ACCESSIBLE (field), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                                gtk_label_get_text (GTK_LABEL (label)));
+  g_assert_null (problem);
+}
+
 /* A product typed into the form appears in the list and in the summary. */
 static void
 test_typed_product_appears (Fixture       *f,
@@ -96,7 +136,7 @@ test_typed_product_appears (Fixture       *f,
   editor = open_editor (f);
   g_assert_false (save_is_on (editor));
   /* A blank form is not shouted at before anything was typed. */
-  g_assert_false (gtk_widget_get_visible (gui_test_find (editor, "name_error")));
+  g_assert_null (message_shown (editor, "name_error"));
 
   gui_test_type (editor, "name_row", "焼きそば");
   gui_test_type (editor, "price_row", "500");
@@ -122,7 +162,7 @@ test_typed_product_appears (Fixture       *f,
   g_assert_nonnull (gui_test_find_label (page, "¥500"));
 }
 
-/* An invalid price shows its message next to the field and Save is off. */
+/* An invalid price shows its message under the field and Save is off. */
 static void
 test_invalid_price (Fixture       *f,
                     gconstpointer  data)
@@ -137,16 +177,14 @@ test_invalid_price (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       gui_test_type (editor, "price_row", bad[i]);
-      g_assert_true (gtk_widget_get_visible (price_error));
-      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (price_error)), !=, "");
+      g_assert_cmpstr (message_shown (editor, "price_error"), ==, gtk_label_get_text (GTK_LABEL (price_error)));
       g_assert_true (gtk_widget_has_css_class (price_row, "error"));
       g_assert_false (save_is_on (editor));
-      /* The message sits in the price row itself, beside what was typed. */
-      g_assert_true (gtk_widget_is_ancestor (price_error, price_row));
+      assert_message_under (editor, "price_error", "price_row");
     }
 
   gui_test_type (editor, "price_row", "１５０");  /* full-width digits, as a Japanese IME types them */
-  g_assert_false (gtk_widget_get_visible (price_error));
+  g_assert_null (message_shown (editor, "price_error"));
   g_assert_true (save_is_on (editor));
   gui_test_type (editor, "price_row", "1000000000");
   g_assert_true (save_is_on (editor));
@@ -167,16 +205,17 @@ test_name_checks (Fixture       *f,
   for (int i = 0; i < 50; i++)
     g_string_append (long_name, "🍡");
   gui_test_type (editor, "name_row", long_name->str);
-  g_assert_false (gtk_widget_get_visible (name_error));
+  g_assert_null (message_shown (editor, "name_error"));
   g_assert_true (save_is_on (editor));
 
   g_string_append (long_name, "🍡");
   gui_test_type (editor, "name_row", long_name->str);
-  g_assert_true (gtk_widget_get_visible (name_error));
+  g_assert_cmpstr (message_shown (editor, "name_error"), ==, "At most 50 characters (now 51).");
+  assert_message_under (editor, "name_error", "name_row");
   g_assert_false (save_is_on (editor));
 
   gui_test_type (editor, "name_row", "   ");
-  g_assert_true (gtk_widget_get_visible (name_error));
+  g_assert_cmpstr (message_shown (editor, "name_error"), ==, "Enter a name.");
   g_assert_false (save_is_on (editor));
 
   /* The demo menu has 焼きそば. */
@@ -235,6 +274,59 @@ test_delete_asks_first (Fixture       *f,
   g_assert_cmpstr (gui_test_label (GTK_WIDGET (f->page), "n_products_label"), ==, "9");
 }
 
+/* The reading follows a name written in kana (in hiragana) until the person types one; a name in
+ * kanji leaves it for them; what they typed is never overwritten, and is saved. */
+static void
+test_reading_from_name (Fixture       *f,
+                        gconstpointer  data)
+{
+  GtkWidget *editor = open_editor (f);
+  GtkEditable *reading = GTK_EDITABLE (gui_test_find (editor, "reading_row"));
+  YataiProduct *saved;
+  g_autoptr(GString) long_reading = g_string_new (NULL);
+
+  gui_test_type (editor, "price_row", "250");
+  gui_test_type (editor, "stock_row", "30");
+
+  gui_test_type (editor, "name_row", "チョコ");
+  g_assert_cmpstr (gtk_editable_get_text (reading), ==, "ちょこ");
+  gui_test_type (editor, "name_row", "ﾁｮｺﾊﾞﾅﾅ");            /* half-width katakana */
+  g_assert_cmpstr (gtk_editable_get_text (reading), ==, "ちょこばなな");
+  gui_test_type (editor, "name_row", "チョコ大福");          /* kanji: left for the person */
+  g_assert_cmpstr (gtk_editable_get_text (reading), ==, "");
+  gui_test_type (editor, "name_row", "チョコバナナ");
+  g_assert_cmpstr (gtk_editable_get_text (reading), ==, "ちょこばなな");
+
+  /* Too long a reading is refused like a name, under its field. */
+  for (int i = 0; i < 51; i++)
+    g_string_append (long_reading, "ち");
+  gui_test_type (editor, "reading_row", long_reading->str);
+  g_assert_cmpstr (message_shown (editor, "reading_error"), ==, "At most 50 characters (now 51).");
+  g_assert_false (save_is_on (editor));
+
+  /* The person's own reading stays whatever the name becomes. */
+  gui_test_type (editor, "reading_row", "ちょこれーとばなな");
+  g_assert_true (save_is_on (editor));
+  gui_test_type (editor, "name_row", "チョコバナナ 大");
+  gui_test_type (editor, "name_row", "チョコバナナ");
+  g_assert_cmpstr (gtk_editable_get_text (reading), ==, "ちょこれーとばなな");
+
+  gui_test_click (editor, "save_button");
+  gui_test_settle ();
+  saved = find_product (f, "チョコバナナ");
+  g_assert_nonnull (saved);
+  g_assert_cmpstr (yatai_product_get_reading (saved), ==, "ちょこれーとばなな");
+
+  /* Opened again, a reading someone typed is not taken back by the name. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "register.edit", "x", yatai_product_get_id (saved)));
+  gui_test_settle ();
+  editor = GTK_WIDGET (yatai_register_page_get_editor (f->page));
+  reading = GTK_EDITABLE (gui_test_find (editor, "reading_row"));
+  g_assert_cmpstr (gtk_editable_get_text (reading), ==, "ちょこれーとばなな");
+  gui_test_type (editor, "name_row", "バナナ");
+  g_assert_cmpstr (gtk_editable_get_text (reading), ==, "ちょこれーとばなな");
+}
+
 /* The search finds names and tags, ignoring width and case; nothing found says so. */
 static void
 test_search (Fixture       *f,
@@ -252,6 +344,13 @@ test_search (Fixture       *f,
   g_usleep (300000);
   gui_test_settle ();
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+
+  /* Names and readings in romaji or kana: やきそば, たこやき. */
+  gui_test_type (page, "register_search", "yaki");
+  g_usleep (300000);
+  gui_test_settle ();
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+  g_assert_true (list_shows (f, "焼きそば"));
 
   gui_test_type (page, "register_search", "no such dish");
   g_usleep (300000);
@@ -396,6 +495,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* GTK's test accessibility backend keeps what a screen reader would be told (the field's message as
+   * its description), without a session bus. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -405,6 +507,8 @@ main (int   argc,
               fixture_set_up, test_invalid_price, fixture_tear_down);
   g_test_add ("/register/name-checks", Fixture, GINT_TO_POINTER (TRUE),
               fixture_set_up, test_name_checks, fixture_tear_down);
+  g_test_add ("/register/reading-from-name", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_reading_from_name, fixture_tear_down);
   g_test_add ("/register/delete-asks-first", Fixture, GINT_TO_POINTER (TRUE),
               fixture_set_up, test_delete_asks_first, fixture_tear_down);
   g_test_add ("/register/search", Fixture, GINT_TO_POINTER (TRUE),

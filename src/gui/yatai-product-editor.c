@@ -1,7 +1,8 @@
 /* yatai-product-editor.c: create or edit one product
  *
  * Each field is checked as it changes, with the same functions the store runs on save, and its message
- * shows beside it; Save is off while any field is wrong. A save the store refuses (a name taken on
+ * shows in a row of its own under it, as wide as the form; Save is off while any field is wrong. The
+ * reading follows a name written in kana (ラムネ gives らむね) until the person types one of their own. A save the store refuses (a name taken on
  * another device meanwhile, the menu full) keeps the window and everything typed, with the reason on top.
  */
 #define G_LOG_DOMAIN "yatai-product-editor"
@@ -12,6 +13,7 @@
 
 #include "yatai-picture.h"
 #include "yatai-product-editor.h"
+#include "yatai-reading.h"
 #include "yatai-product-thumb.h"
 #include "yatai-store-products.h"
 #include "yatai-window.h"
@@ -29,6 +31,8 @@ struct _YataiProductEditor
   GCancellable       *cancellable;
   GtkFileChooserNative *chooser;
   guint               dirty;        /* fields a person has touched, so a blank form is not all red */
+  gboolean            reading_typed; /* the person wrote the reading: the name no longer fills it */
+  gboolean            filling_reading;
 
   AdwWindowTitle     *window_title;
   GtkWidget          *save_button;
@@ -38,6 +42,8 @@ struct _YataiProductEditor
   GtkLabel           *picture_label;
   AdwEntryRow        *name_row;
   GtkLabel           *name_error;
+  AdwEntryRow        *reading_row;
+  GtkLabel           *reading_error;
   AdwEntryRow        *price_row;
   GtkLabel           *price_error;
   AdwEntryRow        *stock_row;
@@ -58,26 +64,41 @@ enum {
   FIELD_STOCK = 1 << 2,
 };
 
+/* The message goes in the row under the field (the label's parent), shown only while there is one;
+ * the field carries it as its accessible description, on the row and on the text inside it where a
+ * screen reader's focus lands. With @hint, the row says that while nothing is wrong. */
 static gboolean
 show_check (AdwEntryRow *row,
             GtkLabel    *label,
             gboolean     shown,
-            GError      *error)
+            GError      *error,
+            const char  *hint)
 {
-  if (error != NULL && shown)
+  GtkAccessible *text = GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (row)));
+  gboolean wrong = error != NULL && shown;
+
+  if (wrong)
     {
       gtk_label_set_label (label, error->message);
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
       gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                       error->message, -1);
+      if (text != NULL)
+        gtk_accessible_update_property (text, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error->message, -1);
     }
   else
     {
-      gtk_label_set_label (label, "");
+      gtk_label_set_label (label, hint != NULL ? hint : "");
       gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
       gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      if (text != NULL)
+        gtk_accessible_reset_property (text, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
     }
-  gtk_widget_set_visible (GTK_WIDGET (label), error != NULL && shown);
+  if (wrong || hint == NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (label), "hint");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (label), "hint");
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (label)), wrong || hint != NULL);
   return error == NULL;
 }
 
@@ -85,10 +106,13 @@ show_check (AdwEntryRow *row,
 static gboolean
 check_form (YataiProductEditor *self,
             char              **out_name,
+            char              **out_reading,
             gint64             *out_price,
             gint64             *out_stock)
 {
   g_autoptr(GError) name_error = NULL;
+  g_autoptr(GError) reading_error = NULL;
+  g_autofree char *reading = NULL;
   g_autoptr(GError) price_error = NULL;
   g_autoptr(GError) stock_error = NULL;
   g_autofree char *name = NULL;
@@ -103,16 +127,22 @@ check_form (YataiProductEditor *self,
       g_set_error_literal (&name_error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                            _("A product with this name already exists."));
     }
-  ok &= show_check (self->name_row, self->name_error, self->dirty & FIELD_NAME, name_error);
+  ok &= show_check (self->name_row, self->name_error, self->dirty & FIELD_NAME, name_error, NULL);
+
+  reading = yatai_product_check_reading (gtk_editable_get_text (GTK_EDITABLE (self->reading_row)), &reading_error);
+  ok &= show_check (self->reading_row, self->reading_error, TRUE, reading_error,
+                    _("In hiragana or katakana. Reception finds the product by it, typed in kana or in romaji."));
 
   yatai_product_check_price (gtk_editable_get_text (GTK_EDITABLE (self->price_row)), &price, &price_error);
-  ok &= show_check (self->price_row, self->price_error, self->dirty & FIELD_PRICE, price_error);
+  ok &= show_check (self->price_row, self->price_error, self->dirty & FIELD_PRICE, price_error, NULL);
 
   yatai_product_check_stock (gtk_editable_get_text (GTK_EDITABLE (self->stock_row)), &stock, &stock_error);
-  ok &= show_check (self->stock_row, self->stock_error, self->dirty & FIELD_STOCK, stock_error);
+  ok &= show_check (self->stock_row, self->stock_error, self->dirty & FIELD_STOCK, stock_error, NULL);
 
   if (out_name != NULL)
     *out_name = g_steal_pointer (&name);
+  if (out_reading != NULL)
+    *out_reading = g_steal_pointer (&reading);
   if (out_price != NULL)
     *out_price = price;
   if (out_stock != NULL)
@@ -134,7 +164,30 @@ update_preview (YataiProductEditor *self)
 static void
 revalidate (YataiProductEditor *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", check_form (self, NULL, NULL, NULL));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", check_form (self, NULL, NULL, NULL, NULL));
+}
+
+/* Until the person writes a reading of their own, a name in kana gives it (in hiragana), and any
+ * other name leaves it empty for them to type. */
+static void
+fill_reading (YataiProductEditor *self)
+{
+  g_autofree char *reading = NULL;
+
+  if (self->reading_typed)
+    return;
+  reading = yatai_reading_from_name (gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
+  self->filling_reading = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->reading_row), reading != NULL ? reading : "");
+  self->filling_reading = FALSE;
+}
+
+static void
+reading_changed_cb (YataiProductEditor *self)
+{
+  if (!self->filling_reading)
+    self->reading_typed = TRUE;
+  revalidate (self);
 }
 
 static void
@@ -145,6 +198,7 @@ field_changed_cb (YataiProductEditor *self,
     {
       self->dirty |= FIELD_NAME;
       update_preview (self);
+      fill_reading (self);
     }
   else if (editable == GTK_EDITABLE (self->price_row))
     self->dirty |= FIELD_PRICE;
@@ -184,7 +238,7 @@ set_tag_message (YataiProductEditor *self,
                  const char         *message)
 {
   gtk_label_set_label (self->tag_error, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->tag_error), message != NULL);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->tag_error)), message != NULL);
   if (message != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->tag_row), "error");
   else
@@ -456,6 +510,7 @@ save_action_cb (GtkWidget  *widget,
 {
   YataiProductEditor *self = YATAI_PRODUCT_EDITOR (widget);
   g_autofree char *name = NULL;
+  g_autofree char *reading = NULL;
   g_autoptr(GPtrArray) tags = g_ptr_array_new ();
   g_autoptr(JsonObject) args = NULL;
   g_autoptr(JsonNode) result = NULL;
@@ -467,7 +522,7 @@ save_action_cb (GtkWidget  *widget,
   guint n;
 
   self->dirty = FIELD_NAME | FIELD_PRICE | FIELD_STOCK;
-  if (!check_form (self, &name, &price, &stock))
+  if (!check_form (self, &name, &reading, &price, &stock))
     {
       gtk_widget_action_set_enabled (widget, "editor.save", FALSE);
       return;
@@ -482,6 +537,7 @@ save_action_cb (GtkWidget  *widget,
                                   gtk_switch_get_active (self->sold_out_switch),
                                   (const char * const *) tags->pdata,
                                   self->picture, !self->picture_changed);
+  yatai_product_args_set_reading (args, reading);
   result = yatai_application_run (self->application, "product.save", args, &sent, &error);
   if (result == NULL)
     {
@@ -547,6 +603,8 @@ yatai_product_editor_class_init (YataiProductEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiProductEditor, picture_label);
   gtk_widget_class_bind_template_child (widget_class, YataiProductEditor, name_row);
   gtk_widget_class_bind_template_child (widget_class, YataiProductEditor, name_error);
+  gtk_widget_class_bind_template_child (widget_class, YataiProductEditor, reading_row);
+  gtk_widget_class_bind_template_child (widget_class, YataiProductEditor, reading_error);
   gtk_widget_class_bind_template_child (widget_class, YataiProductEditor, price_row);
   gtk_widget_class_bind_template_child (widget_class, YataiProductEditor, price_error);
   gtk_widget_class_bind_template_child (widget_class, YataiProductEditor, stock_row);
@@ -558,6 +616,7 @@ yatai_product_editor_class_init (YataiProductEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiProductEditor, existing_tags_label);
   gtk_widget_class_bind_template_child (widget_class, YataiProductEditor, existing_tags);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, reading_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, add_tag_cb);
   gtk_widget_class_bind_template_callback (widget_class, tag_changed_cb);
@@ -575,10 +634,6 @@ yatai_product_editor_init (YataiProductEditor *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->chosen = gtk_string_list_new (NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->name_error), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->price_error), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->stock_error), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->tag_error), FALSE);
 }
 
 YataiProductEditor *
@@ -613,6 +668,16 @@ yatai_product_editor_new (YataiApplication *application,
       /* The window's own title is what a screen reader and the window list read. */
       gtk_window_set_title (GTK_WINDOW (self), yatai_product_get_name (product));
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), yatai_product_get_name (product));
+      if (yatai_product_get_reading (product) != NULL)
+        {
+          g_autofree char *from_name = yatai_reading_from_name (yatai_product_get_name (product));
+
+          /* A reading other than the name's own was typed by someone: it stays. */
+          self->filling_reading = TRUE;
+          gtk_editable_set_text (GTK_EDITABLE (self->reading_row), yatai_product_get_reading (product));
+          self->filling_reading = FALSE;
+          self->reading_typed = g_strcmp0 (from_name, yatai_product_get_reading (product)) != 0;
+        }
       gtk_editable_set_text (GTK_EDITABLE (self->price_row), price);
       gtk_editable_set_text (GTK_EDITABLE (self->stock_row), stock);
       gtk_switch_set_active (self->sold_out_switch, yatai_product_get_sold_out (product));

@@ -16,6 +16,7 @@
 #include "yatai-order-list.h"
 #include "yatai-pending-view.h"
 #include "yatai-product-tile.h"
+#include "yatai-reading.h"
 #include "yatai-reception-page.h"
 #include "yatai-store-orders.h"
 #include "yatai-text.h"
@@ -35,7 +36,7 @@ struct _YataiReceptionPage
   GtkCustomFilter    *filter;
   GPtrArray          *bound_items;   /* the grid's list items showing a tile now */
   GPtrArray          *chosen_tags;   /* tag names all of which a product must carry */
-  char               *search;        /* folded, or NULL */
+  char               *search;        /* folded by yatai_reading_search_fold, or NULL */
   YataiOrder         *last_order;    /* confirmed here, shown until the next order starts */
   char               *sending;       /* the order.confirm on its way to the writer, or NULL */
   gint64              paid;
@@ -69,14 +70,6 @@ struct _YataiReceptionPage
 
 G_DEFINE_FINAL_TYPE (YataiReceptionPage, yatai_reception_page, ADW_TYPE_BIN)
 
-static char *
-fold (const char *text)
-{
-  g_autofree char *normalized = g_utf8_normalize (text, -1, G_NORMALIZE_ALL_COMPOSE);
-
-  return g_utf8_casefold (normalized != NULL ? normalized : "", -1);
-}
-
 static void
 show_message (YataiReceptionPage *self,
               const char         *message)
@@ -98,11 +91,15 @@ product_matches (gpointer item,
     if (!yatai_product_has_tag (product, self->chosen_tags->pdata[i]))
       return FALSE;
 
+  /* The name or the reading, in kana or in romaji: "yaki" finds 焼きそば by やきそば. */
   if (self->search != NULL)
     {
-      g_autofree char *name = fold (yatai_product_get_name (product));
+      g_autofree char *name = yatai_reading_fold (yatai_product_get_name (product));
+      const char *reading = yatai_product_get_reading (product);
+      g_autofree char *folded_reading = reading != NULL ? yatai_reading_fold (reading) : NULL;
 
-      if (strstr (name, self->search) == NULL)
+      if (!yatai_reading_matches_folded (name, self->search) &&
+          (folded_reading == NULL || !yatai_reading_matches_folded (folded_reading, self->search)))
         return FALSE;
     }
   return TRUE;
@@ -134,7 +131,7 @@ search_changed_cb (YataiReceptionPage *self)
 
   g_clear_pointer (&self->search, g_free);
   if (*text != '\0')
-    self->search = fold (text);
+    self->search = yatai_reading_search_fold (text);
   refilter (self);
 }
 

@@ -13,6 +13,7 @@
 #include "yatai-a11y.h"
 #include "yatai-product-editor.h"
 #include "yatai-product-thumb.h"
+#include "yatai-reading.h"
 #include "yatai-register-page.h"
 #include "yatai-store-products.h"
 #include "yatai-text.h"
@@ -28,6 +29,7 @@ struct _YataiRegisterPage
   GtkCustomFilter    *filter;
   GtkSortListModel   *sorted;
   char               *search;     /* casefolded and normalized, or NULL */
+  char               *reading_search;  /* the same for names and readings (yatai_reading_search_fold) */
   GtkWindow          *editor;     /* weak */
 
   GtkLabel           *n_products_label;
@@ -50,7 +52,8 @@ fold (const char *text)
   return g_utf8_casefold (normalized != NULL ? normalized : "", -1);
 }
 
-/* A product matches when its name or one of its tags holds the search, ignoring case and width. */
+/* A product matches when its name or its reading holds the search (in kana or romaji, see
+ * yatai-reading.h), or one of its tags does, ignoring case and width. */
 static gboolean
 product_matches (gpointer item,
                  gpointer user_data)
@@ -63,9 +66,16 @@ product_matches (gpointer item,
   if (self->search == NULL)
     return TRUE;
 
-  name = fold (yatai_product_get_name (product));
-  if (strstr (name, self->search) != NULL)
+  name = yatai_reading_fold (yatai_product_get_name (product));
+  if (yatai_reading_matches_folded (name, self->reading_search))
     return TRUE;
+  if (yatai_product_get_reading (product) != NULL)
+    {
+      g_autofree char *reading = yatai_reading_fold (yatai_product_get_reading (product));
+
+      if (yatai_reading_matches_folded (reading, self->reading_search))
+        return TRUE;
+    }
 
   for (tags = yatai_product_get_tags (product); tags != NULL && *tags != NULL; tags++)
     {
@@ -124,8 +134,12 @@ search_changed_cb (YataiRegisterPage *self)
   g_autofree char *stripped = g_strstrip (g_strdup (text));
 
   g_clear_pointer (&self->search, g_free);
+  g_clear_pointer (&self->reading_search, g_free);
   if (*stripped != '\0')
-    self->search = fold (stripped);
+    {
+      self->search = fold (stripped);
+      self->reading_search = yatai_reading_search_fold (stripped);
+    }
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_view (self);
 }
@@ -542,6 +556,7 @@ yatai_register_page_finalize (GObject *object)
   YataiRegisterPage *self = YATAI_REGISTER_PAGE (object);
 
   g_free (self->search);
+  g_free (self->reading_search);
   G_OBJECT_CLASS (yatai_register_page_parent_class)->finalize (object);
 }
 
