@@ -13,6 +13,8 @@
 
 #include "yatai-ctl-status.h"
 #include "yatai-lease.h"
+#include "yatai-link-client.h"
+#include "yatai-link-key.h"
 #include "yatai-segment.h"
 #include "yatai-store-journal.h"
 
@@ -67,12 +69,73 @@ print_failure (const GError *error,
                   "bucket’s address.\n"), seconds, error->message);
 }
 
+/* The writer on the venue link: asked at the address set by hand, then at those in the lease, for its
+ * name and the devices following it. Each address has @seconds. */
+static void
+print_link (YataiStore       *store,
+            const YataiLease *lease,
+            const char       *link,
+            guint             seconds)
+{
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(YataiLinkClient) client = NULL;
+  g_autofree char *seq = yatai_store_get_local (store, "sync_seq");
+  g_autofree char *written = NULL;
+
+  if (lease != NULL && lease->link != NULL && !lease->released)
+    written = g_strjoinv (", ", lease->link);
+  printf ("link addresses: %s\n", written ? written : "-");
+  if (link != NULL && *link != '\0')
+    g_ptr_array_add (addresses, g_strdup (link));
+  for (guint i = 0; written != NULL && lease->link[i] != NULL; i++)
+    g_ptr_array_add (addresses, g_strdup (lease->link[i]));
+  if (addresses->len == 0 || (certificate = yatai_link_key_load (store, NULL)) == NULL)
+    {
+      printf ("link: -\n");
+      return;
+    }
+
+  client = yatai_link_client_new (certificate, yatai_store_get_device_id (store), yatai_store_get_device_name (store));
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+      const char *address = g_ptr_array_index (addresses, i);
+      const char * const *peers;
+      g_autofree char *names = NULL;
+
+      yatai_link_client_connect (client, address, (seq ? g_ascii_strtoll (seq, NULL, 10) : 0) + 1);
+      /* Until the writer's welcome, a refusal, or the time is up. */
+      while ((yatai_link_client_get_connecting (client) ||
+              (yatai_link_client_get_connected (client) && yatai_link_client_get_writer_name (client) == NULL)) &&
+             g_get_monotonic_time () < deadline)
+        {
+          if (!g_main_context_iteration (NULL, FALSE))
+            g_usleep (1000);
+        }
+      if (yatai_link_client_get_writer_name (client) == NULL)
+        {
+          yatai_link_client_disconnect (client);
+          continue;
+        }
+      peers = yatai_link_client_get_writer_peers (client);
+      names = peers != NULL && peers[0] != NULL ? g_strjoinv (", ", (char **) peers) : NULL;
+      printf ("link: %s at %s\nlink peers: %s\n", yatai_link_client_get_writer_name (client), address,
+              names ? names : "-");
+      yatai_link_client_disconnect (client);
+      return;
+    }
+  printf ("link: not reachable on the local network (%s)\n",
+          yatai_link_client_get_error (client) ? yatai_link_client_get_error (client) : "-");
+}
+
 /* Prints the lease (holder, epoch, whether released), the log's head and the newest snapshot as the
  * bucket has them, then this store's position. Returns the exit status. */
 int
 ctl_print_status (YataiBucket *bucket,
                   const char  *prefix,
                   YataiStore  *store,
+                  const char  *link,
                   guint        seconds)
 {
   g_autofree char *lease_name = g_strconcat (prefix, "/lease", NULL);
@@ -150,6 +213,7 @@ ctl_print_status (YataiBucket *bucket,
   else
     printf ("this store: not part of this stall yet\n");
   printf ("waiting to be sent: %" G_GINT64_FORMAT "\nonline: yes\n", waiting);
+  print_link (store, lease, link, MIN (seconds, 3));
   fflush (stdout);
   return 0;
 }

@@ -8,6 +8,7 @@ G_BEGIN_DECLS
 int ctl_print_status (YataiBucket *bucket,
                       const char  *prefix,
                       YataiStore  *store,
+                      const char  *link,
                       guint        seconds);
 
 G_END_DECLS

@@ -1,7 +1,7 @@
 /* yatai-ctl: the stall's devices from a terminal, on the same store and sync code as the app
  *
  *   yatai-ctl [--store PATH] [--bucket NAME] [--prefix FOLDER] [--endpoint URL] [--key-file FILE]
- *             [--device-name NAME] COMMAND
+ *             [--device-name NAME] [--link HOST:PORT] [--link-listen HOST:PORT] COMMAND
  *
  *   status          who holds the lease, its epoch, the log's head, and where this store stands
  *   restore         the stall from the bucket into --store (a new file): the newest snapshot that
@@ -57,6 +57,7 @@ static gboolean input_cb (GIOChannel   *channel,
                           gpointer      data);
 
 static char *opt_store, *opt_bucket, *opt_prefix, *opt_endpoint, *opt_key_file, *opt_device;
+static char *opt_link, *opt_link_listen;
 
 static const GOptionEntry entries[] = {
   { "store", 's', 0, G_OPTION_ARG_FILENAME, &opt_store, N_("The store file (the app's by default)"), N_("PATH") },
@@ -65,6 +66,8 @@ static const GOptionEntry entries[] = {
   { "endpoint", 0, 0, G_OPTION_ARG_STRING, &opt_endpoint, N_("The storage service's address (a test server)"), N_("URL") },
   { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_key_file, N_("A credentials file: a service account's key, or a gcloud sign-in"), N_("FILE") },
   { "device-name", 0, 0, G_OPTION_ARG_STRING, &opt_device, N_("This device's name for the others"), N_("NAME") },
+  { "link", 0, 0, G_OPTION_ARG_STRING, &opt_link, N_("The writer's address on the local network, where it is not found by itself"), N_("HOST:PORT") },
+  { "link-listen", 0, 0, G_OPTION_ARG_STRING, &opt_link_listen, N_("Where this device serves the local network link while it writes (every address and a free port by default)"), N_("HOST:PORT") },
   { NULL }
 };
 
@@ -89,6 +92,8 @@ read_settings (void)
     opt_key_file = g_settings_get_string (settings, "sync-key-file");
   if (opt_device == NULL)
     opt_device = g_settings_get_string (settings, "device-name");
+  if (opt_link == NULL && g_settings_schema_has_key (schema, "sync-link"))
+    opt_link = g_settings_get_string (settings, "sync-link");
 }
 
 static const char *
@@ -294,8 +299,16 @@ command_finished_cb (YataiSyncEngine *engine,
                      const char      *refusal,
                      Ctl             *ctl)
 {
+  g_autoptr(JsonNode) result = NULL;
+  g_autofree char *text = NULL;
+
+  /* The writer's result (an order's call number) as the store recorded it: over the link it is here
+   * the moment the answer comes. */
   if (refusal != NULL)
     printf ("{\"id\": \"%s\", \"refused\": true}\n", id);
+  else if (yatai_store_lookup_command (ctl->store, id, &result, NULL) && result != NULL &&
+           (text = json_to_string (result, FALSE)) != NULL)
+    printf ("{\"id\": \"%s\", \"applied\": true, \"result\": %s}\n", id, text);
   else
     printf ("{\"id\": \"%s\", \"applied\": true}\n", id);
   fflush (stdout);
@@ -482,12 +495,13 @@ main (int   argc,
       /* A few seconds for each request, so an unreachable bucket is answered in words. */
       yatai_gcs_client_set_retry (yatai_gcs_bucket_get_client (bucket), 250, STATUS_SECONDS * 1000);
       yatai_gcs_client_set_timeout (yatai_gcs_bucket_get_client (bucket), STATUS_SECONDS);
-      status = ctl_print_status (YATAI_BUCKET (bucket), prefix, ctl.store, STATUS_SECONDS);
+      status = ctl_print_status (YATAI_BUCKET (bucket), prefix, ctl.store, opt_link, STATUS_SECONDS);
       g_clear_object (&bucket);
       yatai_ctl_store_finish (&opened, g_steal_pointer (&ctl.store), TRUE, NULL);
       return status;
     }
   ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket), prefix);
+  yatai_sync_engine_set_link (ctl.engine, opt_link_listen ? opt_link_listen : "", opt_link);
   /* Only run and lease take may claim the lease. lease release goes on as the writer only when the
    * lease is already this device's, to upload what is left and release it. */
   yatai_sync_engine_set_follow_only (ctl.engine, g_str_equal (command, "restore") || g_str_equal (command, "follow") ||

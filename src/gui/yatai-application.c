@@ -37,6 +37,8 @@ struct _YataiApplication
   char             *override_endpoint;
   char             *override_prefix;
   char             *override_device;
+  char             *override_link;     /* --link: the writer's address on the local network */
+  char             *override_link_listen;
   guint             unix_signal_ids[3];
   guint             logout_cookie;     /* the session waits while the last upload and the release run */
 };
@@ -193,6 +195,8 @@ yatai_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "endpoint", "s", &self->override_endpoint);
   g_variant_dict_lookup (options, "prefix", "s", &self->override_prefix);
   g_variant_dict_lookup (options, "device-name", "s", &self->override_device);
+  g_variant_dict_lookup (options, "link", "s", &self->override_link);
+  g_variant_dict_lookup (options, "link-listen", "s", &self->override_link_listen);
 
   return -1;
 }
@@ -272,7 +276,8 @@ apply_sync_settings (gpointer data)
   g_autofree char *prefix = sync_setting (self, "sync-prefix", self->override_prefix);
   g_autofree char *endpoint = sync_setting (self, "sync-endpoint", self->override_endpoint);
   g_autofree char *key_file = g_settings_get_string (self->settings, "sync-key-file");
-  g_autofree char *signature = g_strjoin ("\n", bucket, prefix, endpoint, key_file, NULL);
+  g_autofree char *link = sync_setting (self, "sync-link", self->override_link);
+  g_autofree char *signature = NULL;
   g_autoptr(YataiGcsBucket) gcs = NULL;
   g_autoptr(YataiSyncEngine) engine = NULL;
   g_autoptr(GError) error = NULL;
@@ -280,6 +285,8 @@ apply_sync_settings (gpointer data)
   self->sync_apply_id = 0;
   if (self->store == NULL)
     return G_SOURCE_REMOVE;
+  g_strstrip (link);
+  signature = g_strjoin ("\n", bucket, prefix, endpoint, key_file, link, NULL);
   if (self->sync_engine != NULL)
     yatai_sync_engine_set_auto_takeover (self->sync_engine,
                                          g_settings_get_boolean (self->settings, "sync-auto-takeover"));
@@ -312,6 +319,9 @@ apply_sync_settings (gpointer data)
     }
   engine = yatai_sync_engine_new (self->store, YATAI_BUCKET (gcs), *prefix != '\0' ? prefix : "yatai/stall-1");
   yatai_sync_engine_set_auto_takeover (engine, g_settings_get_boolean (self->settings, "sync-auto-takeover"));
+  /* The venue link: served on every address and a free port while this device writes, unless
+   * --link-listen says where; the writer found by DNS-SD and the lease, or at the address given. */
+  yatai_sync_engine_set_link (engine, self->override_link_listen ? self->override_link_listen : "", link);
   set_engine (self, engine);
   yatai_sync_engine_start (engine);
   return G_SOURCE_REMOVE;
@@ -438,6 +448,8 @@ yatai_application_finalize (GObject *object)
   g_free (self->override_endpoint);
   g_free (self->override_prefix);
   g_free (self->override_device);
+  g_free (self->override_link);
+  g_free (self->override_link_listen);
   g_clear_object (&self->settings);
   g_clear_object (&self->pending);
 
@@ -584,6 +596,8 @@ yatai_application_init (YataiApplication *self)
     { "endpoint", 0, 0, G_OPTION_ARG_STRING, NULL, N_("The storage service at URL, such as yatai-test-bucket (not saved)"), N_("URL") },
     { "prefix", 0, 0, G_OPTION_ARG_STRING, NULL, N_("The stall's folder in the bucket (not saved)"), N_("FOLDER") },
     { "device-name", 0, 0, G_OPTION_ARG_STRING, NULL, N_("This device's name for the others (not saved)"), N_("NAME") },
+    { "link", 0, 0, G_OPTION_ARG_STRING, NULL, N_("The writer's address on the local network, where it is not found by itself (not saved)"), N_("HOST:PORT") },
+    { "link-listen", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Where this device serves the local network link while it writes (every address and a free port by default)"), N_("HOST:PORT") },
     { NULL }
   };
   static const char *quit_accels[] = { "<Control>q", NULL };

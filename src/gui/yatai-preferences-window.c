@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "yatai-gcs-bucket.h"
+#include "yatai-link-protocol.h"
 #include "yatai-preferences-window.h"
 #include "yatai-text.h"
 
@@ -28,6 +29,7 @@ struct _YataiPreferencesWindow
   AdwActionRow         *key_file_row;
   AdwActionRow         *credentials_row;
   AdwEntryRow          *endpoint_row;
+  AdwEntryRow          *link_row;
   GtkSwitch            *takeover_switch;
   GtkFileChooserNative *chooser;
 };
@@ -106,6 +108,26 @@ sync_apply_cb (YataiPreferencesWindow *self)
   g_settings_set_string (self->settings, "sync-bucket", bucket);
   g_settings_set_string (self->settings, "sync-prefix", *prefix != '\0' ? prefix : "yatai/stall-1");
   g_settings_set_string (self->settings, "sync-endpoint", endpoint);
+}
+
+/* The writer's address by hand, for a network where the devices do not find each other (no DNS-SD). */
+static void
+link_apply_cb (YataiPreferencesWindow *self)
+{
+  g_autofree char *link = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->link_row))));
+  g_autoptr(GSocketConnectable) parsed = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->link_row), "error");
+  if (*link != '\0' &&
+      ((parsed = yatai_link_parse_address (link, NULL)) == NULL ||
+       g_network_address_get_port (G_NETWORK_ADDRESS (parsed)) == 0))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->link_row), "error");
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("Write the writer’s address as host:port, for example 192.168.1.20:8765.")));
+      return;
+    }
+  g_settings_set_string (self->settings, "sync-link", link);
 }
 
 static void
@@ -216,9 +238,11 @@ yatai_preferences_window_class_init (YataiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, key_file_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, credentials_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, endpoint_row);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, link_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, takeover_switch);
   gtk_widget_class_bind_template_callback (widget_class, device_name_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, sync_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, link_apply_cb);
   gtk_widget_class_install_action (widget_class, "prefs.choose-key-file", NULL, choose_key_file_action_cb);
   gtk_widget_class_install_action (widget_class, "prefs.clear-key-file", NULL, clear_key_file_action_cb);
 }
@@ -257,7 +281,9 @@ yatai_preferences_window_new (YataiApplication *application)
     g_autofree char *bucket = g_settings_get_string (self->settings, "sync-bucket");
     g_autofree char *prefix = g_settings_get_string (self->settings, "sync-prefix");
     g_autofree char *endpoint = g_settings_get_string (self->settings, "sync-endpoint");
+    g_autofree char *link = g_settings_get_string (self->settings, "sync-link");
 
+    gtk_editable_set_text (GTK_EDITABLE (self->link_row), link);
     gtk_editable_set_text (GTK_EDITABLE (self->bucket_row), bucket);
     gtk_editable_set_text (GTK_EDITABLE (self->prefix_row), prefix);
     gtk_editable_set_text (GTK_EDITABLE (self->endpoint_row), endpoint);

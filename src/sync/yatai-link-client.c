@@ -36,6 +36,7 @@ struct _YataiLinkClient
   gboolean                 impostor;     /* the other end showed a certificate that is not the stall's */
   char                    *writer_name;
   char                    *writer_device;
+  char                   **writer_peers; /* the other devices following the writer, as it said */
   gint64                   writer_head;
   gint64                   last_message; /* monotonic */
   guint                    watch_id;
@@ -90,6 +91,7 @@ yatai_link_client_finalize (GObject *object)
   g_free (self->address);
   g_free (self->writer_name);
   g_free (self->writer_device);
+  g_strfreev (self->writer_peers);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (yatai_link_client_parent_class)->finalize (object);
@@ -236,6 +238,24 @@ static void
 welcome (YataiLinkClient *self,
          JsonObject      *body)
 {
+  JsonArray *peers = json_object_has_member (body, "peers") &&
+                     JSON_NODE_HOLDS_ARRAY (json_object_get_member (body, "peers"))
+                     ? json_object_get_array_member (body, "peers") : NULL;
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  for (guint i = 0; peers != NULL && i < json_array_get_length (peers) && i < 64; i++)
+    {
+      JsonNode *element = json_array_get_element (peers, i);
+
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        {
+          g_autofree char *valid = g_utf8_make_valid (json_node_get_string (element), -1);
+
+          g_strv_builder_add (names, valid);
+        }
+    }
+  g_strfreev (self->writer_peers);
+  self->writer_peers = g_strv_builder_end (names);
   g_free (self->writer_name);
   self->writer_name = g_strdup (json_object_get_string_member_with_default (body, "name", ""));
   g_free (self->writer_device);
@@ -520,6 +540,14 @@ yatai_link_client_get_address (YataiLinkClient *self)
 {
   g_return_val_if_fail (YATAI_IS_LINK_CLIENT (self), NULL);
   return self->address;
+}
+
+/* The other devices following the writer when it welcomed this one ("NAME (ADDRESS)"), or NULL. */
+const char * const *
+yatai_link_client_get_writer_peers (YataiLinkClient *self)
+{
+  g_return_val_if_fail (YATAI_IS_LINK_CLIENT (self), NULL);
+  return self->welcomed ? (const char * const *) self->writer_peers : NULL;
 }
 
 const char *

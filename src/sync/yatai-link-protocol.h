@@ -10,7 +10,7 @@ G_BEGIN_DECLS
  * Text messages are JSON objects with one member naming them:
  *   follower → writer  {"hello": {"device", "name", "from"}}     the first seq it wants
  *                      {"command": {id, device, kind, args, created}}
- *   writer → follower  {"welcome": {"device", "name", "head", "oldest"}}
+ *   writer → follower  {"welcome": {"device", "name", "head", "oldest", "peers"}}
  *                      {"result": {"id", "result"}} or {"result": {"id", "refused": {"code", "message"}}}
  *                      {"beat": head}                       every YATAI_LINK_BEAT_MS, so silence is noticed
  * Binary messages (writer → follower) are one log segment each: its seq (8 bytes, big-endian), then the

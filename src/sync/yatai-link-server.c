@@ -261,6 +261,20 @@ hello (Peer     *peer,
   json_builder_add_int_value (builder, self->head);
   json_builder_set_member_name (builder, "oldest");
   json_builder_add_int_value (builder, self->oldest);
+  json_builder_set_member_name (builder, "peers");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *other = g_ptr_array_index (self->peers, i);
+
+      if (other != peer && other->next > 0)
+        {
+          g_autofree char *text = g_strdup_printf ("%s (%s)", other->name, other->address);
+
+          json_builder_add_string_value (builder, text);
+        }
+    }
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
   send_message (peer, "welcome", json_builder_get_root (builder));
 

@@ -176,7 +176,7 @@ link_addresses (SyncTransport *transport)
     }
   if (getifaddrs (&interfaces) != 0)
     return NULL;
-  for (struct ifaddrs *i = interfaces; i != NULL && n < YATAI_LEASE_MAX_LINK; i++)
+  for (struct ifaddrs *i = interfaces; i != NULL && n < YATAI_LEASE_MAX_LINK; i = i->ifa_next)
     {
       g_autoptr(GSocketAddress) socket_address = NULL;
       g_autofree char *host = NULL;
@@ -282,7 +282,8 @@ connected_cb (YataiLinkClient *client,
   SyncLink *link = engine_link (self);
 
   if (yatai_link_client_get_connected (client))
-    g_debug ("Following “%s” over the link", yatai_link_client_get_writer_name (client));
+    g_debug ("Following “%s” over the link at %s", yatai_link_client_get_writer_name (client),
+             yatai_link_client_get_address (client));
   else
     {
       /* Down: the bucket at once, and the link again in a moment. */

@@ -1,10 +1,10 @@
 /* yatai-test-bucket: a server that answers like Google Cloud Storage's JSON API, for tests and rehearsals
  *
- *   yatai-test-bucket [--port N] [--dir PATH] [--bucket NAME]... [--latency-ms N] [--fail-rate F] [--seed N]
+ *   yatai-test-bucket [--host ADDR] [--port N] [--dir PATH] [--bucket NAME]... [--latency-ms N] [--fail-rate F] [--seed N]
  *                     [--rate-limit] [--token-public-key PEM] [--token-lifetime S] [--verbose]
  *
- * Listens on 127.0.0.1 (port 0 picks a free one) and prints "listening on http://127.0.0.1:PORT" when
- * ready. As on GCS, a bucket exists only once it is made: `--bucket NAME` (as many as needed), or
+ * Listens on 127.0.0.1, or the IPv4 address --host names (a test's network namespaces reach it there),
+ * port 0 picking a free one, and prints "listening on http://ADDR:PORT" when ready. As on GCS, a bucket exists only once it is made: `--bucket NAME` (as many as needed), or
  * POST /storage/v1/b?project=P with {"name": NAME}; any request on an object of another bucket is a 404
  * "Bucket NAME does not exist." (the conformance server's words). It keeps GCS's generations and
  * metagenerations, answers the preconditions with 412 and 304, refuses an upload whose declared CRC32C
@@ -430,10 +430,12 @@ main (int   argc,
   double fail_rate = 0;
   gboolean rate_limit = FALSE, verbose = FALSE;
   g_autofree char *dir = NULL;
+  g_autofree char *host = NULL;
   g_autofree char *key_path = NULL;
   g_auto(GStrv) buckets = NULL;
   g_autofree char *refresh_token = NULL;
   GOptionEntry entries[] = {
+    { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Listen on this IPv4 address (127.0.0.1)", "ADDR" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (0 picks a free one)", "N" },
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "Keep the objects in this folder", "PATH" },
     { "bucket", 0, 0, G_OPTION_ARG_STRING_ARRAY, &buckets, "Make this bucket (again for more)", "NAME" },
@@ -490,13 +492,24 @@ main (int   argc,
 
   soup_server = soup_server_new ("server-header", "yatai-test-bucket ", NULL);
   soup_server_add_handler (soup_server, NULL, handler_cb, &server, NULL);
-  if (!soup_server_listen_local (soup_server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    {
-      g_printerr ("yatai-test-bucket: cannot listen on port %d: %s\n", port, error->message);
-      return 1;
-    }
+  {
+    g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (host ? host : "127.0.0.1");
+    g_autoptr(GSocketAddress) address = NULL;
+
+    if (inet == NULL || g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
+      {
+        g_printerr ("yatai-test-bucket: %s is not an IPv4 address\n", host);
+        return 2;
+      }
+    address = g_inet_socket_address_new (inet, port);
+    if (!soup_server_listen (soup_server, address, 0, &error))
+      {
+        g_printerr ("yatai-test-bucket: cannot listen on port %d: %s\n", port, error->message);
+        return 1;
+      }
+  }
   uris = soup_server_get_uris (soup_server);
-  printf ("listening on http://127.0.0.1:%d\n", g_uri_get_port (uris->data));
+  printf ("listening on http://%s:%d\n", host ? host : "127.0.0.1", g_uri_get_port (uris->data));
   fflush (stdout);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
