@@ -546,6 +546,14 @@ step_follow (YataiSyncEngine *self,
   schedule_next (self, now, self->next_lease_check);
 }
 
+static gboolean
+link_has_followers (YataiSyncEngine *self)
+{
+  g_autoptr(GPtrArray) peers = yatai_sync_engine_get_link_peers (self);
+
+  return peers->len > 0;
+}
+
 static void
 step_write (YataiSyncEngine *self,
             gint64           now)
@@ -556,8 +564,13 @@ step_write (YataiSyncEngine *self,
   if (!self->renewal_paused && sync_engine_lane_ready (self, LANE_LEASE, now) &&
       (self->last_lease_write == 0 || now >= renew_at))
     sync_engine_write_lease (self, self->writer_epoch, FALSE);
-  /* Sealing needs no request: the link carries new segments even while the bucket cannot be reached. */
-  sync_engine_seal (self);
+  /* Sealing needs no request: the link carries new segments even while the bucket cannot be reached.
+   * With nobody following on the link, the upload seals what it sends (sync_engine_upload), so what
+   * committed while the previous upload was in flight goes as one segment: one commit a segment at
+   * 50 orders a second made more segments than a follower reading the bucket one by one could keep
+   * up with, and it never caught up after a stall. */
+  if (link_has_followers (self))
+    sync_engine_seal (self);
   if (!sync_engine_fence_ok (self))
     {
       /* Cannot renew (paused, or the network is down): upload nothing until a renewal succeeds. */

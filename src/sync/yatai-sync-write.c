@@ -52,6 +52,9 @@ sync_engine_run_outgoing (YataiSyncEngine *self)
   return TRUE;
 }
 
+/* The shortest time between two segments' uploads while orders keep coming (see upload_landed). */
+#define UPLOAD_GAP_MS 100
+
 static void mark_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 static void upload_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
@@ -350,36 +353,13 @@ sync_engine_upload (YataiSyncEngine *self)
   return TRUE;
 }
 
+/* The head of the sealed segments is in the bucket: note it, and go on with the next. */
 static void
-upload_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+upload_landed (YataiSyncEngine *self)
 {
-  YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *seq_text = NULL;
   Sealed *sealed;
-
-  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
-    {
-      if (sync_engine_cancelled (error))
-        return;
-      self->lanes[LANE_UPLOAD].busy = FALSE;
-      if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
-        {
-          /* This seq exists: this device's own upload whose answer was lost (a retry after a
-           * dropped connection), or another device's, and then this one is no longer the writer.
-           * Reading it tells which. */
-          sync_engine_contact (self);
-          if (self->phase == PHASE_WRITE)
-            sync_engine_go (self, PHASE_CATCH_UP);
-          else
-            sync_engine_schedule (self, 0);
-          return;
-        }
-      sync_engine_retry_later (self, LANE_UPLOAD, error);
-      return;
-    }
 
   self->lanes[LANE_UPLOAD].busy = FALSE;
   sync_engine_contact (self);
@@ -413,7 +393,86 @@ upload_cb (GObject      *source,
   sync_engine_advance (self, sealed->seq, sealed->chain);
   sealed_free (sealed);
   sync_engine_notify_pending (self);
-  sync_engine_lane_done (self, LANE_UPLOAD, 0);
+  /* What commits in the next moment goes in the next segment with what committed meanwhile: a busy
+   * counter makes a segment every UPLOAD_GAP_MS at most, which a follower reading the bucket one
+   * segment at a time keeps up with even on a loaded PC; a lone order still goes at once. Segments
+   * already sealed for the link go one after another. */
+  sync_engine_lane_done (self, LANE_UPLOAD, g_queue_is_empty (&self->sealed) ? UPLOAD_GAP_MS : 0);
+}
+
+/* The position was taken: by this device's own upload whose answer was lost or came too late (the
+ * client sent it again, after a dropped connection or a stalled try), or by another device, and then
+ * this one is no longer the writer. */
+static void
+upload_taken (YataiSyncEngine *self)
+{
+  self->lanes[LANE_UPLOAD].busy = FALSE;
+  sync_engine_contact (self);
+  if (self->phase == PHASE_WRITE)
+    sync_engine_go (self, PHASE_CATCH_UP);
+  else
+    sync_engine_schedule (self, 0);
+}
+
+/* What the bucket holds at the position this device's upload met 412: the very bytes it sent mean the
+ * first try landed, and the writer goes on at once; anything else, or no answer, is for the catch-up
+ * to sort out (it reads the log from there, and steps down if another device wrote). */
+static void
+upload_read_back_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = yatai_bucket_read_finish (YATAI_BUCKET (source), result, NULL, &error);
+  Sealed *sealed;
+
+  if (sync_engine_cancelled (error))
+    return;
+  sealed = g_queue_peek_head (&self->sealed);
+  if (bytes != NULL && sealed != NULL && self->phase == PHASE_WRITE &&
+      sealed->seq == sync_engine_next_position (self) && g_bytes_equal (bytes, sealed->bytes))
+    {
+      g_debug ("log/%" G_GINT64_FORMAT " holds this device's own upload: its first try landed", sealed->seq);
+      upload_landed (self);
+      return;
+    }
+  upload_taken (self);
+}
+
+static void
+upload_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
+    {
+      Sealed *sealed = g_queue_peek_head (&self->sealed);
+
+      if (sync_engine_cancelled (error))
+        return;
+      if (g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+        {
+          if (sealed != NULL && self->phase == PHASE_WRITE && sealed->seq == sync_engine_next_position (self))
+            {
+              g_autofree char *name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, sealed->seq);
+
+              /* Still the upload lane's: nothing else is uploaded before this is known. */
+              yatai_bucket_read_max_async (self->bucket, name, g_bytes_get_size (sealed->bytes),
+                                           self->cancellable, upload_read_back_cb, self);
+              return;
+            }
+          upload_taken (self);
+          return;
+        }
+      self->lanes[LANE_UPLOAD].busy = FALSE;
+      sync_engine_retry_later (self, LANE_UPLOAD, error);
+      return;
+    }
+  upload_landed (self);
 }
 
 /* Snapshots, every SNAPSHOT_EVERY segments or SNAPSHOT_MINUTES, and on a clean stop. */

@@ -344,6 +344,48 @@ test_lost_renewal_answer (Fixture       *f,
   device_free (a);
 }
 
+static guint n_own_upload_found;
+
+static void
+debug_cb (const char     *domain,
+          GLogLevelFlags  level,
+          const char     *message,
+          gpointer        data)
+{
+  if (strstr (message, "its first try landed") != NULL)
+    n_own_upload_found++;
+}
+
+/* The server stores a log segment and drops the connection before answering (a stalled or lost
+ * answer); the client's retry gets 412. The engine reads the object back, finds the very bytes it
+ * sent, and goes on as the writer without catching up on its own history. */
+static void
+test_lost_upload_answer (Fixture       *f,
+                         gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  guint roles, handler;
+
+  yatai_sync_engine_start (a->engine);
+  g_assert_true (run_until (is_writer, a, 20000));
+  g_assert_true (run_until (outbox_empty, a, 20000));
+  roles = a->roles_seen;
+  handler = g_log_set_handler ("yatai-sync", G_LOG_LEVEL_DEBUG, debug_cb, NULL);
+  n_own_upload_found = 0;
+
+  post_fault (f, "{\"method\": \"POST\", \"path_contains\": \"/log/\", \"action\": \"apply-drop\", \"times\": 1}");
+  save (a, "答えの消えた注文");
+  g_assert_true (run_until (fault_used, f, 5000));
+  g_assert_true (run_until (outbox_empty, a, 10000));
+  g_assert_cmpuint (n_own_upload_found, ==, 1);
+  save (a, "その次");
+  g_assert_true (run_until (outbox_empty, a, 5000));
+  g_assert_cmpuint (a->roles_seen, ==, roles);
+  g_assert_true (is_writer (a));
+  g_log_remove_handler ("yatai-sync", handler);
+  device_free (a);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -351,6 +393,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/sync-faults/stalled-request", Fixture, NULL, fixture_setup, test_stalled_request, fixture_teardown);
   g_test_add ("/sync-faults/quit-with-server-stalled", Fixture, NULL, fixture_setup, test_quit_with_server_stalled,
+              fixture_teardown);
+  g_test_add ("/sync-faults/lost-upload-answer", Fixture, NULL, fixture_setup, test_lost_upload_answer,
               fixture_teardown);
   g_test_add ("/sync-faults/lost-renewal-answer", Fixture, NULL, fixture_setup, test_lost_renewal_answer,
               fixture_teardown);
