@@ -100,6 +100,12 @@ def click(node, what):
     raise SystemExit(f'not ok: {what} has no click action')
 
 
+def click_found(what, finder):
+    """Finds a node and clicks it, finding it again when it went away in between (a list that rebuilt
+    its rows, say: the old row's object then has no actions left)."""
+    wait_for(what, lambda: click(finder(), what) or True)
+
+
 def is_named(name):
     return name is not None and name.strip() != '' and not TYPE_NAME.match(name)
 
@@ -348,11 +354,12 @@ def run(proc, store):
                       or find(main_window, pyatspi.ROLE_PUSH_BUTTON, name='Recall', action='click'))
     before = windows(app)
     click(recall, 'Recall')
-    bring_back = wait_for('Bring Back for order 1', lambda: next(iter(find_all(
-        app, pyatspi.ROLE_PUSH_BUTTON, lambda n: n.name.startswith('Bring Back Order 1') and
-        n.getState().contains(pyatspi.STATE_VISIBLE))), None))
+    def bring_back():
+        return next(iter(find_all(app, pyatspi.ROLE_PUSH_BUTTON, lambda n: n.name.startswith('Bring Back Order 1')
+                                  and n.getState().contains(pyatspi.STATE_VISIBLE) and 'click' in actions(n))), None)
+    wait_for('Bring Back for order 1', bring_back)
     check_tree(page('YataiKitchenPage'), 'Recall')
-    click(bring_back, 'Bring Back Order 1')
+    click_found('Bring Back Order 1', bring_back)
     wait_for('order 1 back in the kitchen', lambda: order_status(store, 1) == 'processing')
     card = wait_for('the card back', lambda: the_card(main_window))
     click(wait_for('Ready', lambda: find(card, pyatspi.ROLE_PUSH_BUTTON, name='Ready', action='click')), 'Ready')
