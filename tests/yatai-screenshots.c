@@ -284,12 +284,13 @@ main (int   argc,
   wait_a_moment (300);
   save_png (GTK_WIDGET (window), out, "register");
 
-  /* Register: editing a product, with a price a person mistyped. */
+  /* Register: editing a product, with its reading and a price a person mistyped (the message under it). */
   page = yatai_window_get_page (window, "register");
   gtk_widget_activate_action (page, "register.add", NULL);
   wait_a_moment (300);
   editor = yatai_register_page_get_editor (YATAI_REGISTER_PAGE (page));
   gui_test_type (GTK_WIDGET (editor), "name_row", "お好み焼き");
+  gui_test_type (GTK_WIDGET (editor), "reading_row", "おこのみやき");
   gui_test_type (GTK_WIDGET (editor), "price_row", "5OO");
   gui_test_type (GTK_WIDGET (editor), "stock_row", "40");
   gui_test_type (GTK_WIDGET (editor), "tag_row", "フード");
