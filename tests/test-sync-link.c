@@ -15,6 +15,7 @@
 
 #define PREFIX "yatai/stall-1"
 #define WAIT_MS 20000
+#define HANDOVER_CHECK_S 1     /* how often the writer reads the handover request */
 
 typedef struct
 {
@@ -202,6 +203,142 @@ test_bucket_down (void)
   device_free (counter);
 }
 
+/* "This device takes the orders" (the preferred writer). */
+
+static gboolean
+no_pending (gpointer data)
+{
+  return yatai_sync_engine_get_pending (((Device *) data)->engine) == 0;
+}
+
+static gboolean
+is_follower (gpointer data)
+{
+  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_FOLLOWER;
+}
+
+static gboolean
+handover_asked (gpointer data)
+{
+  g_autoptr(GBytes) request = yatai_memory_bucket_get (bucket, PREFIX "/handover");
+
+  return request != NULL;
+}
+
+static gboolean
+handover_gone (gpointer data)
+{
+  g_autoptr(GBytes) request = yatai_memory_bucket_get (bucket, PREFIX "/handover");
+
+  return request == NULL;
+}
+
+/* A long TTL that a takeover would have to wait out, and no automatic takeover: only a handover makes
+ * the second device the writer. */
+static Device *
+device_with_ttl (const char *name,
+                 gboolean    preferred)
+{
+  Device *device = device_new (name, NULL, NULL);
+
+  yatai_sync_engine_set_timing (device->engine, 60000, 20000);
+  yatai_sync_engine_set_preferred (device->engine, preferred);
+  return device;
+}
+
+/* A stall of its own: no lease left by the test before to wait out. */
+static void
+new_stall (void)
+{
+  g_clear_object (&bucket);
+  bucket = yatai_memory_bucket_new ();
+}
+
+static void
+test_handover (void)
+{
+  Device *kitchen, *counter;
+  g_autoptr(GPtrArray) saved = g_ptr_array_new_with_free_func (g_free);
+  gint64 started;
+
+  new_stall ();
+  kitchen = device_with_ttl ("Kitchen", FALSE);
+  counter = device_with_ttl ("Counter", TRUE);
+
+  yatai_sync_engine_start (kitchen->engine);
+  run_until (is_writer, kitchen);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_ptr_array_add (saved, g_strdup_printf ("before %u", i));
+      save (kitchen, g_ptr_array_index (saved, saved->len - 1));
+    }
+
+  /* The counter starts while the kitchen writes and keeps taking orders through the handover. */
+  started = g_get_monotonic_time ();
+  yatai_sync_engine_start (counter->engine);
+  while (!is_writer (counter))
+    {
+      gint64 next = g_get_monotonic_time () + 30 * 1000;
+
+      g_assert_cmpint (g_get_monotonic_time () - started, <, WAIT_MS * 1000);
+      g_ptr_array_add (saved, g_strdup_printf ("during %u", saved->len));
+      save (kitchen, g_ptr_array_index (saved, saved->len - 1));
+      while (g_get_monotonic_time () < next)
+        g_main_context_iteration (NULL, FALSE);
+    }
+  g_test_message ("The counter writes %.2f s after it started (the TTL is 60 s); %u saves on the kitchen",
+                  (g_get_monotonic_time () - started) / 1e6, saved->len);
+  run_until (is_follower, kitchen);
+
+  /* Nothing was lost: every save on the kitchen is in the counter's store and back in the kitchen's. */
+  run_until (no_pending, kitchen);
+  run_until (outbox_empty, counter);
+  for (guint i = 0; i < saved->len; i++)
+    {
+      wait_for_product (counter, g_ptr_array_index (saved, i));
+      wait_for_product (kitchen, g_ptr_array_index (saved, i));
+    }
+  run_until (handover_gone, NULL);
+  g_assert_true (is_follower (kitchen));
+  g_assert_true (is_writer (counter));
+
+  device_free (counter);
+  device_free (kitchen);
+}
+
+/* Two devices that take the orders: the first one keeps them. */
+static void
+test_handover_first_keeps (void)
+{
+  Device *first, *second;
+  gint64 until;
+
+  new_stall ();
+  first = device_with_ttl ("Counter", TRUE);
+  second = device_with_ttl ("Second till", TRUE);
+
+  yatai_sync_engine_start (first->engine);
+  run_until (is_writer, first);
+  yatai_sync_engine_start (second->engine);
+  run_until (is_follower, second);
+  run_until (handover_asked, NULL);
+  /* The writer reads the request, and deletes it without handing over. */
+  run_until (handover_gone, NULL);
+  until = g_get_monotonic_time () + 3 * HANDOVER_CHECK_S * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_true (is_writer (first));
+  g_assert_true (is_follower (second));
+  save (first, "still the first");
+  wait_for_product (second, "still the first");
+
+  device_free (second);
+  device_free (first);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -216,6 +353,8 @@ main (int    argc,
   bucket = yatai_memory_bucket_new ();
 
   g_test_add_func ("/sync-link/bucket-down", test_bucket_down);
+  g_test_add_func ("/sync-link/handover", test_handover);
+  g_test_add_func ("/sync-link/handover-first-keeps", test_handover_first_keeps);
   status = g_test_run ();
 
   g_clear_object (&bucket);

@@ -288,8 +288,12 @@ apply_sync_settings (gpointer data)
   g_strstrip (link);
   signature = g_strjoin ("\n", bucket, prefix, endpoint, key_file, link, NULL);
   if (self->sync_engine != NULL)
-    yatai_sync_engine_set_auto_takeover (self->sync_engine,
-                                         g_settings_get_boolean (self->settings, "sync-auto-takeover"));
+    {
+      yatai_sync_engine_set_auto_takeover (self->sync_engine,
+                                           g_settings_get_boolean (self->settings, "sync-auto-takeover"));
+      yatai_sync_engine_set_preferred (self->sync_engine,
+                                       g_settings_get_boolean (self->settings, "sync-takes-orders"));
+    }
   if (g_strcmp0 (signature, self->sync_signature) == 0)
     return G_SOURCE_REMOVE;
   g_free (self->sync_signature);
@@ -319,6 +323,7 @@ apply_sync_settings (gpointer data)
     }
   engine = yatai_sync_engine_new (self->store, YATAI_BUCKET (gcs), *prefix != '\0' ? prefix : "yatai/stall-1");
   yatai_sync_engine_set_auto_takeover (engine, g_settings_get_boolean (self->settings, "sync-auto-takeover"));
+  yatai_sync_engine_set_preferred (engine, g_settings_get_boolean (self->settings, "sync-takes-orders"));
   /* The venue link: served on every address and a free port while this device writes, unless
    * --link-listen says where; the writer found by DNS-SD and the lease, or at the address given. */
   yatai_sync_engine_set_link (engine, self->override_link_listen ? self->override_link_listen : "", link);

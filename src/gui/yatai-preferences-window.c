@@ -31,6 +31,7 @@ struct _YataiPreferencesWindow
   AdwEntryRow          *endpoint_row;
   AdwEntryRow          *link_row;
   GtkSwitch            *takeover_switch;
+  GtkSwitch            *takes_orders_switch;
   GtkFileChooserNative *chooser;
 };
 
@@ -240,6 +241,7 @@ yatai_preferences_window_class_init (YataiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, endpoint_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, link_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, takeover_switch);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, takes_orders_switch);
   gtk_widget_class_bind_template_callback (widget_class, device_name_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, sync_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, link_apply_cb);
@@ -292,5 +294,6 @@ yatai_preferences_window_new (YataiApplication *application)
   g_signal_connect_swapped (self->settings, "changed::sync-key-file", G_CALLBACK (show_key_file), self);
   g_signal_connect_swapped (self->settings, "changed::sync-endpoint", G_CALLBACK (show_key_file), self);
   g_settings_bind (self->settings, "sync-auto-takeover", self->takeover_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "sync-takes-orders", self->takes_orders_switch, "active", G_SETTINGS_BIND_DEFAULT);
   return self;
 }

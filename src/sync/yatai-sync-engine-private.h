@@ -35,6 +35,10 @@ G_BEGIN_DECLS
 #define STOP_SECONDS          5
 #define RETENTION_MS          (60 * 60 * 1000)  /* keep the log of the last hour, at least */
 #define RETENTION_CHECK_MS    (10 * 60 * 1000)
+#define HANDOVER_CHECK_MS     1000              /* the writer reads the handover request this often */
+#define HANDOVER_POLL_MS      200               /* a device that asked for the lease reads it this often... */
+#define HANDOVER_WAIT_MS      30000             /* ...for this long */
+#define HANDOVER_HOLD_MS      10000             /* a writer that handed over leaves the lease to the asker */
 
 /* The engine's requests go in three lanes, each with at most one request in flight, so a stalled
  * request holds back only its own lane: the lease (renewals, checks), uploads (the writer's segments,
@@ -103,7 +107,13 @@ struct _YataiSyncEngine
   gboolean         follow_only;
   gboolean         renewal_paused;
   gboolean         confirming_renewal;
-  gboolean         released;             /* the clean stop wrote released: true */  /* a 412 on a renewal: reading the lease back */
+  gboolean         released;             /* the clean stop wrote released: true */
+  /* The preferred writer (yatai-sync-lease-keeper.c, "Handing over"). */
+  gboolean         preferred;            /* "This device takes the orders" */
+  gint64           handover_asked_at;    /* monotonic µs this device asked the writer for the lease; 0: not */
+  gboolean         handing_over;         /* this writer finishes its uploads, then releases for the asker */
+  gint64           handover_hold_until;  /* monotonic µs: a released lease is left to the asker until then */
+  gint64           next_handover_check;  /* monotonic µs */  /* a 412 on a renewal: reading the lease back */
   guint            ttl_ms;
   guint            renew_ms;
 
@@ -349,6 +359,15 @@ void
 sync_engine_write_lease (YataiSyncEngine *self,
                          gint64           epoch,
                          gboolean         released);
+
+G_GNUC_INTERNAL
+gint64
+sync_engine_check_handover (YataiSyncEngine *self,
+                            gint64           now);
+
+G_GNUC_INTERNAL
+void
+sync_engine_hand_over (YataiSyncEngine *self);
 
 G_GNUC_INTERNAL
 void

@@ -527,6 +527,11 @@ step_stop (YataiSyncEngine *self,
       schedule_next (self, now, G_MAXINT64);
       return;
     }
+  if (self->stop_task == NULL)
+    {
+      sync_engine_hand_over (self);
+      return;
+    }
   sync_engine_go (self, PHASE_STOPPED);
   sync_engine_write_lease (self, self->writer_epoch, TRUE);
 }
@@ -580,6 +585,14 @@ step_write (YataiSyncEngine *self,
 
   /* Commands this device queued while it followed run here first (no request). */
   sync_engine_run_outgoing (self);
+
+  /* A device that takes the orders asked for the lease. */
+  wake = MIN (wake, sync_engine_check_handover (self, now));
+  if (self->handing_over)
+    {
+      sync_engine_schedule (self, 0);
+      return;
+    }
 
   /* Segments go to every transport, and commands come from each. */
   for (guint i = 0; i < N_TRANSPORTS && self->phase == PHASE_WRITE; i++)
@@ -664,7 +677,7 @@ step (YataiSyncEngine *self)
       return;
 
     case PHASE_WRITE:
-      if (self->stop_task != NULL)
+      if (self->stop_task != NULL || self->handing_over)
         step_stop (self, now);
       else
         step_write (self, now);
@@ -983,6 +996,22 @@ yatai_sync_engine_execute (YataiSyncEngine  *self,
   *sent = TRUE;
   sync_engine_schedule (self, 0);
   return yatai_json_node_new_object ();
+}
+
+/**
+ * yatai_sync_engine_set_preferred:
+ *
+ * "This device takes the orders": when another device writes as this one starts, it asks that device
+ * to hand the lease over (it finishes its uploads and releases; this one claims at once). A writer
+ * that has this setting keeps the lease when another such device asks.
+ */
+void
+yatai_sync_engine_set_preferred (YataiSyncEngine *self,
+                                 gboolean         preferred)
+{
+  g_return_if_fail (YATAI_IS_SYNC_ENGINE (self));
+  self->preferred = preferred;
+  sync_engine_schedule (self, 0);
 }
 
 /* A person confirmed: make this device the writer once the lease is expired. */

@@ -55,6 +55,8 @@ gboolean         yatai_sync_engine_get_needs_settings (YataiSyncEngine *self);
 
 void             yatai_sync_engine_set_auto_takeover (YataiSyncEngine *self,
                                                       gboolean         auto_takeover);
+void             yatai_sync_engine_set_preferred  (YataiSyncEngine *self,
+                                                   gboolean         preferred);
 void             yatai_sync_engine_set_poll_interval (YataiSyncEngine *self,
                                                       guint            milliseconds);
 void             yatai_sync_engine_set_timing     (YataiSyncEngine  *self,

@@ -13,14 +13,18 @@ static void lease_read_cb (GObject *source, GAsyncResult *result, gpointer user_
 static void lease_write_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 static void renewal_read_back (YataiSyncEngine *self, GBytes *bytes, gint64 generation);
 static void renewal_succeeded (YataiSyncEngine *self, gint64 generation, YataiLease *written);
+static void ask_handover (YataiSyncEngine *self);
 
 void
 sync_engine_read_lease (YataiSyncEngine *self)
 {
   g_autofree char *name = sync_engine_object_name (self, "lease");
+  gint64 now = g_get_monotonic_time ();
+  /* Asked the writer for the lease: claim it the moment it is released. */
+  gboolean asked = self->handover_asked_at != 0 && now < self->handover_asked_at + HANDOVER_WAIT_MS * 1000;
 
   sync_engine_lane_start (self, LANE_LEASE);
-  self->next_lease_check = g_get_monotonic_time () + (gint64) MIN (LEASE_CHECK_MS, self->ttl_ms / 3) * 1000;
+  self->next_lease_check = now + (gint64) (asked ? HANDOVER_POLL_MS : MIN (LEASE_CHECK_MS, self->ttl_ms / 3)) * 1000;
   sync_engine_read_bounded (self, name, YATAI_LEASE_MAX_BYTES, lease_read_cb);
 }
 
@@ -127,7 +131,8 @@ lease_read_cb (GObject      *source,
     {
     case YATAI_LEASE_CREATE:
     case YATAI_LEASE_CLAIM:
-      if (!self->follow_only)
+      /* Handed over: the device that asked claims it first. */
+      if (!self->follow_only && now >= self->handover_hold_until)
         {
           sync_engine_go (self, PHASE_CLAIM);
           return;
@@ -168,6 +173,8 @@ lease_read_cb (GObject      *source,
   /* Not yet part of this stall, or changes made here that the stall never saw (taken while starting,
    * before this device knew another one writes): restore, and send them as commands. */
   sync_engine_set_role (self, YATAI_SYNC_FOLLOWER);
+  if (verdict == YATAI_LEASE_HELD && self->preferred && !self->follow_only && self->handover_asked_at == 0)
+    ask_handover (self);
   if (!sync_engine_is_joined (self) || yatai_store_outbox_count (self->store) > 0)
     sync_engine_go (self, PHASE_RESTORE);
   else if (self->phase != PHASE_FOLLOW)
@@ -260,6 +267,7 @@ renewal_succeeded (YataiSyncEngine *self,
   if (self->phase == PHASE_CLAIM)
     {
       self->takeover_requested = FALSE;
+      self->handover_asked_at = 0;
       sync_engine_set_takeover_available (self, FALSE);
       self->writer_epoch = written->epoch;
       sync_engine_go (self, PHASE_CATCH_UP);
@@ -314,4 +322,146 @@ lease_write_cb (GObject      *source,
   sync_engine_contact (self);
   renewal_succeeded (self, generation,
                      yatai_lease_copy (g_object_get_data (G_OBJECT (self), "lease-written")));
+}
+
+/* Handing over (ARCHITECTURE.md, "This device takes the orders"). A device with the setting that finds
+ * another writing creates `handover` (create-only) naming itself. The writer reads it every second
+ * (bounded, like the lease), deletes it, and unless it has the setting itself (the first one keeps the
+ * lease) it hands over: new work becomes commands for the next writer, what it committed is uploaded,
+ * then it releases the lease, and for HANDOVER_HOLD_MS it leaves a released lease to the device that
+ * asked, which reads the lease every HANDOVER_POLL_MS and claims it the moment it is released. The
+ * request decides nothing: only the release and the claim's create-only write move the lease. */
+
+static void
+handover_asked_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error) &&
+      sync_engine_cancelled (error))
+    return;
+  /* A request already there (another device's, or this one's before a restart) is as good. */
+  if (error != NULL && !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+    {
+      self->handover_asked_at = 0;
+      sync_engine_retry_later (self, LANE_LEASE, error);
+      return;
+    }
+  self->lanes[LANE_LEASE].busy = FALSE;
+  sync_engine_contact (self);
+  self->handover_asked_at = g_get_monotonic_time ();
+  self->next_lease_check = self->handover_asked_at + HANDOVER_POLL_MS * 1000;
+  sync_engine_lane_done (self, LANE_LEASE, 0);
+}
+
+static void
+ask_handover (YataiSyncEngine *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *name = sync_engine_object_name (self, "handover");
+  char *json;
+
+  g_debug ("This device takes the orders: asking the writer to hand over");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "device");
+  json_builder_add_string_value (builder, yatai_store_get_device_id (self->store));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, yatai_store_get_device_name (self->store));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json = json_to_string (root, FALSE);
+  self->handover_asked_at = g_get_monotonic_time ();
+  sync_engine_lane_start (self, LANE_LEASE);
+  yatai_bucket_create_async (self->bucket, name, g_bytes_new_take (json, strlen (json)), 0,
+                             self->cancellable, handover_asked_cb, self);
+}
+
+static void
+handover_deleted_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_bucket_delete_finish (YATAI_BUCKET (source), result, &error) && sync_engine_cancelled (error))
+    return;
+  /* Not deleted (gone already, or the network): read again at the next check. */
+  self->lanes[LANE_LEASE].busy = FALSE;
+  sync_engine_lane_done (self, LANE_LEASE, 0);
+}
+
+static void
+handover_read_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *name = sync_engine_object_name (self, "handover");
+  g_autoptr(GBytes) bytes = NULL;
+  gint64 generation = 0;
+  const char *device = NULL;
+
+  bytes = sync_engine_read_finish (result, &generation, &error);
+  if (sync_engine_cancelled (error))
+    return;
+  self->lanes[LANE_LEASE].busy = FALSE;
+  if (bytes == NULL)
+    {
+      /* None asked (404), or it could not be read now: the next check reads it again. */
+      sync_engine_lane_done (self, LANE_LEASE, 0);
+      return;
+    }
+  sync_engine_contact (self);
+  if (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    device = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                         "device", NULL);
+  if (self->phase == PHASE_WRITE && self->stop_task == NULL && !self->preferred && device != NULL &&
+      g_strcmp0 (device, yatai_store_get_device_id (self->store)) != 0)
+    {
+      g_debug ("Another device takes the orders: handing the lease over");
+      self->handing_over = TRUE;
+      /* What is done here from now on goes to the next writer as commands. */
+      sync_engine_set_role (self, YATAI_SYNC_FOLLOWER);
+    }
+  /* Read once, answered once: a request that stays would make the next writer hand over too. */
+  sync_engine_lane_start (self, LANE_LEASE);
+  yatai_bucket_delete_async (self->bucket, name, generation, self->cancellable, handover_deleted_cb, self);
+}
+
+/* The writer: whether a device asked for the lease. Returns when to be asked again. */
+gint64
+sync_engine_check_handover (YataiSyncEngine *self,
+                            gint64           now)
+{
+  g_autofree char *name = NULL;
+
+  if (self->handing_over || !sync_engine_lane_ready (self, LANE_LEASE, now))
+    return self->next_handover_check;
+  if (now < self->next_handover_check)
+    return self->next_handover_check;
+  self->next_handover_check = now + HANDOVER_CHECK_MS * 1000;
+  name = sync_engine_object_name (self, "handover");
+  sync_engine_lane_start (self, LANE_LEASE);
+  sync_engine_read_bounded (self, name, YATAI_LEASE_MAX_BYTES, handover_read_cb);
+  return self->next_handover_check;
+}
+
+/* Everything committed is in the bucket: release the lease and follow, leaving the lease to the
+ * device that asked for a while. */
+void
+sync_engine_hand_over (YataiSyncEngine *self)
+{
+  self->handing_over = FALSE;
+  self->handover_hold_until = g_get_monotonic_time () + HANDOVER_HOLD_MS * 1000;
+  sync_engine_set_role (self, YATAI_SYNC_FOLLOWER);
+  sync_engine_go (self, PHASE_LEASE);
+  sync_engine_write_lease (self, self->writer_epoch, TRUE);
 }
