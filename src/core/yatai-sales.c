@@ -181,26 +181,6 @@ product_id_by_name (YataiStore *self,
   return id;
 }
 
-/* A row's reading, when it has one: checked as "product.save" will check it. */
-static gboolean
-check_row_reading (JsonObject  *row,
-                   GError     **error)
-{
-  JsonNode *node = json_object_get_member (row, "reading");
-  g_autofree char *reading = NULL;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                   _("The operation is missing its “%s” or has it in the wrong form."), "reading");
-      return FALSE;
-    }
-  reading = yatai_product_check_reading (json_node_get_string (node), error);
-  return reading != NULL;
-}
-
 /* Every row is checked before anything is written, and every refused row is named with its line; a
  * row whose name is already on the menu updates that product, the others are added. */
 static gboolean
@@ -262,8 +242,13 @@ op_products_import (YataiStore  *self,
       if (!yatai_args_get_bool (row, "sold_out", &sold_out, &row_error))
         g_string_append_printf (problems, _("Line %u: %s\n"), (guint) line, row_error->message);
       g_clear_error (&row_error);
-      if (!check_row_reading (row, &row_error))
-        g_string_append_printf (problems, _("Line %u: %s\n"), (guint) line, row_error->message);
+      {
+        g_autofree char *reading = NULL;
+        gboolean has_reading;
+
+        if (!yatai_args_get_reading (row, &has_reading, &reading, &row_error))
+          g_string_append_printf (problems, _("Line %u: %s\n"), (guint) line, row_error->message);
+      }
       {
         JsonNode *tags = json_object_get_member (row, "tags");
         JsonArray *array = tags != NULL && JSON_NODE_HOLDS_ARRAY (tags) ? json_node_get_array (tags) : NULL;

@@ -90,6 +90,11 @@ gboolean      yatai_args_get_int      (JsonObject  *args,
                                        gboolean     required,
                                        gint64      *out,
                                        GError     **error);
+/* A product's "reading" (yatai-store-products.c): absent (@set FALSE), none (@out NULL) or checked. */
+gboolean      yatai_args_get_reading  (JsonObject  *args,
+                                       gboolean    *set,
+                                       char       **out,
+                                       GError     **error);
 gboolean      yatai_args_get_string   (JsonObject  *args,
                                        const char  *name,
                                        gboolean     required,

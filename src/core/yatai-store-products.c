@@ -220,12 +220,13 @@ yatai_product_args_set_reading (JsonObject *args,
 
 /* Operations */
 
-/* "reading": absent keeps what the product has (@set FALSE), null or "" is none, else the checked text. */
-static gboolean
-read_reading (JsonObject  *args,
-              gboolean    *set,
-              char       **out,
-              GError     **error)
+/* "reading": absent keeps what the product has (@set FALSE), null or "" is none (@out NULL), else the
+ * checked text. Also what "products.import" checks each row's reading with. */
+gboolean
+yatai_args_get_reading (JsonObject  *args,
+                        gboolean    *set,
+                        char       **out,
+                        GError     **error)
 {
   JsonNode *node = json_object_get_member (args, "reading");
   g_autofree char *reading = NULL;
@@ -463,7 +464,7 @@ yatai_store_op_product_save (YataiStore  *self,
     return FALSE;
 
   name = yatai_product_check_name (raw_name, error);
-  if (name == NULL || !read_reading (args, &reading_set, &reading, error))
+  if (name == NULL || !yatai_args_get_reading (args, &reading_set, &reading, error))
     return FALSE;
   if (price < 0 || price > YATAI_PRICE_MAX)
     {
