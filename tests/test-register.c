@@ -142,7 +142,13 @@ test_typed_product_appears (Fixture       *f,
   gui_test_type (editor, "price_row", "500");
   g_assert_false (save_is_on (editor));
   gui_test_type (editor, "stock_row", "3");
+  /* A tag's message is under its field too. */
+  gui_test_type (editor, "tag_row", "food|drink");
+  g_assert_cmpstr (message_shown (editor, "tag_error"), ==, "A tag cannot contain “|”.");
+  g_assert_true (gtk_widget_get_next_sibling (gui_test_find (editor, "tag_row")) ==
+                 gtk_widget_get_parent (gui_test_find (editor, "tag_error")));
   gui_test_type (editor, "tag_row", "フード");
+  g_assert_null (message_shown (editor, "tag_error"));
   g_signal_emit_by_name (gui_test_find (editor, "tag_row"), "apply");
   gui_test_settle ();
   g_assert_nonnull (gui_test_find_label (editor, "フード"));
