@@ -85,7 +85,7 @@ test_indicator (void)
 
   yatai_sync_indicator_set_engine (indicator, follower);
   settle ();
-  g_assert_cmpstr (summary_text (indicator), ==, "Following “Counter PC”");
+  g_assert_cmpstr (summary_text (indicator), ==, "Following “Counter PC” through the bucket");
   g_assert_false (yatai_sync_indicator_get_stale (indicator));
 
   /* The network goes: the bar says so, and the data on screen is marked as maybe old. */

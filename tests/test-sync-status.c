@@ -83,7 +83,7 @@ test_words (void)
   g_assert_cmpstr (w, ==, "Writer");
   now = g_get_monotonic_time ();
   f = yatai_sync_status_summary (follower, now);
-  g_assert_cmpstr (f, ==, "Following “Counter PC”");
+  g_assert_cmpstr (f, ==, "Following “Counter PC” through the bucket");
   g_assert_false (yatai_sync_status_is_stale (follower, now, NULL));
   g_assert_false (yatai_sync_status_is_stale (writer, now, NULL));
 
@@ -124,6 +124,86 @@ test_words (void)
   }
 }
 
+static gboolean
+follows_on_link (gpointer data)
+{
+  return yatai_sync_engine_get_link_writer (data) != NULL;
+}
+
+static gboolean
+not_on_link (gpointer data)
+{
+  return yatai_sync_engine_get_link_writer (data) == NULL;
+}
+
+/* Following on the local network: said so, never stale while the writer is heard there, the internet's
+ * state beside it; the writer names who follows it. */
+static void
+test_link_words (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("yatai-status-XXXXXX", NULL);
+  g_autoptr(YataiMemoryBucket) bucket = yatai_memory_bucket_new ();
+  g_autoptr(YataiStore) counter = open_store (dir, "Counter PC");
+  g_autoptr(YataiStore) kitchen = open_store (dir, "Kitchen");
+  g_autoptr(YataiSyncEngine) writer = yatai_sync_engine_new (counter, YATAI_BUCKET (bucket), "s");
+  g_autoptr(YataiSyncEngine) follower = yatai_sync_engine_new (kitchen, YATAI_BUCKET (bucket), "s");
+  g_autofree char *address = NULL;
+  g_autofree char *on_link = NULL;
+  g_autofree char *no_internet = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *writer_details = NULL;
+  gint64 now, since;
+
+  yatai_sync_engine_set_link (writer, "127.0.0.1:0", NULL);
+  yatai_sync_engine_set_timing (writer, 600, 150);
+  yatai_sync_engine_start (writer);
+  run_until (has_role, writer);
+  address = g_strdup_printf ("127.0.0.1:%u", yatai_sync_engine_get_link_port (writer));
+  yatai_sync_engine_set_link (follower, NULL, address);
+  yatai_sync_engine_set_poll_interval (follower, 20);
+  yatai_sync_engine_start (follower);
+  run_until (follows_on_link, follower);
+
+  now = g_get_monotonic_time ();
+  on_link = yatai_sync_status_summary (follower, now);
+  g_assert_cmpstr (on_link, ==, "Following “Counter PC” on the local network");
+  g_assert_false (yatai_sync_status_is_stale (follower, now + 12 * G_USEC_PER_SEC, NULL));
+  details = yatai_sync_status_details (follower, now);
+  g_assert_nonnull (strstr (details, "Connected to “Counter PC” on the local network"));
+  writer_details = yatai_sync_status_details (writer, now);
+  g_assert_nonnull (strstr (writer_details, "Following on the local network: Kitchen (127.0.0.1:"));
+
+  /* The internet goes: the link goes on, and the words say both. */
+  yatai_memory_bucket_set_offline (bucket, TRUE);
+  run_until (is_offline, follower);
+  no_internet = yatai_sync_status_summary (follower, g_get_monotonic_time ());
+  g_assert_cmpstr (no_internet, ==, "Following “Counter PC” on the local network, no internet");
+  g_assert_false (yatai_sync_status_is_stale (follower, g_get_monotonic_time (), NULL));
+
+  /* And the link too: silence on both paths is counted from the later one. */
+  g_clear_object (&writer);
+  run_until (not_on_link, follower);
+  now = g_get_monotonic_time ();
+  g_assert_false (yatai_sync_status_is_stale (follower, now, NULL));
+  g_assert_true (yatai_sync_status_is_stale (follower, now + 12 * G_USEC_PER_SEC, &since));
+  g_assert_cmpint (since, ==, yatai_sync_engine_get_last_link_contact (follower));
+  g_assert_cmpint (since, >, yatai_sync_engine_get_last_contact (follower));
+  g_clear_object (&follower);
+  g_clear_object (&counter);
+  g_clear_object (&kitchen);
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_unlink (path);
+      }
+    g_rmdir (dir);
+  }
+}
+
 static void
 test_durations (void)
 {
@@ -143,8 +223,11 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* Held, so GIO's TLS handshake threads cannot run the engines' callbacks while run_until() sleeps. */
+  g_main_context_acquire (NULL);
 
   g_test_add_func ("/sync-status/words", test_words);
+  g_test_add_func ("/sync-status/link-words", test_link_words);
   g_test_add_func ("/sync-status/durations", test_durations);
 
   return g_test_run ();

@@ -774,6 +774,9 @@ yatai_sync_engine_get_property (GObject    *object,
     case PROP_LAST_CONTACT:
       g_value_set_int64 (value, self->last_contact);
       break;
+    case PROP_LINK_WRITER:
+      g_value_set_string (value, yatai_sync_engine_get_link_writer (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -804,6 +807,9 @@ yatai_sync_engine_class_init (YataiSyncEngineClass *klass)
                                                               G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   sync_engine_properties[PROP_LAST_CONTACT] = g_param_spec_int64 ("last-contact", NULL, NULL, 0, G_MAXINT64, 0,
                                                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The writer's name while this device follows it on the local network (the venue link), else NULL. */
+  sync_engine_properties[PROP_LINK_WRITER] = g_param_spec_string ("link-writer", NULL, NULL, NULL,
+                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, sync_engine_properties);
 
   /**

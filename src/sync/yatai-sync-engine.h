@@ -79,6 +79,7 @@ void             yatai_sync_engine_set_link       (YataiSyncEngine  *self,
                                                    const char       *writer);
 guint16          yatai_sync_engine_get_link_port  (YataiSyncEngine  *self);
 const char      *yatai_sync_engine_get_link_writer (YataiSyncEngine *self);
+gint64           yatai_sync_engine_get_last_link_contact (YataiSyncEngine *self);
 GPtrArray       *yatai_sync_engine_get_link_peers (YataiSyncEngine  *self);
 
 G_END_DECLS

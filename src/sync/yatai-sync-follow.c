@@ -322,7 +322,12 @@ log_read_cb (GObject      *source,
   if (bytes == NULL && self->phase == PHASE_FOLLOW && sync_engine_segments_pushed (self) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_NOT_FOUND))
     {
-      /* The link carries the stall while the bucket cannot be reached. */
+      /* The link carries the stall while the bucket cannot be reached, which the status says. */
+      if (self->online)
+        {
+          self->online = FALSE;
+          g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_ONLINE]);
+        }
       sync_engine_lane_done (self, LANE_READ, 1000);
       return;
     }

@@ -40,6 +40,7 @@ typedef struct
   gint64           retry_at;        /* monotonic µs */
   gint64           bypass_until;    /* monotonic µs: commands go through the bucket until then */
   YataiLinkDiscovery *discovery;    /* DNS-SD: published while writing, browsed while not */
+  gint64           last_heard;      /* monotonic µs: the writer last heard on the link (while connected: now) */
   guint            attempt;         /* how many connections were tried: the next address to try */
 } SyncLink;
 
@@ -281,6 +282,8 @@ connected_cb (YataiLinkClient *client,
 {
   SyncLink *link = engine_link (self);
 
+  link->last_heard = g_get_monotonic_time ();
+  g_object_notify (G_OBJECT (self), "link-writer");
   if (yatai_link_client_get_connected (client))
     g_debug ("Following “%s” over the link at %s", yatai_link_client_get_writer_name (client),
              yatai_link_client_get_address (client));
@@ -407,8 +410,8 @@ command_cb (GObject      *source,
     }
 
   /* Applied or refused by the writer: either way it is done, and the segment that records it came
-   * before this answer. */
-  sync_engine_contact (self);
+   * before this answer. (The writer answered, not the bucket: the internet's state is not changed.) */
+  engine_link (self)->last_heard = g_get_monotonic_time ();
   sync_engine_command_delivered (self);
 }
 
@@ -550,6 +553,18 @@ yatai_sync_engine_get_link_writer (YataiSyncEngine *self)
 {
   g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
   return link_connected (engine_link (self)) ? yatai_link_client_get_writer_name (engine_link (self)->client) : NULL;
+}
+
+/* When this follower last heard the writer on the link (monotonic µs; while it follows it there: now),
+ * or 0 for never. */
+gint64
+yatai_sync_engine_get_last_link_contact (YataiSyncEngine *self)
+{
+  SyncLink *link;
+
+  g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), 0);
+  link = engine_link (self);
+  return link_connected (link) ? g_get_monotonic_time () : link->last_heard;
 }
 
 /* Returns: (transfer container): the devices following this one over the link. */

@@ -30,26 +30,34 @@ seconds_since (gint64 then,
   return then > 0 ? (now - then) / G_USEC_PER_SEC : -1;
 }
 
+/* Silence counts on both paths: a follower that hears the writer on the local network is not behind,
+ * whatever the internet does, and one that hears neither is behind from the later of the two. */
 gboolean
 yatai_sync_status_is_stale (YataiSyncEngine *engine,
                             gint64           now,
                             gint64          *since)
 {
-  gint64 last;
+  gint64 bucket, link;
+  gboolean bucket_silent, link_silent;
 
   if (since != NULL)
     *since = 0;
   if (engine == NULL || yatai_sync_engine_get_role (engine) == YATAI_SYNC_WRITER ||
       yatai_sync_engine_get_role (engine) == YATAI_SYNC_STOPPED)
     return FALSE;
+  if (yatai_sync_engine_get_link_writer (engine) != NULL)
+    return FALSE;
 
-  last = yatai_sync_engine_get_last_contact (engine);
+  bucket = yatai_sync_engine_get_last_contact (engine);
+  link = yatai_sync_engine_get_last_link_contact (engine);
   if (since != NULL)
-    *since = last;
-  if (last == 0)
+    *since = MAX (bucket, link);
+  if (bucket == 0 && link == 0)
     return yatai_sync_engine_get_role (engine) == YATAI_SYNC_FOLLOWER;
-  return !yatai_sync_engine_get_online (engine) ||
-         seconds_since (last, now) >= YATAI_STALE_AFTER_SECONDS;
+  bucket_silent = bucket == 0 || !yatai_sync_engine_get_online (engine) ||
+                  seconds_since (bucket, now) >= YATAI_STALE_AFTER_SECONDS;
+  link_silent = link == 0 || seconds_since (link, now) >= YATAI_STALE_AFTER_SECONDS;
+  return bucket_silent && link_silent;
 }
 
 char *
@@ -62,6 +70,16 @@ yatai_sync_status_summary (YataiSyncEngine *engine,
     return g_strdup (_("Local only"));
 
   pending = yatai_sync_engine_get_pending (engine);
+
+  if (yatai_sync_engine_get_link_writer (engine) != NULL)
+    {
+      if (!yatai_sync_engine_get_online (engine) && yatai_sync_engine_get_last_contact (engine) != 0)
+        /* Translators: %s is the writer's name; the stall goes on without the internet */
+        return g_strdup_printf (_("Following “%s” on the local network, no internet"),
+                                yatai_sync_engine_get_link_writer (engine));
+      /* Translators: %s is the writer's name */
+      return g_strdup_printf (_("Following “%s” on the local network"), yatai_sync_engine_get_link_writer (engine));
+    }
 
   if (yatai_sync_engine_get_error (engine) != NULL && !yatai_sync_engine_get_online (engine))
     return g_strdup (_("Sync problem"));
@@ -105,7 +123,8 @@ yatai_sync_status_summary (YataiSyncEngine *engine,
             return g_strdup_printf (_("Following “%s”, behind by %s"), holder ? holder : "", behind);
           }
         if (holder != NULL && *holder != '\0')
-          return g_strdup_printf (_("Following “%s”"), holder);
+          /* Translators: %s is the writer's name, which cannot be reached on the local network */
+          return g_strdup_printf (_("Following “%s” through the bucket"), holder);
         return g_strdup (_("Following"));
       }
 
@@ -142,6 +161,14 @@ yatai_sync_status_details (YataiSyncEngine *engine,
       g_string_append_printf (out, _("This device follows “%s”, which writes the stall’s data. What is done here "
                                      "is sent to it."),
                               yatai_sync_engine_get_holder_name (engine) ? yatai_sync_engine_get_holder_name (engine) : "");
+      g_string_append_c (out, '\n');
+      if (yatai_sync_engine_get_link_writer (engine) != NULL)
+        g_string_append_printf (out, _("Connected to “%s” on the local network: changes come at once, with or "
+                                       "without the internet."),
+                                yatai_sync_engine_get_link_writer (engine));
+      else
+        g_string_append (out, _("The writer is not reachable on the local network: changes come through the "
+                                "bucket."));
       break;
     default:
       g_string_append (out, _("This device is connecting to the bucket."));
@@ -152,6 +179,33 @@ yatai_sync_status_details (YataiSyncEngine *engine,
   g_string_append_printf (out, _("Changes in the shared history: %d"), (int) yatai_sync_engine_get_seq (engine));
   g_string_append_c (out, '\n');
   g_string_append_printf (out, _("Waiting to be sent: %d"), (int) yatai_sync_engine_get_pending (engine));
+  if (yatai_sync_engine_get_role (engine) == YATAI_SYNC_WRITER)
+    {
+      g_autoptr(GPtrArray) peers = yatai_sync_engine_get_link_peers (engine);
+
+      g_string_append_c (out, '\n');
+      if (peers->len == 0)
+        g_string_append (out, _("No device follows on the local network."));
+      else
+        {
+          g_autoptr(GString) names = g_string_new (NULL);
+
+          for (guint i = 0; i < peers->len; i++)
+            {
+              if (i > 0)
+                g_string_append (names, ", ");
+              g_string_append (names, g_ptr_array_index (peers, i));
+            }
+          /* Translators: %s is a list of device names with their addresses */
+          g_string_append_printf (out, _("Following on the local network: %s"), names->str);
+        }
+    }
+  if (yatai_sync_engine_get_online (engine) || yatai_sync_engine_get_last_contact (engine) != 0)
+    {
+      g_string_append_c (out, '\n');
+      g_string_append (out, yatai_sync_engine_get_online (engine) ? _("The internet: the bucket answers.")
+                                                                   : _("The internet: the bucket cannot be reached."));
+    }
 
   contact = yatai_sync_engine_get_last_contact (engine);
   if (contact != 0)
