@@ -241,7 +241,7 @@ done
   fail "the kitchen did not go back to the link"
 
 # A device of another stall (another key) is refused, and says so; the counter says so too.
-printf '' | timeout 30 "$ctl" --bucket stall --endpoint "$url" --prefix venue/strangers \
+printf "" | G_MESSAGES_DEBUG=all timeout 30 "$ctl" --bucket stall --endpoint "$url" --prefix venue/strangers \
   --store "$dir/stranger.sqlite3" --device-name "Stranger" --link-listen 127.0.0.1:0 run > "$dir/found.out" 2>&1 ||
   fail "the other stall could not be founded"
 ip netns exec "$B" timeout 10 "$ctl" --bucket stall --endpoint "$url" --prefix venue/strangers \
