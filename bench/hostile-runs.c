@@ -24,134 +24,52 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "bench-stall.h"
 #include "memory-bucket.h"
 #include "yatai-segment.h"
-#include "yatai-store-journal.h"
-#include "yatai-store-orders.h"
-#include "yatai-store-products.h"
-#include "yatai-sync-engine.h"
 #include "zstd-bomb.h"
 
 #define PREFIX "hostile/stall"
 
-typedef struct
-{
-  const char      *name;
-  char            *path;
-  YataiStore      *store;
-  YataiSyncEngine *engine;
-  GHashTable      *waiting;   /* command id → customer tag */
-  guint            taken;
-} Device;
-
-static GHashTable *confirmed;   /* customer tag → device name: a call number given, or "sent" */
-static guint refused, failed, answered;
+static BenchOrders *orders;
 static YataiMemoryBucket *bucket;
 static char *dir;
 
 static void
-finished_cb (YataiSyncEngine *engine,
-             const char      *id,
-             const char      *refusal,
-             Device          *device)
+device_on (BenchDevice *d)
 {
-  const char *tag = g_hash_table_lookup (device->waiting, id);
+  YataiSyncEngine *engine;
 
-  if (tag == NULL)
-    return;
-  /* "Sent" was already a promise to the person; a refusal is shown to them in words, so that order
-   * is not expected in the stall. */
-  if (refusal == NULL)
-    answered++;
-  else
-    {
-      refused++;
-      g_hash_table_remove (confirmed, tag);
-    }
-  g_hash_table_remove (device->waiting, id);
-}
-
-static void
-device_on (Device *d)
-{
-  g_autoptr(GError) error = NULL;
-
-  d->store = yatai_store_open (d->path, &error);
   if (d->store == NULL)
-    g_error ("%s", error->message);
-  yatai_store_set_device_name (d->store, d->name);
-  d->engine = yatai_sync_engine_new (d->store, YATAI_BUCKET (bucket), PREFIX);
-  yatai_sync_engine_set_timing (d->engine, 600, 150);
-  yatai_sync_engine_set_poll_interval (d->engine, 20);
-  yatai_sync_engine_set_auto_takeover (d->engine, TRUE);
-  yatai_sync_engine_set_snapshot_every (d->engine, 4);
-  g_signal_connect (d->engine, "command-finished", G_CALLBACK (finished_cb), d);
-  yatai_sync_engine_start (d->engine);
+    bench_device_open (d);
+  engine = yatai_sync_engine_new (d->store, YATAI_BUCKET (bucket), PREFIX);
+  yatai_sync_engine_set_timing (engine, 600, 150);
+  yatai_sync_engine_set_poll_interval (engine, 20);
+  yatai_sync_engine_set_auto_takeover (engine, TRUE);
+  yatai_sync_engine_set_snapshot_every (engine, 4);
+  bench_device_set_engine (d, engine);
+  yatai_sync_engine_start (engine);
 }
 
-/* Switched off: its commands still on their way are answered through the log once it is back. */
-static void
-device_off (Device *d)
-{
-  g_clear_object (&d->engine);
-  g_clear_object (&d->store);
-}
-
-static Device *
+static BenchDevice *
 device_new (const char *name)
 {
-  Device *d = g_new0 (Device, 1);
+  BenchDevice *d = bench_device_new (dir, name, orders);
 
-  d->name = name;
-  d->path = g_strdup_printf ("%s/%s.sqlite3", dir, name);
-  d->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   device_on (d);
   return d;
 }
 
 static void
-spin (guint ms)
+take_order (BenchDevice *d,
+            gint64       product_id)
 {
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
+  bench_device_take_order (d, product_id, NULL, NULL);
 }
 
-static guint order_number;
-
-static void
-take_order (Device *d,
-            gint64  product_id)
-{
-  g_autofree char *tag = g_strdup_printf ("%s-%u", d->name, ++order_number);
-  YataiCartLine line = { product_id, 1 };
-  g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, tag, "", 1000, FALSE, 5);
-  g_autoptr(YataiCommand) command = yatai_command_new ("order.confirm", args);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  gboolean sent = FALSE;
-
-  if (d->engine == NULL || yatai_sync_engine_get_role (d->engine) == YATAI_SYNC_STARTING)
-    return;
-  result = yatai_sync_engine_execute (d->engine, command, &sent, &error);
-  if (result == NULL)
-    {
-      failed++;
-      return;
-    }
-  d->taken++;
-  if (sent)
-    g_hash_table_insert (d->waiting, g_strdup (yatai_command_get_id (command)), g_strdup (tag));
-  g_hash_table_insert (confirmed, g_steal_pointer (&tag), (gpointer) d->name);
-}
-
-static Device *
-writer_of (Device *a,
-           Device *b)
+static BenchDevice *
+writer_of (BenchDevice *a,
+           BenchDevice *b)
 {
   if (a->engine != NULL && yatai_sync_engine_get_role (a->engine) == YATAI_SYNC_WRITER)
     return a;
@@ -170,34 +88,11 @@ log_has (gint64 seq)
 }
 
 static gboolean
-quiet (Device *a,
-       Device *b)
+wait_quiet (BenchDevice *a,
+            BenchDevice *b,
+            guint        seconds)
 {
-  g_autofree char *da = NULL;
-  g_autofree char *db = NULL;
-
-  if (g_hash_table_size (a->waiting) + g_hash_table_size (b->waiting) > 0 ||
-      yatai_store_outbox_count (a->store) + yatai_store_outbox_count (b->store) > 0)
-    return FALSE;
-  da = yatai_store_dump_canonical (a->store, NULL);
-  db = yatai_store_dump_canonical (b->store, NULL);
-  return g_strcmp0 (da, db) == 0;
-}
-
-static gboolean
-wait_quiet (Device *a,
-            Device *b,
-            guint   seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      spin (50);
-      if (quiet (a, b))
-        return TRUE;
-    }
-  return FALSE;
+  return bench_devices_wait_quiet ((BenchDevice *[]) { a, b }, 2, seconds);
 }
 
 static void
@@ -212,38 +107,17 @@ count_restored (guint *in_stall,
                 guint *missing,
                 guint *doubled)
 {
-  Device *c = device_new ("Restored");
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  BenchDevice *c = device_new ("Restored");
   gboolean caught_up = FALSE;
-  sqlite3_stmt *stmt = NULL;
-  GHashTableIter iter;
-  gpointer key;
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   yatai_sync_engine_set_follow_only (c->engine, TRUE);
   g_signal_connect_swapped (c->engine, "caught-up", G_CALLBACK (set_true), &caught_up);
   while (!caught_up && g_get_monotonic_time () < deadline)
-    spin (20);
+    bench_spin (20);
 
-  *doubled = 0;
-  sqlite3_prepare_v2 (yatai_store_get_db (c->store), "SELECT customer FROM orders", -1, &stmt, NULL);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      const char *tag = (const char *) sqlite3_column_text (stmt, 0);
-
-      if (g_hash_table_contains (seen, tag))
-        (*doubled)++;
-      else
-        g_hash_table_add (seen, g_strdup (tag));
-    }
-  sqlite3_finalize (stmt);
-  *missing = 0;
-  g_hash_table_iter_init (&iter, confirmed);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!g_hash_table_contains (seen, key))
-      (*missing)++;
-  *in_stall = g_hash_table_size (seen);
-  device_off (c);
+  bench_orders_count (orders, c->store, in_stall, missing, doubled);
+  bench_device_close (c);
 }
 
 static glong
@@ -256,8 +130,8 @@ max_rss_mb (void)
 }
 
 static int
-run_absence (Device *a,
-             Device *b,
+run_absence (BenchDevice *a,
+             BenchDevice *b,
              gint64  product,
              guint   rounds)
 {
@@ -266,19 +140,19 @@ run_absence (Device *a,
 
   for (guint round = 0; round < rounds; round++)
     {
-      Device *writer = writer_of (a, b);
-      Device *away;
+      BenchDevice *writer = writer_of (a, b);
+      BenchDevice *away;
       gint64 away_at, start, deadline;
 
       if (writer == NULL)
         {
-          spin (200);
+          bench_spin (200);
           continue;
         }
       away = writer == a ? b : a;
       wait_quiet (a, b, 10);
       away_at = yatai_sync_engine_get_seq (away->engine);
-      device_off (away);
+      bench_device_close (away);
 
       /* Away: the writer sells on and trims the log past the absent device's position. */
       yatai_sync_engine_set_retention (writer->engine, 200);
@@ -287,7 +161,7 @@ run_absence (Device *a,
              g_get_monotonic_time () < deadline)
         {
           take_order (writer, product);
-          spin (15);
+          bench_spin (15);
         }
       if (!log_has (away_at + 1) && yatai_sync_engine_get_seq (writer->engine) > away_at)
         trimmed_rounds++;
@@ -305,18 +179,18 @@ run_absence (Device *a,
       yatai_sync_engine_pause_renewal (writer->engine, TRUE);
       deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
       while (yatai_sync_engine_get_role (away->engine) != YATAI_SYNC_WRITER && g_get_monotonic_time () < deadline)
-        spin (20);
+        bench_spin (20);
       if (yatai_sync_engine_get_role (away->engine) == YATAI_SYNC_WRITER)
         swapped++;
       yatai_sync_engine_pause_renewal (writer->engine, FALSE);
       deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
       while (yatai_sync_engine_get_role (writer->engine) == YATAI_SYNC_WRITER && g_get_monotonic_time () < deadline)
-        spin (20);
+        bench_spin (20);
       for (int i = 0; i < 20; i++)
         {
           take_order (away, product);
           take_order (writer, product);
-          spin (15);
+          bench_spin (15);
         }
     }
   wait_quiet (a, b, 30);
@@ -329,18 +203,18 @@ run_absence (Device *a,
   printf ("| devices back on that caught up / slowest | %u / %.1f s |\n", caught_up, longest / 1e6);
   printf ("| devices back on that then became the writer | %u |\n", swapped);
   printf ("| orders confirmed (a call number at once, or \"sent\" on a follower) | %u |\n",
-          g_hash_table_size (confirmed) + refused);
+          g_hash_table_size (orders->confirmed) + orders->refused);
   printf ("| of the followers' orders: accepted / refused / no answer at the end | %u / %u / %u |\n",
-          answered, refused, g_hash_table_size (a->waiting) + g_hash_table_size (b->waiting));
-  printf ("| orders not taken (the device gave an error) | %u |\n", failed);
+          orders->answered, orders->refused, g_hash_table_size (a->waiting) + g_hash_table_size (b->waiting));
+  printf ("| orders not taken (the device gave an error) | %u |\n", orders->failed);
   printf ("| orders in a new device's restore | %u |\n", in_stall);
   printf ("| confirmed but lost / doubled | %u / %u |\n", missing, doubled);
   return missing == 0 && doubled == 0 && trimmed_rounds == rounds && caught_up == rounds && swapped == rounds ? 0 : 1;
 }
 
 static int
-run_hostile (Device *a,
-             Device *b,
+run_hostile (BenchDevice *a,
+             BenchDevice *b,
              gint64  product,
              guint   seconds)
 {
@@ -366,13 +240,13 @@ run_hostile (Device *a,
       gint64 now = g_get_monotonic_time ();
 
       take_order (g_rand_boolean (rand) ? a : b, product);
-      spin (15);
+      bench_spin (15);
       if (now >= next_plant)
         {
           /* The lease is rewritten by an intruder every 2 s or so (a takeover takes a TTL of silence
            * and a catch-up); the others go every 100 ms. */
           guint kind = g_getenv ("HOSTILE_NO_LEASE") == NULL && g_rand_int_range (rand, 0, 20) == 0 ? g_rand_int_range (rand, 4, 6) : g_rand_int_range (rand, 0, 4);
-          Device *w = writer_of (a, b);
+          BenchDevice *w = writer_of (a, b);
           gint64 head = w ? yatai_sync_engine_get_seq (w->engine) : yatai_sync_engine_get_seq (a->engine);
           g_autofree char *name = NULL;
 
@@ -435,10 +309,10 @@ run_hostile (Device *a,
   printf ("| orders taken on A / on B | %u / %u |\n", a->taken, b->taken);
   printf ("| seconds in which no order was taken | %u |\n", stalled_seconds);
   printf ("| orders confirmed (a call number at once, or \"sent\" on a follower) | %u |\n",
-          g_hash_table_size (confirmed) + refused);
+          g_hash_table_size (orders->confirmed) + orders->refused);
   printf ("| of the followers' orders: accepted / refused / no answer at the end | %u / %u / %u |\n",
-          answered, refused, g_hash_table_size (a->waiting) + g_hash_table_size (b->waiting));
-  printf ("| orders not taken (the device gave an error) | %u |\n", failed);
+          orders->answered, orders->refused, g_hash_table_size (a->waiting) + g_hash_table_size (b->waiting));
+  printf ("| orders not taken (the device gave an error) | %u |\n", orders->failed);
   printf ("| both devices the same, nothing waiting, after the run | %s, %.1f s later |\n", settled ? "yes" : "no",
           waited / 1e6);
   printf ("| orders in a new device's restore | %u |\n", in_stall);
@@ -455,7 +329,7 @@ main (int   argc,
   const char *mode = argc > 1 ? argv[1] : "";
   guint n = argc > 2 ? (guint) g_ascii_strtoull (argv[2], NULL, 10) : 0;
   g_autoptr(GError) error = NULL;
-  Device *a, *b;
+  BenchDevice *a, *b;
   gint64 product;
   int status;
 
@@ -466,19 +340,20 @@ main (int   argc,
     }
   dir = g_dir_make_tmp ("hostile-runs-XXXXXX", NULL);
   bucket = yatai_memory_bucket_new ();
-  confirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  orders = bench_orders_new ();
+  orders->sent_confirms = TRUE;
   {
     g_autofree char *path = g_strdup_printf ("%s/A.sqlite3", dir);
     g_autoptr(YataiStore) store = yatai_store_open (path, &error);
-    g_autoptr(JsonObject) args = yatai_product_save_args (0, "焼きそば", 500, 1000000, FALSE, NULL, NULL, TRUE);
-    g_autoptr(JsonNode) result = yatai_store_run (store, "product.save", args, &error);
 
-    product = json_object_get_int_member (json_node_get_object (result), "id");
+    if (store == NULL)
+      g_error ("%s", error->message);
+    product = bench_add_product (store, "焼きそば");
   }
   a = device_new ("A");
-  spin (300);
+  bench_spin (300);
   b = device_new ("B");
-  spin (500);
+  bench_spin (500);
 
   if (g_str_equal (mode, "absence"))
     status = run_absence (a, b, product, n ? n : 10);

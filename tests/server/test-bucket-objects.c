@@ -320,6 +320,7 @@ handle_upload (Server            *server,
       return;
     }
   object = test_bucket_store_put (server->store, bucket, object_name, data, content_type, metadata);
+  g_ptr_array_add (server->created, g_strdup (object_name));
   reply_resource (msg, object);
 }
 

@@ -36,6 +36,7 @@ typedef struct
   GHashTable         *last_write;   /* "bucket\nname" → gint64* µs of the last mutation */
   GPtrArray          *faults;
   GHashTable         *counts;       /* method → guint */
+  GPtrArray          *created;      /* the name of every object created, in order */
   guint               n_faults;
   gnutls_pubkey_t     token_key;
   guint               token_lifetime;

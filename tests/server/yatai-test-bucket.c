@@ -25,7 +25,8 @@
  *                         sends a download without a Content-Length.
  *                         Answers 204.
  *   DELETE /_test/faults  clears them (204).
- *   GET /_test/stats      {"requests": {"GET": 12, "POST": 3}, "faults": 2, "objects": 5}
+ *   GET /_test/stats      {"requests": {"GET": 12, "POST": 3}, "faults": 2, "objects": 5}; with ?prefix=P also
+ *                         "created": how many objects were created at names starting with P (deleted or not)
  * With --token-public-key, POST /token takes a service account's RS256 JWT, checks its signature with
  * that key, and hands out tokens the storage requests then require. With --refresh-token TOKEN it also
  * takes grant_type=refresh_token with that refresh token (a person's gcloud sign-in), the same way.
@@ -112,6 +113,23 @@ handle_test (Server            *server,
       json_builder_add_int_value (b, server->n_faults);
       json_builder_set_member_name (b, "objects");
       json_builder_add_int_value (b, test_bucket_store_count (server->store));
+      {
+        g_autoptr(GHashTable) query = NULL;
+        const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+        const char *prefix = NULL;
+        guint n = 0;
+
+        if (raw != NULL)
+          query = soup_form_decode (raw);
+        if (query != NULL && (prefix = g_hash_table_lookup (query, "prefix")) != NULL)
+          {
+            for (guint i = 0; i < server->created->len; i++)
+              if (g_str_has_prefix (server->created->pdata[i], prefix))
+                n++;
+            json_builder_set_member_name (b, "created");
+            json_builder_add_int_value (b, n);
+          }
+      }
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       reply_json (msg, SOUP_STATUS_OK, root);
@@ -477,6 +495,7 @@ main (int   argc,
   server.last_write = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   server.faults = g_ptr_array_new_with_free_func (fault_free);
   server.counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server.created = g_ptr_array_new_with_free_func (g_free);
   server.tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   server.token_lifetime = MAX (lifetime, 1);
   server.retry_tests = test_retry_tests_new ();
