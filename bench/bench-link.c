@@ -149,6 +149,9 @@ run_follower (const char *name,
   follower.sent_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   follower.ids = g_new0 (gint64, 1);
   bench_device_connect (follower.device, url, PREFIX, NULL, link);
+  /* Without an address of its own, a follower finds the writer through the lease and DNS-SD: the
+   * bucket's follower must not. */
+  yatai_sync_engine_set_link_follow (follower.device->engine, link != NULL);
   if (link != NULL)
     g_object_set_data (G_OBJECT (follower.device->engine), "link", (gpointer) link);
   g_signal_connect (follower.device->store, "changed", G_CALLBACK (arrived_cb), &follower);
@@ -175,6 +178,7 @@ typedef struct
   GDataInputStream *out;
   gboolean          ready;
   gboolean          answered;
+  gboolean          exited;
   GHashTable       *seen;     /* order ids that reached it */
   GArray           *lags;     /* ms, commit → its store */
   GArray           *trips;    /* ms, command → result */
@@ -251,6 +255,21 @@ child_say (Child      *child,
 
   if (!g_output_stream_write_all (g_subprocess_get_stdin_pipe (child->process), line, strlen (line), NULL, NULL, &error))
     g_error ("%s: %s", child->name, error->message);
+}
+
+static void
+exited_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+has_exited (gpointer data)
+{
+  return ((Child *) data)->exited;
 }
 
 static gboolean
@@ -400,7 +419,9 @@ main (int   argc,
   for (guint c = 0; c < 2; c++)
     {
       g_output_stream_close (g_subprocess_get_stdin_pipe (children[c]->process), NULL, NULL);
-      g_subprocess_wait (children[c]->process, NULL, NULL);
+      g_subprocess_wait_async (children[c]->process, NULL, exited_cb, &children[c]->exited);
+      if (!bench_run_until (has_exited, children[c], 30))
+        g_subprocess_force_exit (children[c]->process);
     }
   bench_device_close (counter);
   g_subprocess_force_exit (server);

@@ -77,6 +77,8 @@ GBytes          *yatai_sync_engine_export_stall   (YataiSyncEngine  *self,
 void             yatai_sync_engine_set_link       (YataiSyncEngine  *self,
                                                    const char       *listen,
                                                    const char       *writer);
+void             yatai_sync_engine_set_link_follow (YataiSyncEngine *self,
+                                                    gboolean         follow);
 guint16          yatai_sync_engine_get_link_port  (YataiSyncEngine  *self);
 const char      *yatai_sync_engine_get_link_writer (YataiSyncEngine *self);
 gint64           yatai_sync_engine_get_last_link_contact (YataiSyncEngine *self);

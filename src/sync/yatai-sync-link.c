@@ -42,6 +42,7 @@ typedef struct
   YataiLinkDiscovery *discovery;    /* DNS-SD: published while writing, browsed while not */
   gint64           last_heard;      /* monotonic µs: the writer last heard on the link (while connected: now) */
   guint            attempt;         /* how many connections were tried: the next address to try */
+  gboolean         bucket_only;     /* a follower that never connects to the link */
 } SyncLink;
 
 static SyncLink *
@@ -348,6 +349,8 @@ link_follow (SyncTransport *transport,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) addresses = NULL;
 
+  if (link->bucket_only)
+    return;
   if (link->client == NULL)
     {
       g_autoptr(GTlsCertificate) certificate = yatai_link_key_load (self->store, &error);
@@ -537,6 +540,20 @@ yatai_sync_engine_set_link (YataiSyncEngine *self,
   link->listen = g_strdup (listen);
   g_free (link->address);
   link->address = writer && *writer ? g_strdup (writer) : NULL;
+}
+
+/**
+ * yatai_sync_engine_set_link_follow:
+ * @follow: %FALSE: while this device follows, it never connects to the writer's link and follows
+ *   through the bucket alone, as a device off the venue network does (bench-link compares the two
+ *   paths this way); %TRUE by default
+ */
+void
+yatai_sync_engine_set_link_follow (YataiSyncEngine *self,
+                                   gboolean         follow)
+{
+  g_return_if_fail (YATAI_IS_SYNC_ENGINE (self));
+  engine_link (self)->bucket_only = !follow;
 }
 
 /* The port the link is served on while this device writes, or 0. */
