@@ -14,6 +14,7 @@
 #include "yatai-order-card.h"
 #include "yatai-order-editor.h"
 #include "yatai-orders-page.h"
+#include "yatai-pair-window.h"
 #include "yatai-product-editor.h"
 #include "yatai-product-tile.h"
 #include "yatai-reception-page.h"
@@ -238,6 +239,7 @@ main (int   argc,
   g_type_ensure (YATAI_TYPE_ORDER_EDITOR);
   g_type_ensure (YATAI_TYPE_CART_ROW);
   g_type_ensure (YATAI_TYPE_PRODUCT_TILE);
+  g_type_ensure (YATAI_TYPE_PAIR_WINDOW);
 
   g_test_add_func ("/templates/every-template-builds", test_every_template_builds);
   g_test_add_func ("/templates/buttons-have-names", test_buttons_have_names);

@@ -221,6 +221,27 @@ sync_setting (YataiApplication *self,
   return override != NULL ? g_strdup (override) : g_settings_get_string (self->settings, key);
 }
 
+/**
+ * yatai_application_dup_sync_setting:
+ * @key: "sync-bucket", "sync-prefix" or "sync-endpoint"
+ *
+ * The sync setting this instance uses: what --bucket and friends say, or else the saved one.
+ */
+char *
+yatai_application_dup_sync_setting (YataiApplication *self,
+                                    const char       *key)
+{
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), NULL);
+
+  if (g_str_equal (key, "sync-bucket"))
+    return sync_setting (self, key, self->override_bucket);
+  if (g_str_equal (key, "sync-prefix"))
+    return sync_setting (self, key, self->override_prefix);
+  if (g_str_equal (key, "sync-endpoint"))
+    return sync_setting (self, key, self->override_endpoint);
+  return g_settings_get_string (self->settings, key);
+}
+
 /* The writer's answer to a change this device sent came back through the log: the pages showing it as
  * on its way show the answer instead. A refusal (the stock ran out meanwhile, the order was cancelled
  * at the counter) is said in the writer's words in every window, so the person who made the change

@@ -27,6 +27,8 @@ YataiProductList *yatai_application_get_products      (YataiApplication *self);
 YataiTagList     *yatai_application_get_tags          (YataiApplication *self);
 GSettings        *yatai_application_get_settings      (YataiApplication *self);
 YataiSyncEngine  *yatai_application_get_sync_engine   (YataiApplication *self);
+char             *yatai_application_dup_sync_setting  (YataiApplication *self,
+                                                       const char       *key);
 YataiPendingCommands *yatai_application_get_pending   (YataiApplication *self);
 JsonNode         *yatai_application_run_command       (YataiApplication  *self,
                                                        YataiCommand      *command,

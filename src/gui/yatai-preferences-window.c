@@ -7,6 +7,7 @@
 
 #include "yatai-gcs-bucket.h"
 #include "yatai-link-protocol.h"
+#include "yatai-pair-window.h"
 #include "yatai-preferences-window.h"
 #include "yatai-text.h"
 
@@ -32,6 +33,8 @@ struct _YataiPreferencesWindow
   AdwEntryRow          *link_row;
   GtkSwitch            *takeover_switch;
   GtkSwitch            *takes_orders_switch;
+  AdwActionRow         *add_device_row;
+  YataiApplication     *application;
   GtkFileChooserNative *chooser;
 };
 
@@ -201,10 +204,38 @@ clear_key_file_action_cb (GtkWidget  *widget,
   g_settings_set_string (YATAI_PREFERENCES_WINDOW (widget)->settings, "sync-key-file", "");
 }
 
+/* Pairing needs this device in the stall's sync: it gives the stall at a position of its history. */
+static void
+show_add_device (YataiPreferencesWindow *self)
+{
+  gboolean syncing = yatai_application_get_sync_engine (self->application) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.add-device", syncing);
+  adw_action_row_set_subtitle (self->add_device_row,
+                               syncing ? _("A new device joins this stall by a code shown here: no key file to copy")
+                                       : _("Set a bucket first: the devices of a stall follow each other through it"));
+}
+
+static void
+add_device_action_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  YataiPreferencesWindow *self = YATAI_PREFERENCES_WINDOW (widget);
+  YataiPairWindow *window = yatai_pair_window_new_add (self->application);
+
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 yatai_preferences_window_dispose (GObject *object)
 {
   YataiPreferencesWindow *self = YATAI_PREFERENCES_WINDOW (object);
+
+  if (self->application != NULL)
+    g_signal_handlers_disconnect_by_data (self->application, self);
+  g_clear_object (&self->application);
 
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
@@ -242,11 +273,13 @@ yatai_preferences_window_class_init (YataiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, link_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, takeover_switch);
   gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, takes_orders_switch);
+  gtk_widget_class_bind_template_child (widget_class, YataiPreferencesWindow, add_device_row);
   gtk_widget_class_bind_template_callback (widget_class, device_name_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, sync_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, link_apply_cb);
   gtk_widget_class_install_action (widget_class, "prefs.choose-key-file", NULL, choose_key_file_action_cb);
   gtk_widget_class_install_action (widget_class, "prefs.clear-key-file", NULL, clear_key_file_action_cb);
+  gtk_widget_class_install_action (widget_class, "prefs.add-device", NULL, add_device_action_cb);
 }
 
 static void
@@ -295,5 +328,8 @@ yatai_preferences_window_new (YataiApplication *application)
   g_signal_connect_swapped (self->settings, "changed::sync-endpoint", G_CALLBACK (show_key_file), self);
   g_settings_bind (self->settings, "sync-auto-takeover", self->takeover_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "sync-takes-orders", self->takes_orders_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  self->application = g_object_ref (application);
+  show_add_device (self);
+  g_signal_connect_swapped (application, "notify::sync-engine", G_CALLBACK (show_add_device), self);
   return self;
 }

@@ -7,6 +7,7 @@
 
 #include "yatai-kitchen-page.h"
 #include "yatai-orders-page.h"
+#include "yatai-pair-window.h"
 #include "yatai-preferences-window.h"
 #include "yatai-reception-page.h"
 #include "yatai-register-page.h"
@@ -141,6 +142,31 @@ restore_action_cb (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+static void
+joined_cb (YataiWindow *self,
+           const char  *message,
+           GtkWindow   *pair)
+{
+  gtk_window_destroy (pair);
+  leave_welcome (self, "reception");
+  yatai_window_show_toast (self, message);
+}
+
+/* A device joining by the code its counter shows (yatai-pair-window.c): the stall comes over the
+ * network, with the sync settings when the counter gives them. */
+static void
+join_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  YataiWindow *self = YATAI_WINDOW (widget);
+  YataiPairWindow *pair = yatai_pair_window_new_join (self->application);
+
+  gtk_window_set_transient_for (GTK_WINDOW (pair), GTK_WINDOW (self));
+  g_signal_connect_object (pair, "joined", G_CALLBACK (joined_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (pair));
+}
+
 /* F11: the kitchen screen fills the monitor; again to leave. */
 static void
 fullscreen_action_cb (GtkWidget  *widget,
@@ -184,6 +210,7 @@ yatai_window_class_init (YataiWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.start-empty", NULL, start_empty_action_cb);
   gtk_widget_class_install_action (widget_class, "win.load-demo", NULL, load_demo_action_cb);
   gtk_widget_class_install_action (widget_class, "win.restore-from-bucket", NULL, restore_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.join-stall", NULL, join_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "win.fullscreen", NULL);
 }
 

@@ -88,7 +88,7 @@ yatai_pair_code_normalize (const char  *typed,
   if (code->len != YATAI_PAIR_CODE_DIGITS)
     {
       g_set_error (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_INVALID,
-                   _("The code is the %d digits shown on the counter under Preferences → Devices → Add a Device."),
+                   _("The code is the %d digits shown on the counter under Preferences → Sync → Add a Device."),
                    YATAI_PAIR_CODE_DIGITS);
       return NULL;
     }
@@ -597,7 +597,7 @@ check_greeting (const char  *greeting,
     return TRUE;
   if (g_strcmp0 (greeting, "YATAI-PAIR 1 NONE") == 0)
     g_set_error_literal (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_NO_CODE,
-                         _("The counter shows no code right now. On the counter, open Preferences → Devices → Add a Device for a new one."));
+                         _("The counter shows no code right now. On the counter, open Preferences → Sync → Add a Device for a new one."));
   else if (g_strcmp0 (greeting, "YATAI-PAIR 1 BUSY") == 0)
     g_set_error_literal (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_BUSY,
                          _("Another device is pairing with the counter right now. Try again in a moment."));

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "yatai-application.h"
+#include "yatai-pair-server.h"
+
+G_BEGIN_DECLS
+
+#define YATAI_TYPE_PAIR_WINDOW (yatai_pair_window_get_type ())
+G_DECLARE_FINAL_TYPE (YataiPairWindow, yatai_pair_window, YATAI, PAIR_WINDOW, AdwWindow)
+
+YataiPairWindow *yatai_pair_window_new_add    (YataiApplication *application);
+YataiPairWindow *yatai_pair_window_new_join   (YataiApplication *application);
+YataiPairServer *yatai_pair_window_get_server (YataiPairWindow  *self);
+
+G_END_DECLS

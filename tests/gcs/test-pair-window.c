@@ -1,0 +1,206 @@
+/* test-pair-window.c: Add a Device on the counter and Join a Stall on a new device, as a person uses them
+ * (Xvfb, GTK's test accessibility backend). The counter writes through yatai-test-bucket; the new device
+ * has no settings at all. It types the address and a wrong code (refused in words on both screens),
+ * then the right one, and leaves the welcome with the stall, the sync settings, and a follower's part. */
+#include "config.h"
+
+#include "gui-test-util.h"
+#include "test-server.h"
+#include "yatai-pair-window.h"
+#include "yatai-preferences-window.h"
+#include "yatai-window.h"
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+run_until (Condition condition,
+           gpointer  data)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () - start > 30 * G_USEC_PER_SEC)
+        g_error ("Timed out waiting");
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+is_writer (gpointer app)
+{
+  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
+
+  return engine != NULL && yatai_sync_engine_get_role (engine) == YATAI_SYNC_WRITER;
+}
+
+static gboolean
+follows_with_menu (gpointer app)
+{
+  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
+
+  return engine != NULL && yatai_sync_engine_get_role (engine) == YATAI_SYNC_FOLLOWER &&
+         g_list_model_get_n_items (G_LIST_MODEL (yatai_application_get_products (app))) == 10;
+}
+
+static gboolean
+status_says_something (gpointer window)
+{
+  const char *text = gui_test_label (window, "join_status_label");
+
+  return !g_str_equal (text, "") && !g_str_equal (text, "Asking the counter for the stall…");
+}
+
+static gboolean
+counter_says (gpointer data)
+{
+  GtkWidget *window = ((gpointer *) data)[0];
+
+  return g_str_equal (gui_test_label (window, "add_status_label"), ((gpointer *) data)[1]);
+}
+
+static gboolean
+welcome_left (gpointer window)
+{
+  return g_str_equal (gtk_stack_get_visible_child_name (GTK_STACK (gui_test_find (window, "main_stack"))), "pages");
+}
+
+static GtkWidget *
+find_pair_window (const char *page)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (YATAI_IS_PAIR_WINDOW (l->data) &&
+        g_str_equal (gtk_stack_get_visible_child_name (GTK_STACK (gui_test_find (l->data, "pages"))), page))
+      return l->data;
+  return NULL;
+}
+
+static void
+join (GtkWidget  *window,
+      const char *address,
+      const char *code)
+{
+  gtk_editable_set_text (GTK_EDITABLE (gui_test_find (window, "address_row")), address);
+  gtk_editable_set_text (GTK_EDITABLE (gui_test_find (window, "code_row")), code);
+  g_assert_true (gtk_widget_get_sensitive (gui_test_find (window, "join_button")));
+  gui_test_click (window, "join_button");
+}
+
+static void
+test_add_and_join (void)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) server = test_server_start (NULL, &url);
+  g_autofree char *dir_a = NULL;
+  g_autofree char *dir_b = NULL;
+  g_autoptr(YataiApplication) counter = gui_test_app_new (TRUE, &dir_a);
+  g_autoptr(YataiApplication) kitchen = gui_test_app_new (FALSE, &dir_b);
+  GSettings *settings = yatai_application_get_settings (kitchen);
+  YataiPreferencesWindow *preferences;
+  YataiWindow *kitchen_window;
+  GtkWidget *add, *joining;
+  YataiPairServer *pair;
+  g_autofree char *code = NULL;
+  g_autofree char *wrong = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *bucket = NULL;
+
+  yatai_application_set_sync_overrides (counter, "stall", url, "pair/stall", "Counter PC");
+  run_until (is_writer, counter);
+  yatai_store_set_device_name (yatai_application_get_store (kitchen), "Kitchen");
+
+  /* The counter: Preferences → Sync → Add a Device shows a code, where to type it, and its time. */
+  preferences = yatai_preferences_window_new (counter);
+  gtk_window_present (GTK_WINDOW (preferences));
+  gui_test_settle ();
+  gtk_widget_activate_action (GTK_WIDGET (preferences), "prefs.add-device", NULL);
+  gui_test_settle ();
+  add = find_pair_window ("add");
+  g_assert_nonnull (add);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (add)), ==, "Add a Device");
+  pair = yatai_pair_window_get_server (YATAI_PAIR_WINDOW (add));
+  code = g_strdup (yatai_pair_server_get_code (pair));
+  shown = yatai_pair_code_format (code);
+  g_assert_cmpstr (gui_test_label (add, "code_label"), ==, shown);
+  {
+    g_autofree char *spoken = g_strdup_printf ("Pairing code: %c %c %c %c %c %c",
+                                               code[0], code[1], code[2], code[3], code[4], code[5]);
+
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (gui_test_find (add, "code_label")),
+                                         GTK_ACCESSIBLE_PROPERTY_LABEL, spoken);
+  }
+  g_assert_true (g_str_has_prefix (gui_test_label (add, "expiry_label"), "Valid for 4:") ||
+                 g_str_has_prefix (gui_test_label (add, "expiry_label"), "Valid for 5:00"));
+  g_assert_true (gtk_widget_get_sensitive (gui_test_find (add, "settings_switch")));
+  gtk_switch_set_active (GTK_SWITCH (gui_test_find (add, "settings_switch")), TRUE);
+
+  /* The new device: its welcome offers Join a Stall on This Network. */
+  kitchen_window = yatai_window_new (kitchen);
+  gtk_window_present (GTK_WINDOW (kitchen_window));
+  gui_test_settle ();
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gui_test_find (GTK_WIDGET (kitchen_window),
+                                                                                "main_stack"))), ==, "welcome");
+  gtk_widget_activate_action (GTK_WIDGET (kitchen_window), "win.join-stall", NULL);
+  gui_test_settle ();
+  joining = find_pair_window ("join");
+  g_assert_nonnull (joining);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (joining)), ==, "Join a Stall");
+  g_assert_false (gtk_widget_get_sensitive (gui_test_find (joining, "join_button")));
+
+  /* A wrong code: said on both screens, and counted on the counter. */
+  address = g_strdup_printf ("127.0.0.1:%u", yatai_pair_server_get_port (pair));
+  wrong = g_strdup (code);
+  wrong[5] = wrong[5] == '9' ? '0' : wrong[5] + 1;
+  join (joining, address, wrong);
+  run_until (status_says_something, joining);
+  g_assert_cmpstr (gui_test_label (joining, "join_status_label"), ==, "The code is not the one shown on the counter.");
+  g_assert_true (gtk_widget_has_css_class (gui_test_find (joining, "join_status_label"), "error"));
+  {
+    gpointer data[] = { add, (gpointer) "A device typed a wrong code. 2 more tries are allowed." };
+
+    run_until (counter_says, data);
+  }
+
+  /* The right code, typed with a space: the stall, its settings, and a follower's part. */
+  {
+    g_autofree char *typed = g_strdup_printf ("%.3s %s", code, code + 3);
+    gpointer data[] = { add, (gpointer) "“Kitchen” has the stall now and follows it." };
+
+    join (joining, address, typed);
+    run_until (welcome_left, kitchen_window);
+    run_until (counter_says, data);
+  }
+  g_assert_null (find_pair_window ("join"));
+  g_assert_cmpstr (gui_test_label (add, "code_label"), ==, "––– –––");
+  g_assert_nonnull (gui_test_find_label (GTK_WIDGET (kitchen_window),
+                                         "This device has the stall of “Counter PC” and follows it."));
+  bucket = g_settings_get_string (settings, "sync-bucket");
+  g_assert_cmpstr (bucket, ==, "stall");
+  run_until (follows_with_menu, kitchen);
+
+  gtk_window_destroy (GTK_WINDOW (add));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  gtk_window_destroy (GTK_WINDOW (kitchen_window));
+  gui_test_settle ();
+  g_settings_reset (settings, "sync-bucket");
+  g_settings_reset (settings, "sync-endpoint");
+  g_settings_reset (settings, "sync-prefix");
+  g_application_quit (G_APPLICATION (kitchen));
+  g_application_quit (G_APPLICATION (counter));
+  gui_test_remove_dir (dir_a);
+  gui_test_remove_dir (dir_b);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_test_add_func ("/pair-window/add-and-join", test_add_and_join);
+  return g_test_run ();
+}
