@@ -5,7 +5,8 @@
  * `status` and `export` only read: they open the store read-only, beside the program that has it, or
  * in a file or folder this user may not write. `restore` makes the new store under a name of its own and gives it the name
  * asked for only when it is whole, so a restore killed half way leaves no store behind, and the next
- * one sees its unfinished file and starts again.
+ * one sees its unfinished file and starts again. `pair` (the stall from a counter by its code) makes its
+ * new store the same way.
  */
 #define G_LOG_DOMAIN "yatai-ctl"
 
@@ -91,7 +92,7 @@ yatai_ctl_store_open (YataiCtlStore  *self,
   yatai_store_set_program_name (program);
   if (g_str_equal (command, "export"))
     return yatai_store_open_read_only (self->path, error);
-  if (g_str_equal (command, "restore"))
+  if (g_str_equal (command, "restore") || g_str_equal (command, "pair"))
     return open_for_restore (self, error);
   if (!g_str_equal (command, "status") || !g_file_test (self->path, G_FILE_TEST_EXISTS))
     return yatai_store_open (self->path, error);

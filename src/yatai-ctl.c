@@ -12,6 +12,7 @@
  *   lease release   this device stops writing now, so another can take over at once
  *   lease take      this device becomes the writer (after the lease's silence) and keeps writing
  *   export [DAY]    the order lines of a business day (or all) as the Sales page's CSV, on stdout
+ *   pair HOST:PORT CODE  the stall from a counter showing Add a Device's code, into --store (a new file)
  *
  * Without --bucket, the settings the app uses are read (GSettings).
  */
@@ -28,6 +29,7 @@
 #include "yatai-ctl-status.h"
 #include "yatai-ctl-store.h"
 #include "yatai-gcs-bucket.h"
+#include "yatai-pair.h"
 #include "yatai-store-journal.h"
 #include "yatai-sync-engine.h"
 #include "yatai-text.h"
@@ -396,6 +398,77 @@ input_cb (GIOChannel   *channel,
   return G_SOURCE_CONTINUE;
 }
 
+typedef struct
+{
+  YataiPairing *pairing;
+  gboolean      done;
+} Paired;
+
+static void
+paired_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Paired *paired = user_data;
+  g_autoptr(GError) error = NULL;
+
+  paired->pairing = yatai_pair_join_finish (result, &error);
+  if (paired->pairing == NULL)
+    g_printerr ("yatai-ctl: %s\n", error->message);
+  paired->done = TRUE;
+}
+
+/* pair: the stall from the counter into a new store, and the sync settings it gave, in words; the
+ * credentials beside the store, readable by this user only. */
+static int
+pair (YataiCtlStore *opened,
+      YataiStore    *store,
+      const char    *address,
+      const char    *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiPairing) pairing = NULL;
+  Paired paired = { NULL, FALSE };
+
+  if (opt_device != NULL && *opt_device != '\0')
+    yatai_store_set_device_name (store, opt_device);
+  yatai_pair_join_async (address, code, yatai_store_get_device_name (store), NULL, paired_cb, &paired);
+  while (!paired.done)
+    g_main_context_iteration (NULL, TRUE);
+  pairing = paired.pairing;
+  if (pairing == NULL || !yatai_pairing_apply (pairing, store, &error))
+    {
+      if (error != NULL)
+        g_printerr ("yatai-ctl: %s\n", error->message);
+      yatai_ctl_store_finish (opened, store, FALSE, NULL);
+      return 1;
+    }
+  g_print (_("This store has the stall of “%s” (folder “%s”).\n"), pairing->counter_name, pairing->prefix);
+  if (pairing->has_settings)
+    {
+      g_autofree char *credentials = g_strconcat (opened->path, ".credentials.json", NULL);
+
+      if (pairing->credentials != NULL &&
+          !g_file_set_contents_full (credentials, pairing->credentials, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                     &error))
+        {
+          g_printerr ("yatai-ctl: %s\n", error->message);
+          yatai_ctl_store_finish (opened, store, FALSE, NULL);
+          return 1;
+        }
+      g_print (_("The counter gave its sync settings: --bucket %s%s%s --prefix %s%s%s\n"), pairing->bucket,
+               pairing->endpoint && *pairing->endpoint ? " --endpoint " : "",
+               pairing->endpoint ? pairing->endpoint : "", pairing->prefix,
+               pairing->credentials ? " --key-file " : "", pairing->credentials ? credentials : "");
+    }
+  if (!yatai_ctl_store_finish (opened, store, TRUE, &error))
+    {
+      g_printerr ("yatai-ctl: %s\n", error->message);
+      return 1;
+    }
+  return 0;
+}
+
 static int
 usage (GOptionContext *context)
 {
@@ -409,7 +482,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("status | restore | follow | run | lease release | lease take | export [DAY]");
+  g_autoptr(GOptionContext) context = g_option_context_new ("status | restore | follow | run | lease release | lease take | export [DAY] | pair HOST:PORT CODE");
   g_autoptr(GError) error = NULL;
   g_autoptr(YataiGcsBucket) bucket = NULL;
   g_autofree char *command = NULL;
@@ -434,7 +507,8 @@ main (int   argc,
     return usage (context);
   command = argc >= 3 && g_str_equal (argv[1], "lease") ? g_strdup_printf ("lease %s", argv[2]) : g_strdup (argv[1]);
   if (!g_strv_contains ((const char *[]) { "status", "restore", "follow", "run", "lease release", "lease take",
-                                           "export", NULL }, command))
+                                           "export", "pair", NULL }, command) ||
+      (g_str_equal (command, "pair") && argc != 4))
     return usage (context);
   ctl.command = command;
 
@@ -455,6 +529,8 @@ main (int   argc,
   if (opened.holder != NULL)
     yatai_ctl_store_print_holder (&opened);
 
+  if (g_str_equal (command, "pair"))
+    return pair (&opened, g_steal_pointer (&ctl.store), argv[2], argv[3]);
   if (g_str_equal (command, "export"))
     {
       g_autofree char *csv = yatai_store_export_order_lines (ctl.store, argc > 2 ? argv[2] : NULL, &error);

@@ -66,6 +66,32 @@ welcome_left (gpointer window)
   return g_str_equal (gtk_stack_get_visible_child_name (GTK_STACK (gui_test_find (window, "main_stack"))), "pages");
 }
 
+typedef struct
+{
+  char    *out;
+  char    *err;
+  gboolean done;
+} Ran;
+
+static void
+ran_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Ran *ran = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &ran->out, &ran->err, &error);
+  g_assert_no_error (error);
+  ran->done = TRUE;
+}
+
+static gboolean
+has_run (gpointer data)
+{
+  return ((Ran *) data)->done;
+}
+
 static GtkWidget *
 find_pair_window (const char *page)
 {
@@ -181,6 +207,31 @@ test_add_and_join (void)
   bucket = g_settings_get_string (settings, "sync-bucket");
   g_assert_cmpstr (bucket, ==, "stall");
   run_until (follows_with_menu, kitchen);
+
+  /* A headless device pairs the same way, with a new code: yatai-ctl pair HOST:PORT CODE. */
+  gui_test_click (add, "new_code_button");
+  {
+    g_autofree char *store = g_build_filename (dir_b, "headless.sqlite3", NULL);
+    g_autofree char *expected = g_strdup_printf ("This store has the stall of “Counter PC” (folder “pair/stall”).\n"
+                                                 "The counter gave its sync settings: --bucket stall --endpoint %s "
+                                                 "--prefix pair/stall\n", url);
+    g_autoptr(GSubprocess) ctl = NULL;
+    g_autoptr(GError) error = NULL;
+    Ran ran = { NULL, NULL, FALSE };
+
+    ctl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                            g_getenv ("YATAI_CTL"), "--store", store, "--device-name", "Backup", "pair", address,
+                            yatai_pair_server_get_code (pair), NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8_async (ctl, NULL, NULL, ran_cb, &ran);
+    run_until (has_run, &ran);
+    g_assert_cmpstr (ran.err, ==, "");
+    g_assert_cmpstr (ran.out, ==, expected);
+    g_assert_cmpint (g_subprocess_get_exit_status (ctl), ==, 0);
+    g_assert_true (g_file_test (store, G_FILE_TEST_IS_REGULAR));
+    g_free (ran.out);
+    g_free (ran.err);
+  }
 
   gtk_window_destroy (GTK_WINDOW (add));
   gtk_window_destroy (GTK_WINDOW (preferences));
