@@ -39,6 +39,7 @@ struct _YataiApplication
   char             *override_device;
   char             *override_link;     /* --link: the writer's address on the local network */
   char             *override_link_listen;
+  gboolean          link_overridden;   /* set_link_overrides(): NULL listen means no link served */
   guint             unix_signal_ids[3];
   guint             logout_cookie;     /* the session waits while the last upload and the release run */
 };
@@ -347,7 +348,8 @@ apply_sync_settings (gpointer data)
   yatai_sync_engine_set_preferred (engine, g_settings_get_boolean (self->settings, "sync-takes-orders"));
   /* The venue link: served on every address and a free port while this device writes, unless
    * --link-listen says where; the writer found by DNS-SD and the lease, or at the address given. */
-  yatai_sync_engine_set_link (engine, self->override_link_listen ? self->override_link_listen : "", link);
+  yatai_sync_engine_set_link (engine, self->link_overridden || self->override_link_listen
+                                       ? self->override_link_listen : "", link);
   set_engine (self, engine);
   yatai_sync_engine_start (engine);
   return G_SOURCE_REMOVE;
@@ -746,6 +748,23 @@ replace_str (char       **field,
  * What --bucket, --endpoint, --prefix and --device-name give: sync settings for this instance only,
  * not saved (two devices on one machine, tests). %NULL leaves a setting as GSettings has it.
  */
+/* For tests and rehearsals: where this instance serves the venue link while it writes (NULL: it does
+ * not) and the writer's address (NULL: found by itself), instead of the options and settings. Call
+ * before the sync overrides. */
+void
+yatai_application_set_link_overrides (YataiApplication *self,
+                                      const char       *listen,
+                                      const char       *writer)
+{
+  g_return_if_fail (YATAI_IS_APPLICATION (self));
+
+  self->link_overridden = TRUE;
+  replace_str (&self->override_link_listen, listen);
+  replace_str (&self->override_link, writer);
+  if (self->store != NULL)
+    apply_sync_settings (self);
+}
+
 void
 yatai_application_set_sync_overrides (YataiApplication *self,
                                       const char       *bucket,

@@ -22,6 +22,9 @@ void              yatai_application_set_sync_overrides (YataiApplication *self,
                                                        const char       *endpoint,
                                                        const char       *prefix,
                                                        const char       *device_name);
+void              yatai_application_set_link_overrides (YataiApplication *self,
+                                                       const char       *listen,
+                                                       const char       *writer);
 YataiStore       *yatai_application_get_store         (YataiApplication *self);
 YataiProductList *yatai_application_get_products      (YataiApplication *self);
 YataiTagList     *yatai_application_get_tags          (YataiApplication *self);
