@@ -23,6 +23,20 @@ run_until (Condition condition,
     }
 }
 
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 static gboolean
 has_role (gpointer data)
 {
@@ -111,17 +125,7 @@ test_words (void)
   g_clear_object (&follower);
   g_clear_object (&counter);
   g_clear_object (&kitchen);
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while ((name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (dir, name, NULL);
-        g_unlink (path);
-      }
-    g_rmdir (dir);
-  }
+  remove_dir (dir);
 }
 
 static gboolean
@@ -191,17 +195,7 @@ test_link_words (void)
   g_clear_object (&follower);
   g_clear_object (&counter);
   g_clear_object (&kitchen);
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while ((name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (dir, name, NULL);
-        g_unlink (path);
-      }
-    g_rmdir (dir);
-  }
+  remove_dir (dir);
 }
 
 static void

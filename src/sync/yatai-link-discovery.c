@@ -209,6 +209,18 @@ timeout_free (AvahiTimeout *timeout)
 
 static void publish_now (YataiLinkDiscovery *self);
 
+/* Another service has the name (two writers of one stall a moment apart, or a stranger's): the next
+ * of Avahi's alternative names. */
+static void
+next_service_name (YataiLinkDiscovery *self)
+{
+  char *alternative = avahi_alternative_service_name (self->service_name);
+
+  g_free (self->service_name);
+  self->service_name = g_strdup (alternative);
+  avahi_free (alternative);
+}
+
 static void
 group_cb (AvahiEntryGroup      *group,
           AvahiEntryGroupState  state,
@@ -218,13 +230,7 @@ group_cb (AvahiEntryGroup      *group,
 
   if (state == AVAHI_ENTRY_GROUP_COLLISION)
     {
-      /* Another service has the name (two writers of one stall a moment apart, or a stranger's): the
-       * next of Avahi's alternative names. */
-      char *alternative = avahi_alternative_service_name (self->service_name);
-
-      g_free (self->service_name);
-      self->service_name = g_strdup (alternative);
-      avahi_free (alternative);
+      next_service_name (self);
       avahi_entry_group_reset (group);
       publish_now (self);
     }
@@ -259,11 +265,7 @@ publish_now (YataiLinkDiscovery *self)
                                        stall, device, "v=1", NULL);
   if (ret == AVAHI_ERR_COLLISION)
     {
-      char *alternative = avahi_alternative_service_name (self->service_name);
-
-      g_free (self->service_name);
-      self->service_name = g_strdup (alternative);
-      avahi_free (alternative);
+      next_service_name (self);
       publish_now (self);
       return;
     }
