@@ -432,7 +432,11 @@ sync_engine_apply_log_segment (YataiSyncEngine *self,
                                YataiSegment    *segment,
                                Lane             lane);
 
-/* Transports (yatai-sync-engine.c) */
+/* Transports (yatai-sync-transport.c) */
+G_GNUC_INTERNAL
+void
+sync_engine_clear_transports (YataiSyncEngine *self);
+
 G_GNUC_INTERNAL
 void
 sync_engine_publish (YataiSyncEngine *self,

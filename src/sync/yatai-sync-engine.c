@@ -349,101 +349,6 @@ sync_engine_go (YataiSyncEngine *self,
   sync_engine_schedule (self, 0);
 }
 
-/* Transports (yatai-sync-transport.h) */
-
-/* The writer sealed a segment: every transport carries the same bytes. */
-void
-sync_engine_publish (YataiSyncEngine *self,
-                     gint64           seq,
-                     GBytes          *bytes)
-{
-  for (guint i = 0; i < N_TRANSPORTS && bytes != NULL; i++)
-    if (self->transports[i]->klass->publish != NULL)
-      self->transports[i]->klass->publish (self->transports[i], seq, bytes);
-}
-
-/* Whether some transport brings new segments without being asked, so the others need be asked only
- * now and then. */
-gboolean
-sync_engine_segments_pushed (YataiSyncEngine *self)
-{
-  for (guint i = 0; i < N_TRANSPORTS; i++)
-    if (self->transports[i]->klass->pushes != NULL && self->transports[i]->klass->pushes (self->transports[i]))
-      return TRUE;
-  return FALSE;
-}
-
-/* Where followers may reach this writer, for the lease. */
-char **
-sync_engine_transport_addresses (YataiSyncEngine *self)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; i < N_TRANSPORTS; i++)
-    if (self->transports[i]->klass->addresses != NULL)
-      {
-        g_auto(GStrv) addresses = self->transports[i]->klass->addresses (self->transports[i]);
-
-        if (addresses != NULL)
-          g_strv_builder_addv (builder, (const char **) addresses);
-      }
-  return g_strv_builder_end (builder);
-}
-
-static void
-clear_transports (YataiSyncEngine *self)
-{
-  for (guint i = 0; i < N_TRANSPORTS; i++)
-    if (self->transports[i] != NULL && self->transports[i]->klass->clear != NULL)
-      self->transports[i]->klass->clear (self->transports[i]);
-}
-
-/* A follower's first outgoing command goes to the first transport that takes it. */
-gboolean
-sync_engine_send_outgoing (YataiSyncEngine *self)
-{
-  g_autoptr(GPtrArray) outgoing = sync_engine_load_outgoing (self);
-  g_autoptr(YataiCommand) command = NULL;
-  const char *json;
-
-  if (outgoing->len == 0)
-    return FALSE;
-
-  json = g_ptr_array_index (outgoing, 0);
-  command = yatai_command_new_from_json (json, -1, NULL);
-  if (command == NULL)
-    {
-      /* Not ours to fix: drop what cannot be read rather than block every later command. */
-      g_ptr_array_remove_index (outgoing, 0);
-      sync_engine_save_outgoing (self, outgoing, NULL);
-      sync_engine_schedule (self, 0);
-      return TRUE;
-    }
-
-  for (guint i = 0; i < N_TRANSPORTS; i++)
-    if (self->transports[i]->klass->send_command != NULL &&
-        self->transports[i]->klass->send_command (self->transports[i], command, json))
-      return TRUE;
-  return FALSE;
-}
-
-/* The first outgoing command reached the writer (the inbox has it, or the writer answered it over the
- * link): it is no longer this device's to send. Ends the upload lane's request. */
-void
-sync_engine_command_delivered (YataiSyncEngine *self)
-{
-  g_autoptr(GPtrArray) outgoing = sync_engine_load_outgoing (self);
-  g_autoptr(GError) error = NULL;
-
-  if (outgoing->len > 0)
-    g_ptr_array_remove_index (outgoing, 0);
-  if (!sync_engine_save_outgoing (self, outgoing, &error))
-    g_debug ("Outgoing commands not saved: %s", error->message);
-  sync_engine_notify_pending (self);
-  sync_engine_check_awaiting (self);
-  sync_engine_lane_done (self, LANE_UPLOAD, 0);
-}
-
 static void
 store_changed_cb (YataiSyncEngine *self,
                   YataiChanges    *changes)
@@ -701,7 +606,7 @@ yatai_sync_engine_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
-  clear_transports (self);
+  sync_engine_clear_transports (self);
   /* An engine dropped without a stop still holds the segments it sealed. */
   sync_engine_reset_sealed (self);
   if (self->store != NULL)
@@ -908,7 +813,7 @@ sync_engine_finish_stop (YataiSyncEngine *self)
 
   self->phase = PHASE_STOPPED;
   sync_engine_reset_sealed (self);
-  clear_transports (self);
+  sync_engine_clear_transports (self);
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_handle_id (&self->stop_timeout_id, g_source_remove);
   /* Whatever is still in flight is given up: what was not uploaded stays in the outbox. */
