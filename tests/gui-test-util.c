@@ -188,3 +188,36 @@ gui_test_fill_history (YataiStore *store,
   g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
   yatai_store_emit_reset (store);
 }
+
+gint64
+gui_test_run_until (GuiTestCondition condition,
+                    gpointer         data)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () - start > 30 * G_USEC_PER_SEC)
+        g_error ("Timed out waiting");
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return (g_get_monotonic_time () - start) / 1000;
+}
+
+gboolean
+gui_test_is_writer (gpointer app)
+{
+  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
+
+  return engine != NULL && yatai_sync_engine_get_role (engine) == YATAI_SYNC_WRITER;
+}
+
+gboolean
+gui_test_follows_with_menu (gpointer app)
+{
+  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
+
+  return engine != NULL && yatai_sync_engine_get_role (engine) == YATAI_SYNC_FOLLOWER &&
+         g_list_model_get_n_items (G_LIST_MODEL (yatai_application_get_products (app))) == 10;
+}

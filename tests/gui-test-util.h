@@ -24,6 +24,14 @@ const char       *gui_test_label          (GtkWidget   *root,
 void              gui_test_click          (GtkWidget   *root,
                                            const char  *id);
 void              gui_test_remove_dir     (const char  *dir);
+
+/* Two apps syncing (tests/gcs): wait on the main loop (up to 30 s) and return the milliseconds it took;
+ * whether an app writes, and whether it follows with the demo menu restored. */
+typedef gboolean (*GuiTestCondition) (gpointer data);
+gint64            gui_test_run_until      (GuiTestCondition  condition,
+                                           gpointer          data);
+gboolean          gui_test_is_writer      (gpointer          app);
+gboolean          gui_test_follows_with_menu (gpointer       app);
 void              gui_test_fill_history   (YataiStore  *store,
                                            guint        n);
 

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "memory-bucket.h"
+#include "sync-test-util.h"
 #include "tcp-relay.h"
 #include "yatai-link-key.h"
 #include "yatai-order.h"
@@ -23,7 +24,6 @@
 #include "yatai-sync-engine.h"
 
 #define PREFIX  "yatai/stall-1"
-#define WAIT_MS 30000
 
 typedef struct
 {
@@ -77,32 +77,11 @@ device_free (Device *device)
 {
   g_clear_object (&device->engine);
   g_clear_object (&device->store);
-  for (const char *suffix = ""; suffix != NULL;
-       suffix = g_str_equal (suffix, "") ? "-wal" : g_str_equal (suffix, "-wal") ? "-shm" : NULL)
-    {
-      g_autofree char *path = g_strconcat (device->path, suffix, NULL);
-      g_unlink (path);
-    }
+  sync_test_remove_store_files (device->path);
   g_free (device->path);
   g_free (device);
 }
 
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition condition,
-           gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting");
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-}
 
 static gboolean
 is_writer (gpointer data)
@@ -188,7 +167,7 @@ fixture_set_up (Fixture       *f,
   f->bucket = yatai_memory_bucket_new ();
   f->counter = device_new (f->bucket, "Counter PC");
   device_start (f->counter, f->bucket, "127.0.0.1:0", NULL);
-  run_until (is_writer, f->counter);
+  sync_test_run_until (is_writer, f->counter);
 
   line.product_id = save (f->counter, "焼きそば");
   args = yatai_order_confirm_args (&line, 1, "Tanaka Hanako", "", 1000, FALSE, 5);
@@ -247,7 +226,7 @@ join (Fixture     *f,
   Joined joined = { NULL, NULL, FALSE };
 
   yatai_pair_join_async (f->through, code, "Kitchen", NULL, joined_cb, &joined);
-  run_until (is_done, &joined);
+  sync_test_run_until (is_done, &joined);
   if (joined.error != NULL)
     g_propagate_error (error, joined.error);
   return joined.pairing;
@@ -312,7 +291,7 @@ test_pair_gives_the_stall (Fixture       *f,
 
   pairing = join (f, typed, &error);
   g_assert_no_error (error);
-  run_until (not_sending, f->server);
+  sync_test_run_until (not_sending, f->server);
   g_assert_cmpint (yatai_pair_server_get_state (f->server), ==, YATAI_PAIR_STATE_PAIRED);
   g_assert_cmpstr (yatai_pair_server_get_device_name (f->server), ==, "Kitchen");
   g_assert_cmpstr (pairing->counter_name, ==, "Counter PC");
@@ -345,9 +324,9 @@ test_pair_gives_the_stall (Fixture       *f,
 
   /* It follows: with the stall's key it gets in on the link, and the counter's next change comes. */
   device_start (kitchen, f->bucket, NULL, link);
-  run_until (follows_over_link, kitchen);
+  sync_test_run_until (follows_over_link, kitchen);
   save (f->counter, "たこ焼き");
-  run_until (has_product, later);
+  sync_test_run_until (has_product, later);
   g_assert_cmpint (yatai_sync_engine_get_role (kitchen->engine), ==, YATAI_SYNC_FOLLOWER);
 
   device_free (kitchen);
@@ -380,7 +359,7 @@ test_wrong_code (Fixture       *f,
       g_clear_error (&error);
       /* The counter's side counts it once its worker thread is back (the new device may hear first). */
       expected_left = YATAI_PAIR_MAX_ATTEMPTS - i;
-      run_until (attempts_counted, f->server);
+      sync_test_run_until (attempts_counted, f->server);
       if (i < YATAI_PAIR_MAX_ATTEMPTS)
         {
           g_assert_cmpint (yatai_pair_server_get_state (f->server), ==, YATAI_PAIR_STATE_WAITING);

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "memory-bucket.h"
+#include "sync-test-util.h"
 #include "yatai-store-journal.h"
 #include "yatai-store-products.h"
 #include "yatai-sync-engine.h"
@@ -65,32 +66,11 @@ device_free (Device *device)
   g_clear_object (&device->engine);
   g_clear_object (&device->store);
   g_ptr_array_unref (device->finished);
-  for (const char *suffix = ""; suffix != NULL;
-       suffix = g_str_equal (suffix, "") ? "-wal" : g_str_equal (suffix, "-wal") ? "-shm" : NULL)
-    {
-      g_autofree char *path = g_strconcat (device->path, suffix, NULL);
-      g_unlink (path);
-    }
+  sync_test_remove_store_files (device->path);
   g_free (device->path);
   g_free (device);
 }
 
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition condition,
-           gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting");
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-}
 
 static gboolean
 is_writer (gpointer data)
@@ -146,7 +126,7 @@ wait_for_product (Device     *device,
 {
   gpointer data[] = { device, (gpointer) name };
 
-  run_until (has_product, data);
+  sync_test_run_until (has_product, data);
 }
 
 static void
@@ -159,7 +139,7 @@ test_bucket_down (void)
   guint writes;
 
   yatai_sync_engine_start (counter->engine);
-  run_until (is_writer, counter);
+  sync_test_run_until (is_writer, counter);
   g_assert_cmpuint (yatai_sync_engine_get_link_port (counter->engine), >, 0);
   address = g_strdup_printf ("127.0.0.1:%u", yatai_sync_engine_get_link_port (counter->engine));
 
@@ -167,7 +147,7 @@ test_bucket_down (void)
    * counter over the link. */
   kitchen = device_new ("Kitchen", NULL, address);
   yatai_sync_engine_start (kitchen->engine);
-  run_until (follows_over_link, kitchen);
+  sync_test_run_until (follows_over_link, kitchen);
   g_assert_cmpstr (yatai_sync_engine_get_link_writer (kitchen->engine), ==, "Counter PC");
 
   /* The internet goes: nothing reaches the bucket, and the stall goes on over the link. */
@@ -178,7 +158,7 @@ test_bucket_down (void)
 
   /* The kitchen's own action is a command over the link, answered at once. */
   save (kitchen, "厨房から");
-  run_until (has_finished, kitchen);
+  sync_test_run_until (has_finished, kitchen);
   g_assert_cmpstr (strchr (g_ptr_array_index (kitchen->finished, 0), ':'), ==, ":");
   g_assert_true (yatai_store_product_name_taken (counter->store, "厨房から", 0));
   g_assert_true (yatai_store_product_name_taken (kitchen->store, "厨房から", 0));
@@ -188,7 +168,7 @@ test_bucket_down (void)
   /* The internet comes back: the counter uploads the backlog, and a device restoring from the bucket
    * alone gets every change. */
   yatai_memory_bucket_set_offline (bucket, FALSE);
-  run_until (outbox_empty, counter);
+  sync_test_run_until (outbox_empty, counter);
   spare = device_new ("Spare", NULL, NULL);
   yatai_sync_engine_set_follow_only (spare->engine, TRUE);
   yatai_sync_engine_start (spare->engine);
@@ -196,7 +176,7 @@ test_bucket_down (void)
   wait_for_product (spare, "厨房から");
   /* Told no address, the spare finds the counter's in the lease the counter renews, and follows it
    * over the link. */
-  run_until (follows_over_link, spare);
+  sync_test_run_until (follows_over_link, spare);
 
   device_free (spare);
   device_free (kitchen);
@@ -266,7 +246,7 @@ test_handover (void)
   counter = device_with_ttl ("Counter", TRUE);
 
   yatai_sync_engine_start (kitchen->engine);
-  run_until (is_writer, kitchen);
+  sync_test_run_until (is_writer, kitchen);
   for (guint i = 0; i < 5; i++)
     {
       g_ptr_array_add (saved, g_strdup_printf ("before %u", i));
@@ -288,17 +268,17 @@ test_handover (void)
     }
   g_test_message ("The counter writes %.2f s after it started (the TTL is 60 s); %u saves on the kitchen",
                   (g_get_monotonic_time () - started) / 1e6, saved->len);
-  run_until (is_follower, kitchen);
+  sync_test_run_until (is_follower, kitchen);
 
   /* Nothing was lost: every save on the kitchen is in the counter's store and back in the kitchen's. */
-  run_until (no_pending, kitchen);
-  run_until (outbox_empty, counter);
+  sync_test_run_until (no_pending, kitchen);
+  sync_test_run_until (outbox_empty, counter);
   for (guint i = 0; i < saved->len; i++)
     {
       wait_for_product (counter, g_ptr_array_index (saved, i));
       wait_for_product (kitchen, g_ptr_array_index (saved, i));
     }
-  run_until (handover_gone, NULL);
+  sync_test_run_until (handover_gone, NULL);
   g_assert_true (is_follower (kitchen));
   g_assert_true (is_writer (counter));
 
@@ -318,12 +298,12 @@ test_handover_first_keeps (void)
   second = device_with_ttl ("Second till", TRUE);
 
   yatai_sync_engine_start (first->engine);
-  run_until (is_writer, first);
+  sync_test_run_until (is_writer, first);
   yatai_sync_engine_start (second->engine);
-  run_until (is_follower, second);
-  run_until (handover_asked, NULL);
+  sync_test_run_until (is_follower, second);
+  sync_test_run_until (handover_asked, NULL);
   /* The writer reads the request, and deletes it without handing over. */
-  run_until (handover_gone, NULL);
+  sync_test_run_until (handover_gone, NULL);
   until = g_get_monotonic_time () + 3 * HANDOVER_CHECK_S * G_USEC_PER_SEC;
   while (g_get_monotonic_time () < until)
     {

@@ -10,40 +10,6 @@
 #include "yatai-preferences-window.h"
 #include "yatai-window.h"
 
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition condition,
-           gpointer  data)
-{
-  gint64 start = g_get_monotonic_time ();
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () - start > 30 * G_USEC_PER_SEC)
-        g_error ("Timed out waiting");
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static gboolean
-is_writer (gpointer app)
-{
-  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
-
-  return engine != NULL && yatai_sync_engine_get_role (engine) == YATAI_SYNC_WRITER;
-}
-
-static gboolean
-follows_with_menu (gpointer app)
-{
-  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
-
-  return engine != NULL && yatai_sync_engine_get_role (engine) == YATAI_SYNC_FOLLOWER &&
-         g_list_model_get_n_items (G_LIST_MODEL (yatai_application_get_products (app))) == 10;
-}
-
 static gboolean
 status_says_something (gpointer window)
 {
@@ -136,7 +102,7 @@ test_add_and_join (void)
   g_autofree char *bucket = NULL;
 
   yatai_application_set_sync_overrides (counter, "stall", url, "pair/stall", "Counter PC");
-  run_until (is_writer, counter);
+  gui_test_run_until (gui_test_is_writer, counter);
   yatai_store_set_device_name (yatai_application_get_store (kitchen), "Kitchen");
 
   /* The counter: Preferences → Sync → Add a Device shows a code, where to type it, and its time. */
@@ -182,13 +148,13 @@ test_add_and_join (void)
   wrong = g_strdup (code);
   wrong[5] = wrong[5] == '9' ? '0' : wrong[5] + 1;
   join (joining, address, wrong);
-  run_until (status_says_something, joining);
+  gui_test_run_until (status_says_something, joining);
   g_assert_cmpstr (gui_test_label (joining, "join_status_label"), ==, "The code is not the one shown on the counter.");
   g_assert_true (gtk_widget_has_css_class (gui_test_find (joining, "join_status_label"), "error"));
   {
     gpointer data[] = { add, (gpointer) "A device typed a wrong code. 2 more tries are allowed." };
 
-    run_until (counter_says, data);
+    gui_test_run_until (counter_says, data);
   }
 
   /* The right code, typed with a space: the stall, its settings, and a follower's part. */
@@ -197,8 +163,8 @@ test_add_and_join (void)
     gpointer data[] = { add, (gpointer) "“Kitchen” has the stall now and follows it." };
 
     join (joining, address, typed);
-    run_until (welcome_left, kitchen_window);
-    run_until (counter_says, data);
+    gui_test_run_until (welcome_left, kitchen_window);
+    gui_test_run_until (counter_says, data);
   }
   g_assert_null (find_pair_window ("join"));
   g_assert_cmpstr (gui_test_label (add, "code_label"), ==, "––– –––");
@@ -206,7 +172,7 @@ test_add_and_join (void)
                                          "This device has the stall of “Counter PC” and follows it."));
   bucket = g_settings_get_string (settings, "sync-bucket");
   g_assert_cmpstr (bucket, ==, "stall");
-  run_until (follows_with_menu, kitchen);
+  gui_test_run_until (gui_test_follows_with_menu, kitchen);
 
   /* A headless device pairs the same way, with a new code: yatai-ctl pair HOST:PORT CODE. */
   gui_test_click (add, "new_code_button");
@@ -224,7 +190,7 @@ test_add_and_join (void)
                             yatai_pair_server_get_code (pair), NULL);
     g_assert_no_error (error);
     g_subprocess_communicate_utf8_async (ctl, NULL, NULL, ran_cb, &ran);
-    run_until (has_run, &ran);
+    gui_test_run_until (has_run, &ran);
     g_assert_cmpstr (ran.err, ==, "");
     g_assert_cmpstr (ran.out, ==, expected);
     g_assert_cmpint (g_subprocess_get_exit_status (ctl), ==, 0);

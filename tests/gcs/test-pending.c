@@ -15,8 +15,6 @@
 #include "yatai-store-orders.h"
 #include "yatai-window.h"
 
-typedef gboolean (*Condition) (gpointer data);
-
 /* One stall for every test: starting it (a server, a founding, a restore) is the slow part. */
 static struct
 {
@@ -27,38 +25,6 @@ static struct
   YataiWindow      *kitchen_window;
   char             *refusal;      /* the last refusal the kitchen's pending commands heard of */
 } stall;
-
-static void
-run_until (Condition condition,
-           gpointer  data)
-{
-  gint64 start = g_get_monotonic_time ();
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () - start > 30 * G_USEC_PER_SEC)
-        g_error ("Timed out waiting");
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static gboolean
-is_writer (gpointer app)
-{
-  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
-
-  return engine != NULL && yatai_sync_engine_get_role (engine) == YATAI_SYNC_WRITER;
-}
-
-static gboolean
-follows_with_menu (gpointer app)
-{
-  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
-
-  return engine != NULL && yatai_sync_engine_get_role (engine) == YATAI_SYNC_FOLLOWER &&
-         g_list_model_get_n_items (G_LIST_MODEL (yatai_application_get_products (app))) == 10;
-}
 
 static gboolean
 nothing_on_its_way (gpointer data)
@@ -123,7 +89,7 @@ counter_takes_order (void)
 
   g_assert_no_error (error);
   order_waited_for = json_object_get_int_member (json_node_get_object (result), "id");
-  run_until (kitchen_has_order, NULL);
+  gui_test_run_until (kitchen_has_order, NULL);
   gui_test_settle ();
   return order_waited_for;
 }
@@ -208,7 +174,7 @@ test_kitchen_sending (void)
   g_assert_null (gui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 
   /* The writer's answer comes back through the log and replaces it. */
-  run_until (nothing_on_its_way, NULL);
+  gui_test_run_until (nothing_on_its_way, NULL);
   gui_test_settle ();
   card = yatai_kitchen_page_find_card (YATAI_KITCHEN_PAGE (page), id);
   g_assert_cmpstr (gui_test_label (GTK_WIDGET (card), "status_label"), ==, "Cooking");
@@ -243,7 +209,7 @@ test_kitchen_refused (void)
   advance (page, id);
   g_assert_cmpstr (gui_test_label (GTK_WIDGET (card), "status_label"), ==, "Cooking · sending…");
 
-  run_until (nothing_on_its_way, NULL);
+  gui_test_run_until (nothing_on_its_way, NULL);
   gui_test_settle ();
   g_assert_cmpstr (stall.refusal, ==, "The order was cancelled. Take a new order instead.");
   toast = g_strdup_printf ("The writer refused a change: %s", stall.refusal);
@@ -284,7 +250,7 @@ test_reception_sending (void)
   g_assert_cmpuint (n_on_its_way (), ==, 1);
 
   command = g_list_model_get_item (G_LIST_MODEL (yatai_application_get_pending (stall.kitchen)), 0);
-  run_until (nothing_on_its_way, NULL);
+  gui_test_run_until (nothing_on_its_way, NULL);
   gui_test_settle ();
   g_assert_cmpint (yatai_pending_command_get_state (command), ==, YATAI_PENDING_APPLIED);
   result = yatai_pending_command_get_result (command);
@@ -299,7 +265,7 @@ test_reception_sending (void)
   g_assert_nonnull (gui_test_find_label (page, "Confirm Order"));
   g_object_unref (command);
   order_waited_for = id;
-  run_until (kitchen_has_order, NULL);
+  gui_test_run_until (kitchen_has_order, NULL);
 }
 
 /* The counter sells what is left of フランクフルト before the till's order reaches it: refused, the reason
@@ -323,7 +289,7 @@ test_reception_refused (void)
   gui_test_click (page, "confirm_button");
   g_assert_true (gtk_widget_get_visible (gui_test_find (page, "sending_box")));
 
-  run_until (nothing_on_its_way, NULL);
+  gui_test_run_until (nothing_on_its_way, NULL);
   gui_test_settle ();
   g_assert_nonnull (stall.refusal);
   message = gui_test_find (page, "message_label");
@@ -374,7 +340,7 @@ test_orders_sending (void)
   gtk_widget_activate_action (GTK_WIDGET (editor), "order.cancel", NULL);
   g_assert_cmpuint (n_on_its_way (), ==, 1);
 
-  run_until (nothing_on_its_way, NULL);
+  gui_test_run_until (nothing_on_its_way, NULL);
   gui_test_settle ();
   g_assert_null (gui_test_find_label (page, "Cooking · sending…"));
   g_assert_cmpint (status_at (stall.counter, id), ==, YATAI_ORDER_PROCESSING);
@@ -400,9 +366,9 @@ main (int   argc,
   yatai_application_set_link_overrides (stall.counter, NULL, NULL);
   yatai_application_set_link_overrides (stall.kitchen, NULL, NULL);
   yatai_application_set_sync_overrides (stall.counter, "stall", url, "pending/stall", "Counter PC");
-  run_until (is_writer, stall.counter);
+  gui_test_run_until (gui_test_is_writer, stall.counter);
   yatai_application_set_sync_overrides (stall.kitchen, "stall", url, "pending/stall", "Kitchen");
-  run_until (follows_with_menu, stall.kitchen);
+  gui_test_run_until (gui_test_follows_with_menu, stall.kitchen);
   g_signal_connect (yatai_application_get_pending (stall.kitchen), "finished", G_CALLBACK (refused_cb), NULL);
   stall.kitchen_window = yatai_window_new (stall.kitchen);
   gtk_widget_activate_action (GTK_WIDGET (stall.kitchen_window), "win.start-empty", NULL);

@@ -10,41 +10,6 @@
 #include "yatai-store-orders.h"
 #include "yatai-window.h"
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gint64
-run_until (Condition condition,
-           gpointer  data)
-{
-  gint64 start = g_get_monotonic_time ();
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () - start > 30 * G_USEC_PER_SEC)
-        g_error ("Timed out waiting");
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return (g_get_monotonic_time () - start) / 1000;
-}
-
-static gboolean
-is_writer (gpointer app)
-{
-  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
-
-  return engine != NULL && yatai_sync_engine_get_role (engine) == YATAI_SYNC_WRITER;
-}
-
-static gboolean
-has_menu (gpointer app)
-{
-  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
-
-  return engine != NULL && yatai_sync_engine_get_role (engine) == YATAI_SYNC_FOLLOWER &&
-         g_list_model_get_n_items (G_LIST_MODEL (yatai_application_get_products (app))) == 10;
-}
-
 static gboolean
 kitchen_has_order (gpointer page)
 {
@@ -90,9 +55,9 @@ test_order_crosses (void)
 
   /* The counter has the menu and starts first: it founds the stall and writes. */
   yatai_application_set_sync_overrides (counter, "stall", url, "two/stall", "Counter PC");
-  run_until (is_writer, counter);
+  gui_test_run_until (gui_test_is_writer, counter);
   yatai_application_set_sync_overrides (kitchen, "stall", url, "two/stall", "Kitchen");
-  ms = run_until (has_menu, kitchen);
+  ms = gui_test_run_until (gui_test_follows_with_menu, kitchen);
   g_test_message ("the kitchen restored the stall in %" G_GINT64_FORMAT " ms", ms);
 
   counter_window = yatai_window_new (counter);
@@ -121,7 +86,7 @@ test_order_crosses (void)
   gui_test_click (reception, "confirm_button");
   g_assert_cmpstr (gui_test_label (reception, "call_number_label"), ==, "1");
 
-  ms = run_until (kitchen_has_order, kitchen_page);
+  ms = gui_test_run_until (kitchen_has_order, kitchen_page);
   g_test_message ("the order reached the kitchen's page %" G_GINT64_FORMAT " ms after Confirm", ms);
   gui_test_settle ();
   g_assert_nonnull (gui_test_find_label (kitchen_page, "焼きそば ×1"));
@@ -134,7 +99,7 @@ test_order_crosses (void)
     gtk_widget_activate_action_variant (kitchen_page, "kitchen.advance",
                                         g_variant_new_int64 (yatai_order_get_id (order)));
   }
-  ms = run_until (counter_sees_cooking, reception);
+  ms = gui_test_run_until (counter_sees_cooking, reception);
   g_test_message ("the kitchen's tap showed at the counter after %" G_GINT64_FORMAT " ms", ms);
 
   /* An order sent from the kitchen for something sold out: the writer refuses, the kitchen is told why. */
@@ -161,7 +126,7 @@ test_order_crosses (void)
       g_assert_nonnull (result);
       g_assert_true (sent);
     }
-    ms = run_until (refusal_shown, kitchen);
+    ms = gui_test_run_until (refusal_shown, kitchen);
     g_test_message ("the refusal reached the kitchen after %" G_GINT64_FORMAT " ms", ms);
     g_assert_nonnull (refusal);
     g_assert_nonnull (strstr (refusal, "りんご飴"));
