@@ -252,7 +252,10 @@ joined_cb (GObject      *source,
   g_clear_object (&self->cancellable);
   gtk_spinner_stop (self->join_spinner);
   join_changed_cb (self);
-  if (pairing == NULL ||
+  if (pairing != NULL && yatai_application_get_sync_engine (self->application) != NULL)
+    g_set_error_literal (&error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_NOT_READY,
+                         _("This device already follows a stall through its bucket. Pairing is for a new device."));
+  if (error != NULL || pairing == NULL ||
       !yatai_pairing_apply (pairing, yatai_application_get_store (self->application), &error) ||
       (pairing->has_settings && !take_settings (self, pairing, &error)))
     {

@@ -230,11 +230,14 @@ handshake_cb (GObject      *source,
   g_autoptr(YataiPairing) pairing = NULL;
   g_autoptr(GTask) task = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  /* The code this device tried may have been withdrawn or replaced meanwhile (the window closed, New
+   * Code): then it counts for nothing and gets nothing. */
+  gboolean current = self->state == YATAI_PAIR_STATE_WAITING && g_strcmp0 (exchange->code, self->code) == 0;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) || !current)
     {
       self->busy = FALSE;
-      if (g_error_matches (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_WRONG_CODE) &&
-          self->state == YATAI_PAIR_STATE_WAITING)
+      if (g_error_matches (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_WRONG_CODE) && current)
         {
           g_autofree char *message = NULL;
 
