@@ -13,6 +13,7 @@
 #include "yatai-gcs-bucket.h"
 #endif
 #include "yatai-lease.h"
+#include "yatai-segment.h"
 #include "yatai-store-journal.h"
 #include "yatai-store-orders.h"
 #include "yatai-store-products.h"
@@ -942,6 +943,115 @@ test_own_commands_as_writer (Fixture       *f,
   device_free (b);
 }
 
+#ifndef OVER_HTTP
+/* Whose the lease object is now, as the bucket has it. */
+static char *
+lease_holder (Fixture *f)
+{
+  g_autoptr(GBytes) bytes = yatai_memory_bucket_get (f->bucket, PREFIX "/lease");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (bytes == NULL ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL))
+    return NULL;
+  return g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "device"));
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *device;
+} Holder;
+
+static gboolean
+lease_held_by (gpointer data)
+{
+  Holder *holder = data;
+  g_autofree char *device = lease_holder (holder->f);
+
+  return g_strcmp0 (device, holder->device) == 0;
+}
+
+/* A device that takes the lease and then has a long catch-up (a whole log to read, the bucket slow to
+ * answer) keeps renewing it meanwhile: another device that could take over sees a lease renewed, not
+ * one silent for longer than its TTL, and the catch-up is not for nothing. Before, the lease was
+ * renewed only once the device wrote, and the other took it over in the middle. */
+static void
+test_catch_up_keeps_lease (Fixture       *f,
+                           gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  Device *b = device_new (f, "Kitchen");
+  Device *c = device_new (f, "Backup PC");
+  g_autofree char *held = NULL;
+  g_autofree char *b_id = NULL;
+  gboolean stopped = FALSE;
+  Holder holder = { f, NULL };
+  Pair pair;
+  gint64 end;
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  save (a, "焼きそば", 10);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  pair.a = a;
+  pair.b = b;
+  run_until (same_content, &pair, 5000);
+  b_id = g_strdup (yatai_store_get_device_id (b->store));
+
+  /* The kitchen is off while the counter sells on; a backup PC follows to the end of the log. */
+  held = yatai_segment_object_name (PREFIX, YATAI_SEGMENT_LOG, yatai_sync_engine_get_seq (b->engine) + 1);
+  device_free (b);
+  save (a, "たこ焼き", 10);
+  save (a, "ラムネ", 10);
+  yatai_sync_engine_set_follow_only (c->engine, TRUE);
+  yatai_sync_engine_start (c->engine);
+  run_until (is_follower, c, 5000);
+  pair.b = c;
+  run_until (same_content, &pair, 5000);
+
+  /* The counter closes and releases the lease. The kitchen comes back on and takes it at once, but
+   * the bucket holds back the first segment of its catch-up. */
+  yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);
+  run_until (is_true, &stopped, 5000);
+  yatai_memory_bucket_hold_reads (f->bucket, held);
+  b = device_new (f, "Kitchen");
+  yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
+  yatai_sync_engine_start (b->engine);
+  holder.device = b_id;
+  run_until (lease_held_by, &holder, 5000);
+
+  /* The backup PC may now take over a lease that goes silent. For several of the lease's TTLs, the
+   * kitchen's lease stays renewed and the backup PC follows. */
+  yatai_sync_engine_set_follow_only (c->engine, FALSE);
+  yatai_sync_engine_set_auto_takeover (c->engine, TRUE);
+  end = g_get_monotonic_time () + 4 * 600 * 1000;
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+      g_assert_true (lease_held_by (&holder));
+      g_assert_false (is_writer (c));
+    }
+  g_assert_cmpuint (yatai_memory_bucket_count_held (f->bucket), >, 0);
+
+  /* The bucket answers: the kitchen catches up and writes; the backup PC follows it. */
+  yatai_memory_bucket_hold_reads (f->bucket, NULL);
+  run_until (is_writer, b, 5000);
+  g_assert_true (is_follower (c));
+  save (b, "かき氷", 10);
+  pair.a = b;
+  pair.b = c;
+  run_until (same_content, &pair, 5000);
+  g_assert_true (yatai_store_product_name_taken (c->store, "かき氷", 0));
+
+  device_free (a);
+  device_free (b);
+  device_free (c);
+}
+#endif
+
 int
 main (int   argc,
       char *argv[])
@@ -961,6 +1071,7 @@ main (int   argc,
   ADD ("/sync-engine/corrupt-segment", test_corrupt_segment);
   ADD ("/sync-engine/retention", test_retention);
   ADD ("/sync-engine/lost-answer", test_lost_answer);
+  ADD ("/sync-engine/catch-up-keeps-lease", test_catch_up_keeps_lease);
   ADD ("/sync-engine/stop-while-catching-up", test_stop_while_catching_up);
 #endif
 #undef ADD

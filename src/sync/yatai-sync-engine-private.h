@@ -357,6 +357,11 @@ sync_engine_read_lease (YataiSyncEngine *self);
 
 G_GNUC_INTERNAL
 void
+sync_engine_renew_while_catching_up (YataiSyncEngine *self,
+                                     gint64           now);
+
+G_GNUC_INTERNAL
+void
 sync_engine_write_lease (YataiSyncEngine *self,
                          gint64           epoch,
                          gboolean         released);

@@ -570,12 +570,14 @@ step (YataiSyncEngine *self)
       return;
 
     case PHASE_CATCH_UP:
-      if (one_at_a_time (self, LANE_READ, now))
+      sync_engine_renew_while_catching_up (self, now);
+      if (self->phase == PHASE_CATCH_UP && one_at_a_time (self, LANE_READ, now))
         sync_engine_read_next_segment (self);
       return;
 
     case PHASE_MARK:
-      if (one_at_a_time (self, LANE_UPLOAD, now))
+      sync_engine_renew_while_catching_up (self, now);
+      if (self->phase == PHASE_MARK && one_at_a_time (self, LANE_UPLOAD, now))
         sync_engine_mark_epoch (self);
       return;
 

@@ -217,6 +217,30 @@ sync_engine_write_lease (YataiSyncEngine *self,
                           (GDestroyNotify) g_bytes_unref);
 }
 
+/* Between taking the lease and its first upload as the writer, a device catches up with the log and
+ * creates its epoch marker, which takes as long as the log it has to read (a whole log after a
+ * restore). The lease is renewed meanwhile like a writer's: else, with the catch-up longer than the
+ * TTL, another device found it silent and took it over, and the catch-up was for nothing (in the
+ * split-brain run, most rounds ended so, with no writer for a while). */
+void
+sync_engine_renew_while_catching_up (YataiSyncEngine *self,
+                                     gint64           now)
+{
+  gint64 renew_at = self->last_lease_write + (gint64) self->renew_ms * 1000;
+
+  if (self->renewal_paused || self->follow_only || self->writer_epoch == 0 || self->lease.lease == NULL ||
+      self->lease.lease->released || self->lease.lease->epoch != self->writer_epoch ||
+      g_strcmp0 (self->lease.lease->device, yatai_store_get_device_id (self->store)) != 0)
+    return;
+  if (self->last_lease_write != 0 && now < renew_at)
+    {
+      sync_engine_schedule (self, (guint) ((renew_at - now + 999) / 1000));
+      return;
+    }
+  if (sync_engine_lane_ready (self, LANE_LEASE, now))
+    sync_engine_write_lease (self, self->writer_epoch, FALSE);
+}
+
 /* A renewal (or the release) was answered 412. When a first try reached the bucket but its answer was
  * lost, the client's retry meets its own write: the lease then holds exactly the bytes this device sent
  * (same device, same epoch, same time of renewal), and it is still this device's. Anything else means

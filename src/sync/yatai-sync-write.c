@@ -119,6 +119,13 @@ sync_engine_mark_epoch (YataiSyncEngine *self)
       return;
     }
 
+  if (!sync_engine_fence_ok (self))
+    {
+      /* The marker is an upload like any other: only within a TTL of the last lease write (the
+       * renewal made in this phase comes first). */
+      sync_engine_schedule (self, 50);
+      return;
+    }
   if (!sync_engine_may_write_at (self, sync_engine_next_position (self)))
     {
       /* The bucket's history is past this device: catch up (or restore) first. */
