@@ -22,6 +22,7 @@
 #include "yatai-lease.h"
 #include "zstd-bomb.h"
 #include "yatai-order.h"
+#include "yatai-pair.h"
 #include "yatai-product.h"
 #include "yatai-segment.h"
 #include "yatai-store-journal.h"
@@ -534,6 +535,38 @@ command_missing_args (void)
   return refused_by_store ("order.status", json_object_new ());
 }
 
+/* Pairing by a code (yatai-pair.c): what the new device is typed or sent. */
+static char *
+pair_code_letters (void)
+{
+  GError *error = NULL;
+
+  g_free (yatai_pair_code_normalize ("12a456", &error));
+  return take_message (error);
+}
+
+static char *
+pair_header_not_json (void)
+{
+  GError *error = NULL;
+  g_autoptr(GBytes) header = g_bytes_new_static ("<html>Wi-Fi login</html>", 25);
+
+  yatai_pairing_free (yatai_pairing_decode_header (header, &error));
+  return take_message (error);
+}
+
+static char *
+pair_stall_damaged (void)
+{
+  GError *error = NULL;
+  g_autoptr(YataiPairing) pairing = yatai_pairing_new ();
+
+  pairing->prefix = g_strdup ("yatai/stall-1");
+  pairing->snapshot = g_bytes_new_static ("hello\nworld", 11);
+  yatai_pairing_apply (pairing, store, &error);
+  return take_message (error);
+}
+
 static char *snapshot_garbage (void) { return restore (g_bytes_new_static ("SQLite format 3\0 and little else", 32)); }
 
 static char *
@@ -776,6 +809,9 @@ static const Case cases[] = {
   { "CSV import", "a reading with U+2066 (a left-to-right isolate) inside", csv_reading_isolate, "Line 2: The text holds a hidden character that changes the direction of writing (U+2066), so it would read as something else. Type it again without it.", "every product" },
   { "bucket: command", "product.save with a reading \"やき\\u0000うどん\" (a NUL inside a JSON string)", command_reading_nul, "A command from another device could not be read (a text in it holds a NUL character).", "the store; no product with a reading cut to “やき”" },
   { "bucket: command", "product.save with the reading 42 (a number)", command_reading_not_text, "The operation is missing its “reading” or has it in the wrong form.", "the store" },
+  { "pairing: code", "12a456 typed as the counter's code", pair_code_letters, "The code is the 6 digits shown on the counter under Preferences → Sync → Add a Device.", "this device's store; nothing is sent" },
+  { "pairing: from the counter", "an HTML page (a Wi-Fi login) instead of the pairing", pair_header_not_json, "The counter sent something this version of Yatai cannot read. Update Yatai on both devices.", "this device's store" },
+  { "pairing: from the counter", "a stall that is not a snapshot", pair_stall_damaged, "The copy of the stall the counter sent is damaged. Try pairing again.", "this device's store" },
 };
 
 /* Messages with a path in them are checked by their start. */
