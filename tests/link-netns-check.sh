@@ -140,6 +140,8 @@ export GSETTINGS_BACKEND=memory
 export G_MESSAGES_DEBUG="yatai-sync yatai-link"
 
 start_bucket () {
+  # A new file: the old one's "listening" line must not be taken for the new server's.
+  rm -f "$dir/bucket.out"
   "$server" --host "$internet" --port "${port:-0}" --dir "$dir/bucket" --bucket stall > "$dir/bucket.out" 2>&1 &
   bucket_pid=$!
   pids+=("$bucket_pid")
@@ -241,7 +243,7 @@ done
   fail "the kitchen did not go back to the link"
 
 # A device of another stall (another key) is refused, and says so; the counter says so too.
-printf "" | G_MESSAGES_DEBUG=all timeout 30 "$ctl" --bucket stall --endpoint "$url" --prefix venue/strangers \
+printf "" | timeout 30 "$ctl" --bucket stall --endpoint "$url" --prefix venue/strangers \
   --store "$dir/stranger.sqlite3" --device-name "Stranger" --link-listen 127.0.0.1:0 run > "$dir/found.out" 2>&1 ||
   fail "the other stall could not be founded"
 ip netns exec "$B" timeout 10 "$ctl" --bucket stall --endpoint "$url" --prefix venue/strangers \
