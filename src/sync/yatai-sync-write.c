@@ -55,6 +55,109 @@ sync_engine_run_outgoing (YataiSyncEngine *self)
 /* The shortest time between two segments' uploads while orders keep coming (see upload_landed). */
 #define UPLOAD_GAP_MS 100
 
+/* A segment's upload is hedged as a log read is (yatai-sync-history.c): when it has not answered
+ * after HEDGE_MS, the same create-only upload is sent again beside it, and the first answer wins. A
+ * create with ifGenerationMatch=0 applies at most once, so two in flight cannot both land: if the
+ * first one did (its answer stalled), the second meets 412 and the writer reads the object back
+ * (upload_cb). A stalled upload then holds back the orders behind it by about HEDGE_MS, not by the
+ * stall or the client's try timeout. */
+typedef struct
+{
+  GTask       *task;
+  YataiBucket *bucket;
+  char        *name;
+  GBytes      *bytes;
+  guint        timer;
+  guint        in_flight;
+  gboolean     answered;
+} UploadHedge;
+
+static void
+upload_hedge_unref (UploadHedge *hedge)
+{
+  if (hedge->in_flight > 0 || hedge->timer != 0)
+    return;
+  g_clear_object (&hedge->task);
+  g_clear_object (&hedge->bucket);
+  g_free (hedge->name);
+  g_bytes_unref (hedge->bytes);
+  g_free (hedge);
+}
+
+static void upload_hedge_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void upload_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+upload_hedge_send (UploadHedge *hedge)
+{
+  hedge->in_flight++;
+  yatai_bucket_create_async (hedge->bucket, hedge->name, hedge->bytes, 0, g_task_get_cancellable (hedge->task),
+                             upload_hedge_cb, hedge);
+}
+
+static gboolean
+upload_hedge_timeout_cb (gpointer data)
+{
+  UploadHedge *hedge = data;
+
+  hedge->timer = 0;
+  if (!hedge->answered && !g_cancellable_is_cancelled (g_task_get_cancellable (hedge->task)))
+    {
+      g_debug ("%s: no answer after %d ms, sent again beside it", hedge->name, HEDGE_MS);
+      upload_hedge_send (hedge);
+    }
+  else
+    upload_hedge_unref (hedge);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+upload_hedge_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  UploadHedge *hedge = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean created = yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error);
+
+  hedge->in_flight--;
+  if (hedge->answered)
+    {
+      upload_hedge_unref (hedge);
+      return;
+    }
+  /* A failure of the moment waits for the other try if it is out; the hedge is for a stall, a
+   * failure goes to the lane's own backoff at once. */
+  if (!created && !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION) &&
+      !sync_engine_cancelled (error) && hedge->in_flight > 0)
+    {
+      upload_hedge_unref (hedge);
+      return;
+    }
+  hedge->answered = TRUE;
+  g_clear_handle_id (&hedge->timer, g_source_remove);
+  if (created)
+    g_task_return_boolean (hedge->task, TRUE);
+  else
+    g_task_return_error (hedge->task, g_steal_pointer (&error));
+  upload_hedge_unref (hedge);
+}
+
+static void
+upload_hedged (YataiSyncEngine *self,
+               const char      *name,
+               GBytes          *bytes)
+{
+  UploadHedge *hedge = g_new0 (UploadHedge, 1);
+
+  hedge->task = g_task_new (self->bucket, self->cancellable, upload_cb, self);
+  hedge->bucket = g_object_ref (self->bucket);
+  hedge->name = g_strdup (name);
+  hedge->bytes = g_bytes_ref (bytes);
+  hedge->timer = g_timeout_add (HEDGE_MS, upload_hedge_timeout_cb, hedge);
+  upload_hedge_send (hedge);
+}
+
 static void mark_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 static void upload_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
@@ -356,7 +459,7 @@ sync_engine_upload (YataiSyncEngine *self)
 
   name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, sealed->seq);
   sync_engine_lane_start (self, LANE_UPLOAD);
-  yatai_bucket_create_async (self->bucket, name, sealed->bytes, 0, self->cancellable, upload_cb, self);
+  upload_hedged (self, name, sealed->bytes);
   return TRUE;
 }
 
@@ -455,7 +558,7 @@ upload_cb (GObject      *source,
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       Sealed *sealed = g_queue_peek_head (&self->sealed);
 

@@ -345,6 +345,7 @@ test_lost_renewal_answer (Fixture       *f,
 }
 
 static guint n_own_upload_found;
+static guint n_uploads_hedged;
 
 static void
 debug_cb (const char     *domain,
@@ -354,6 +355,40 @@ debug_cb (const char     *domain,
 {
   if (strstr (message, "its first try landed") != NULL)
     n_own_upload_found++;
+  if (strstr (message, "/log/") != NULL && strstr (message, "sent again beside it") != NULL)
+    n_uploads_hedged++;
+}
+
+/* A segment's upload whose answer stalls (the server stored it, then waits 10 s) is sent again beside
+ * it after half a second; the second meets 412, the object is read back and found to be this
+ * device's, and the order is uploaded long before the stall ends. */
+static void
+test_stalled_upload_hedged (Fixture       *f,
+                            gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  guint roles, handler;
+  gint64 start;
+
+  yatai_sync_engine_start (a->engine);
+  g_assert_true (run_until (is_writer, a, 20000));
+  g_assert_true (run_until (outbox_empty, a, 20000));
+  roles = a->roles_seen;
+  handler = g_log_set_handler ("yatai-sync", G_LOG_LEVEL_DEBUG, debug_cb, NULL);
+  n_uploads_hedged = n_own_upload_found = 0;
+
+  post_fault (f, "{\"method\": \"POST\", \"path_contains\": \"/log/\", \"delay_ms\": 10000, \"times\": 1}");
+  start = g_get_monotonic_time ();
+  save (a, "止まった注文");
+  g_assert_true (run_until (outbox_empty, a, 8000));
+  g_test_message ("uploaded %" G_GINT64_FORMAT " ms after the commit, the first answer stalled for 10 s",
+                  (g_get_monotonic_time () - start) / 1000);
+  g_assert_cmpuint (n_uploads_hedged, >=, 1);
+  g_assert_cmpuint (n_own_upload_found, ==, 1);
+  g_assert_cmpuint (a->roles_seen, ==, roles);
+  g_assert_true (is_writer (a));
+  g_log_remove_handler ("yatai-sync", handler);
+  device_free (a);
 }
 
 /* The server stores a log segment and drops the connection before answering (a stalled or lost
@@ -393,6 +428,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/sync-faults/stalled-request", Fixture, NULL, fixture_setup, test_stalled_request, fixture_teardown);
   g_test_add ("/sync-faults/quit-with-server-stalled", Fixture, NULL, fixture_setup, test_quit_with_server_stalled,
+              fixture_teardown);
+  g_test_add ("/sync-faults/stalled-upload-hedged", Fixture, NULL, fixture_setup, test_stalled_upload_hedged,
               fixture_teardown);
   g_test_add ("/sync-faults/lost-upload-answer", Fixture, NULL, fixture_setup, test_lost_upload_answer,
               fixture_teardown);
