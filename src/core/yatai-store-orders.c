@@ -341,10 +341,13 @@ yatai_store_next_call_number (YataiStore  *self,
    * many closings of the day the store holds: closings come to every device through the log, in
    * order, so no clock is compared (an order taken on a device whose clock is behind the one that
    * closed the day is still after the closing). */
+  /* MAX in a subquery of its own, so that SQLite reads the last entry of orders_day (business_day,
+   * day_round, call_number) instead of every order of the day: as a join it went through them all, a
+   * cost that grew with the day (5 ms a confirm at 20,000 orders; bench-confirm). */
   stmt = yatai_store_prepare (self,
-                              "SELECT COALESCE(MAX(o.call_number), 0) + 1, r.n FROM "
-                              "  (SELECT count(*) AS n FROM day_closings WHERE business_day = ?1) r "
-                              "  LEFT JOIN orders o ON o.business_day = ?1 AND o.day_round = r.n",
+                              "SELECT COALESCE ((SELECT MAX (o.call_number) FROM orders o "
+                              "                  WHERE o.business_day = ?1 AND o.day_round = r.n), 0) + 1, r.n "
+                              "FROM (SELECT count(*) AS n FROM day_closings WHERE business_day = ?1) r",
                               error);
   if (stmt == NULL)
     return 0;
