@@ -245,8 +245,8 @@ yatai_application_dup_sync_setting (YataiApplication *self,
 
 /* The writer's answer to a change this device sent came back through the log: the pages showing it as
  * on its way show the answer instead. A refusal (the stock ran out meanwhile, the order was cancelled
- * at the counter) is said in the writer's words in every window, so the person who made the change
- * learns why. */
+ * at the counter) is said in the writer's words in every window, in a toast that stays until it is closed, so the
+ * person who made the change learns why even when they looked away. */
 static void
 command_finished_cb (YataiSyncEngine  *engine,
                      const char       *id,
@@ -264,7 +264,7 @@ command_finished_cb (YataiSyncEngine  *engine,
   message = g_strdup_printf (_("The writer refused a change: %s"), refusal);
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     if (YATAI_IS_WINDOW (l->data))
-      yatai_window_show_toast (l->data, message);
+      yatai_window_show_lasting_toast (l->data, message);
 }
 
 static void

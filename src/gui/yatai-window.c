@@ -240,6 +240,21 @@ yatai_window_show_toast (YataiWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
+/* A toast that stays until it is closed (or a toast of higher priority comes): for what a person must
+ * not miss while looking elsewhere, such as the writer refusing a change this device sent. */
+void
+yatai_window_show_lasting_toast (YataiWindow *self,
+                                 const char  *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (YATAI_IS_WINDOW (self));
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 /* The page named @name ("register"), or %NULL. */
 GtkWidget *
 yatai_window_get_page (YataiWindow *self,
