@@ -43,6 +43,7 @@ RUNTIME_PROVIDES = {
     "glib-2.0": "gnome-build-meta 50.4 sdk-platform.bst: sdk/glib.bst",
     "gobject-2.0": "gnome-build-meta 50.4 sdk-platform.bst: sdk/glib.bst",
     "gio-2.0": "gnome-build-meta 50.4 sdk-platform.bst: sdk/glib.bst",
+    "gio-unix-2.0": "gnome-build-meta 50.4 sdk-platform.bst: sdk/glib.bst",
     "gmodule-2.0": "gnome-build-meta 50.4 sdk-platform.bst: sdk/glib.bst",
     "gtk4": "gnome-build-meta 50.4 sdk-platform.bst: sdk/gtk.bst (GTK 4.22.4, with gstreamer and "
             "gstreamer-plugins-bad among its depends: the GStreamer media backend)",
