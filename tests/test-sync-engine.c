@@ -1052,6 +1052,45 @@ test_catch_up_keeps_lease (Fixture       *f,
 }
 #endif
 
+#ifndef OVER_HTTP
+/* A counter that takes orders faster than it uploads them one segment at a time (the writer leaves a
+ * moment between two uploads so that orders go together) still takes its snapshots: a snapshot needs
+ * a moment with nothing to upload, and before, a busy counter never had one, so no snapshot was made
+ * and no old segment deleted (the long-absence run's log was never trimmed). */
+static void
+test_snapshot_while_busy (Fixture       *f,
+                          gconstpointer  data)
+{
+  Device *a = device_new (f, "Counter PC");
+  gint64 deadline;
+
+  yatai_sync_engine_set_snapshot_every (a->engine, 4);
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  save (a, "焼きそば", 100000);
+  run_until (outbox_empty, a, 5000);
+  g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/"), ==, 1);
+
+  /* An order every 10 ms, and no pause, until a new snapshot is there or 10 s have gone by. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/") < 2 &&
+         g_get_monotonic_time () < deadline)
+    {
+      gint64 next = g_get_monotonic_time () + 10 * 1000;
+
+      confirm (a);
+      while (g_get_monotonic_time () < next)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (500);
+        }
+    }
+  g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/"), >=, 2);
+  g_assert_cmpint (yatai_sync_engine_get_seq (a->engine), >=, 4);
+  device_free (a);
+}
+#endif
+
 int
 main (int   argc,
       char *argv[])
@@ -1072,6 +1111,7 @@ main (int   argc,
   ADD ("/sync-engine/retention", test_retention);
   ADD ("/sync-engine/lost-answer", test_lost_answer);
   ADD ("/sync-engine/catch-up-keeps-lease", test_catch_up_keeps_lease);
+  ADD ("/sync-engine/snapshot-while-busy", test_snapshot_while_busy);
   ADD ("/sync-engine/stop-while-catching-up", test_stop_while_catching_up);
 #endif
 #undef ADD

@@ -463,6 +463,16 @@ sync_engine_upload (YataiSyncEngine *self)
   return TRUE;
 }
 
+/* A snapshot, or the deletes of retention, waiting for the upload lane. */
+static gboolean
+housekeeping_due (YataiSyncEngine *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  return sync_engine_snapshot_due (self) || self->to_delete->len > 0 ||
+         (now >= self->next_retention && sync_engine_retention_cut (self, now) > 0);
+}
+
 /* The head of the sealed segments is in the bucket: note it, and go on with the next. */
 static void
 upload_landed (YataiSyncEngine *self)
@@ -506,8 +516,12 @@ upload_landed (YataiSyncEngine *self)
   /* What commits in the next moment goes in the next segment with what committed meanwhile: a busy
    * counter makes a segment every UPLOAD_GAP_MS at most, which a follower reading the bucket one
    * segment at a time keeps up with even on a loaded PC; a lone order still goes at once. Segments
-   * already sealed for the link go one after another. */
-  sync_engine_lane_done (self, LANE_UPLOAD, g_queue_is_empty (&self->sealed) ? UPLOAD_GAP_MS : 0);
+   * already sealed for the link go one after another. A snapshot or retention's deletes that are due
+   * need a moment with nothing to upload (a snapshot holds exactly the history up to its seq): they
+   * get it at once, else orders coming faster than the gap kept the outbox full and no snapshot was
+   * ever made, nor any old segment deleted. */
+  sync_engine_lane_done (self, LANE_UPLOAD,
+                         g_queue_is_empty (&self->sealed) && !housekeeping_due (self) ? UPLOAD_GAP_MS : 0);
 }
 
 /* The position was taken: by this device's own upload whose answer was lost or came too late (the
