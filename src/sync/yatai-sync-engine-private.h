@@ -106,6 +106,7 @@ struct _YataiSyncEngine
   gboolean         auto_takeover;
   gboolean         follow_only;
   gboolean         renewal_paused;
+  gboolean         renew_now;            /* what the lease says changed (the link's addresses): renew at once */
   gboolean         confirming_renewal;
   gboolean         released;             /* the clean stop wrote released: true */
   /* The preferred writer (yatai-sync-lease-keeper.c, "Handing over"). */

@@ -474,7 +474,7 @@ step_write (YataiSyncEngine *self,
   gint64 wake = self->renewal_paused ? G_MAXINT64 : renew_at;
 
   if (!self->renewal_paused && sync_engine_lane_ready (self, LANE_LEASE, now) &&
-      (self->last_lease_write == 0 || now >= renew_at))
+      (self->last_lease_write == 0 || now >= renew_at || self->renew_now))
     sync_engine_write_lease (self, self->writer_epoch, FALSE);
   /* Sealing needs no request: the link carries new segments even while the bucket cannot be reached.
    * With nobody following on the link, the upload seals what it sends (sync_engine_upload), so what

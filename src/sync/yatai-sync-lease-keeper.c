@@ -201,6 +201,7 @@ sync_engine_write_lease (YataiSyncEngine *self,
   /* The log's head as far as this device knows: a stale device reading the lease learns that its next
    * segment is gone rather than not written yet. Never lower than a head already in the lease. */
   lease->head = MAX (self->seq, self->bucket_head);
+  self->renew_now = FALSE;
   /* Where followers may reach this writer directly (the venue link), while it writes. */
   if (!released && self->phase == PHASE_WRITE)
     lease->link = sync_engine_transport_addresses (self);

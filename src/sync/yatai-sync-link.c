@@ -143,6 +143,9 @@ serve (SyncLink *link)
   ensure_discovery (link, certificate);
   if (link->discovery != NULL)
     yatai_link_discovery_publish (link->discovery, yatai_link_server_get_port (link->server));
+  /* The lease says where the link is from the next renewal on: make that one now, not in 10 s. */
+  self->renew_now = TRUE;
+  sync_engine_schedule (self, 0);
 }
 
 static gboolean
