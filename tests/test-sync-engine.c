@@ -549,19 +549,30 @@ test_lost_answer (Fixture       *f,
   device_free (b);
 }
 
-static gint64
-confirm (Device *device)
+/* An order of one of the first product, for @customer; @sent says whether it went to the writer. */
+static JsonNode *
+order (Device     *device,
+       const char *customer,
+       gboolean   *sent)
 {
   g_autoptr(GPtrArray) products = yatai_store_list_products (device->store, NULL);
   YataiCartLine line = { yatai_product_get_id (products->pdata[0]), 1 };
-  g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, "", "", 1000, FALSE, 5);
+  g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, customer, "", 1000, FALSE, 5);
   g_autoptr(YataiCommand) command = yatai_command_new ("order.confirm", args);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  gboolean sent;
+  JsonNode *result;
 
-  result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
+  result = yatai_sync_engine_execute (device->engine, command, sent, &error);
   g_assert_no_error (error);
+  return result;
+}
+
+static gint64
+confirm (Device *device)
+{
+  gboolean sent;
+  g_autoptr(JsonNode) result = order (device, "", &sent);
+
   g_assert_false (sent);
   return json_object_get_int_member (json_node_get_object (result), "id");
 }
@@ -828,17 +839,25 @@ static void
 send_order (Device     *device,
             const char *customer)
 {
-  g_autoptr(GPtrArray) products = yatai_store_list_products (device->store, NULL);
-  YataiCartLine line = { yatai_product_get_id (products->pdata[0]), 1 };
-  g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, customer, "", 1000, FALSE, 5);
-  g_autoptr(YataiCommand) command = yatai_command_new ("order.confirm", args);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) result = NULL;
   gboolean sent;
+  g_autoptr(JsonNode) result = order (device, customer, &sent);
 
-  result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
-  g_assert_no_error (error);
   g_assert_true (sent);
+}
+
+/* The counter writes with a product on its menu, the kitchen follows it to the end of the log. */
+static void
+start_counter_and_kitchen (Device *a,
+                           Device *b)
+{
+  Pair pair = { a, b };
+
+  yatai_sync_engine_start (a->engine);
+  run_until (is_writer, a, 5000);
+  save (a, "焼きそば", 100);
+  yatai_sync_engine_start (b->engine);
+  run_until (is_follower, b, 5000);
+  run_until (same_content, &pair, 5000);
 }
 
 static gboolean
@@ -888,16 +907,8 @@ test_own_commands_as_writer (Fixture       *f,
   guint gaps_passed = 0;
   guint handler = g_log_set_handler ("yatai-sync", G_LOG_LEVEL_MESSAGE, count_gap_passed, &gaps_passed);
   g_autofree char *b_id = NULL;
-  Pair pair;
 
-  yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
-  save (a, "焼きそば", 100);
-  yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
-  pair.a = a;
-  pair.b = b;
-  run_until (same_content, &pair, 5000);
+  start_counter_and_kitchen (a, b);
   b_id = g_strdup (yatai_store_get_device_id (b->store));
 
   /* The counter goes away without a word; the kitchen's three orders wait in the inbox. */
@@ -987,17 +998,10 @@ test_catch_up_keeps_lease (Fixture       *f,
   g_autofree char *b_id = NULL;
   gboolean stopped = FALSE;
   Holder holder = { f, NULL };
-  Pair pair;
+  Pair pair = { a, NULL };
   gint64 end;
 
-  yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
-  save (a, "焼きそば", 10);
-  yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
-  pair.a = a;
-  pair.b = b;
-  run_until (same_content, &pair, 5000);
+  start_counter_and_kitchen (a, b);
   b_id = g_strdup (yatai_store_get_device_id (b->store));
 
   /* The kitchen is off while the counter sells on; a backup PC follows to the end of the log. */
