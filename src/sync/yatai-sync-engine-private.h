@@ -56,6 +56,7 @@ typedef struct
 {
   gboolean busy;
   gint64   not_before;     /* monotonic µs: no request in this lane before (backoff, the poll interval) */
+  gint64   started;        /* monotonic µs: when its last request began */
   guint    retry_ms;
 } LaneState;
 
