@@ -12,7 +12,8 @@
  *   lease release   this device stops writing now, so another can take over at once
  *   lease take      this device becomes the writer (after the lease's silence) and keeps writing
  *   export [DAY]    the order lines of a business day (or all) as the Sales page's CSV, on stdout
- *   pair HOST:PORT CODE  the stall from a counter showing Add a Device's code, into --store (a new file)
+ *   pair [HOST:PORT] CODE  the stall from a counter showing Add a Device's code, into --store (a new file);
+ *                   without HOST:PORT, the one counter found on the network by DNS-SD
  *
  * Without --bucket, the settings the app uses are read (GSettings).
  */
@@ -29,6 +30,7 @@
 #include "yatai-ctl-status.h"
 #include "yatai-ctl-store.h"
 #include "yatai-gcs-bucket.h"
+#include "yatai-link-discovery.h"
 #include "yatai-pair.h"
 #include "yatai-store-journal.h"
 #include "yatai-sync-engine.h"
@@ -418,6 +420,38 @@ paired_cb (GObject      *source,
   paired->done = TRUE;
 }
 
+#define LOOK_FOR_COUNTERS_SECONDS 3
+
+static gboolean
+looked_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The counter to pair with when no address is given: the only one DNS-SD finds in a few seconds. */
+static char *
+find_counter (YataiStore  *store,
+              GError     **error)
+{
+  g_autoptr(YataiLinkDiscovery) discovery = yatai_link_discovery_new_for_pairing (yatai_store_get_device_name (store));
+  g_autoptr(YataiDiscovered) counter = NULL;
+  gboolean looked = FALSE;
+  guint id;
+
+  yatai_link_discovery_browse (discovery);
+  id = g_timeout_add_seconds (LOOK_FOR_COUNTERS_SECONDS, looked_cb, &looked);
+  while (!looked && yatai_link_discovery_available (discovery))
+    g_main_context_iteration (NULL, TRUE);
+  if (!looked)
+    g_source_remove (id);
+  counter = yatai_link_discovery_dup_only (discovery, error);
+  if (counter == NULL)
+    return NULL;
+  g_print (_("Found the counter “%s” at %s.\n"), counter->device, counter->address);
+  return g_strdup (counter->address);
+}
+
 /* pair: the stall from the counter into a new store, and the sync settings it gave, in words; the
  * credentials beside the store, readable by this user only. */
 static int
@@ -428,10 +462,17 @@ pair (YataiCtlStore *opened,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(YataiPairing) pairing = NULL;
+  g_autofree char *found = NULL;
   Paired paired = { NULL, FALSE };
 
   if (opt_device != NULL && *opt_device != '\0')
     yatai_store_set_device_name (store, opt_device);
+  if (address == NULL && (address = found = find_counter (store, &error)) == NULL)
+    {
+      g_printerr ("yatai-ctl: %s\n", error->message);
+      yatai_ctl_store_finish (opened, store, FALSE, NULL);
+      return 1;
+    }
   yatai_pair_join_async (address, code, yatai_store_get_device_name (store), NULL, paired_cb, &paired);
   while (!paired.done)
     g_main_context_iteration (NULL, TRUE);
@@ -482,7 +523,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("status | restore | follow | run | lease release | lease take | export [DAY] | pair HOST:PORT CODE");
+  g_autoptr(GOptionContext) context = g_option_context_new ("status | restore | follow | run | lease release | lease take | export [DAY] | pair [HOST:PORT] CODE");
   g_autoptr(GError) error = NULL;
   g_autoptr(YataiGcsBucket) bucket = NULL;
   g_autofree char *command = NULL;
@@ -508,7 +549,7 @@ main (int   argc,
   command = argc >= 3 && g_str_equal (argv[1], "lease") ? g_strdup_printf ("lease %s", argv[2]) : g_strdup (argv[1]);
   if (!g_strv_contains ((const char *[]) { "status", "restore", "follow", "run", "lease release", "lease take",
                                            "export", "pair", NULL }, command) ||
-      (g_str_equal (command, "pair") && argc != 4))
+      (g_str_equal (command, "pair") && argc != 3 && argc != 4))
     return usage (context);
   ctl.command = command;
 
@@ -530,7 +571,7 @@ main (int   argc,
     yatai_ctl_store_print_holder (&opened);
 
   if (g_str_equal (command, "pair"))
-    return pair (&opened, g_steal_pointer (&ctl.store), argv[2], argv[3]);
+    return pair (&opened, g_steal_pointer (&ctl.store), argc == 4 ? argv[2] : NULL, argv[argc - 1]);
   if (g_str_equal (command, "export"))
     {
       g_autofree char *csv = yatai_store_export_order_lines (ctl.store, argc > 2 ? argv[2] : NULL, &error);

@@ -4,7 +4,9 @@
  * device reaches it through a TCP relay that keeps every byte, types the code and receives the stall:
  * menu, orders and the stall's key, at a position it then follows over the link. A wrong code is
  * refused in words on both ends and counted; three of them end the code; nothing in the captured bytes
- * shows a customer's name, a product, the code or the stall's key.
+ * shows a customer's name, a product, the code or the stall's key. Without an address, the new device
+ * takes the one counter pairing's discovery found (fed by hand: no Avahi daemon in a test), or is told
+ * in words why it cannot.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 #include "memory-bucket.h"
 #include "sync-test-util.h"
 #include "tcp-relay.h"
+#include "yatai-link-discovery.h"
 #include "yatai-link-key.h"
 #include "yatai-order.h"
 #include "yatai-pair-server.h"
@@ -421,6 +424,63 @@ test_code_text (void)
   g_assert_error (error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_INVALID);
 }
 
+/* yatai-ctl pair CODE: the one counter found, else why not, naming those found. */
+static void
+test_only_counter (void)
+{
+  g_autoptr(YataiLinkDiscovery) discovery = yatai_link_discovery_new_for_pairing ("Kitchen");
+  g_autoptr(YataiDiscovered) only = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  guint changes = 0;
+
+  g_signal_connect_swapped (discovery, "changed", G_CALLBACK (g_atomic_int_inc), &changes);
+  g_assert_null (yatai_link_discovery_dup_only (discovery, &error));
+  if (yatai_link_discovery_available (discovery))
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  else
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      g_assert_cmpstr (error->message, ==, "Counters cannot be found automatically on this device (no network service "
+                                           "discovery). Give the address the counter shows: pair HOST:PORT CODE.");
+    }
+  g_clear_error (&error);
+
+  yatai_link_discovery_take_found (discovery, "1/0/Counter PC", "Counter PC", "192.0.2.1:4000");
+  /* The same service again (an address that changed) replaces it. */
+  yatai_link_discovery_take_found (discovery, "1/0/Counter PC", "Counter PC", "192.0.2.1:4001");
+  g_assert_cmpuint (changes, ==, 2);
+  only = yatai_link_discovery_dup_only (discovery, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (only->device, ==, "Counter PC");
+  g_assert_cmpstr (only->address, ==, "192.0.2.1:4001");
+  g_clear_pointer (&only, yatai_discovered_free);
+
+  yatai_link_discovery_take_found (discovery, "1/1/Till 2", "Till 2", "[2001:db8::2]:4000");
+  listed = yatai_link_discovery_list (discovery);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_cmpstr (((YataiDiscovered *) listed->pdata[1])->device, ==, "Till 2");
+  g_assert_null (yatai_link_discovery_dup_only (discovery, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_cmpstr (error->message, ==, "More than one counter shows Add a Device: “Counter PC” (192.0.2.1:4001), "
+                                       "“Till 2” ([2001:db8::2]:4000). Give the address of the one to join: pair HOST:PORT CODE.");
+  g_clear_error (&error);
+
+  /* A stranger's names that would read as something else are not listed. */
+  yatai_link_discovery_take_found (discovery, "1/0/a", "Counter\u202EPC", "192.0.2.66:4000");
+  yatai_link_discovery_take_found (discovery, "1/0/b", "Counter PC\nTill 3", "192.0.2.66:4000");
+  yatai_link_discovery_take_found (discovery, "1/0/c", "Counter \xff", "192.0.2.66:4000");
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = yatai_link_discovery_list (discovery);
+  g_assert_cmpuint (listed->len, ==, 2);
+
+  /* One closes its Add a Device: the other is the one. */
+  yatai_link_discovery_forget_found (discovery, "1/0/Counter PC");
+  only = yatai_link_discovery_dup_only (discovery, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (only->device, ==, "Till 2");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -431,6 +491,7 @@ main (int    argc,
   dir = g_dir_make_tmp ("yatai-pair-XXXXXX", NULL);
 
   g_test_add_func ("/pair/code-text", test_code_text);
+  g_test_add_func ("/pair/only-counter", test_only_counter);
   g_test_add ("/pair/gives-the-stall", Fixture, NULL, fixture_set_up, test_pair_gives_the_stall, fixture_tear_down);
   g_test_add ("/pair/wrong-code", Fixture, NULL, fixture_set_up, test_wrong_code, fixture_tear_down);
   g_test_add ("/pair/code-expires", Fixture, NULL, fixture_set_up, test_code_expires, fixture_tear_down);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "yatai-link-discovery.h"
 #include "yatai-pair-server.h"
 #include "yatai-pair-window.h"
 #include "yatai-sync-engine.h"
@@ -18,6 +19,7 @@ struct _YataiPairWindow
 
   YataiApplication *application;
   YataiPairServer  *server;        /* Add a Device */
+  YataiLinkDiscovery *discovery;   /* Add a Device: published while open; Join a Stall: browsed */
   GCancellable     *cancellable;   /* Join a Stall */
   guint             tick_id;
 
@@ -29,6 +31,8 @@ struct _YataiPairWindow
   GtkSwitch        *settings_switch;
   GtkLabel         *add_status_label;
   GtkButton        *new_code_button;
+  GtkListBox       *counters_list;
+  GtkLabel         *counters_status_label;
   AdwEntryRow      *address_row;
   AdwEntryRow      *code_row;
   GtkLabel         *join_status_label;
@@ -196,12 +200,60 @@ start_offering (YataiPairWindow *self)
   if (where->len == 0)
     g_string_append (where, _("This device is on no network."));
   gtk_label_set_label (self->address_label, where->str);
+  /* Found by the new device's Join a Stall while this window is open, and only then. */
+  self->discovery = yatai_link_discovery_new_for_pairing (
+      yatai_store_get_device_name (yatai_application_get_store (self->application)));
+  yatai_link_discovery_publish (self->discovery, yatai_pair_server_get_port (self->server));
   yatai_pair_server_offer (self->server);
   server_changed_cb (self);
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
 }
 
 /* Join a Stall */
+
+/* The counters found, by name, for a person to tap; in words when none is, and why. */
+static void
+counters_changed_cb (YataiPairWindow *self)
+{
+  g_autoptr(GPtrArray) found = yatai_link_discovery_list (self->discovery);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->counters_list))) != NULL)
+    gtk_list_box_remove (self->counters_list, child);
+  for (guint i = 0; i < found->len; i++)
+    {
+      YataiDiscovered *counter = g_ptr_array_index (found, i);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), counter->device);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), counter->address);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "address", g_strdup (counter->address), g_free);
+      gtk_list_box_append (self->counters_list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->counters_list), found->len > 0);
+  if (found->len > 0)
+    gtk_label_set_label (self->counters_status_label, _("Choose the counter, then type its code."));
+  else if (!yatai_link_discovery_available (self->discovery))
+    gtk_label_set_label (self->counters_status_label,
+                         _("Counters cannot be found automatically on this device (no network service discovery). Type the counter’s address below."));
+  else
+    gtk_label_set_label (self->counters_status_label,
+                         _("Looking for counters showing Add a Device… If none appears, type the counter’s address below."));
+}
+
+static void
+counter_chosen_cb (YataiPairWindow *self,
+                   GtkListBoxRow   *row)
+{
+  const char *address = g_object_get_data (G_OBJECT (row), "address");
+
+  if (address == NULL)
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (self->address_row), address);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->code_row));
+}
 
 static void
 join_changed_cb (YataiPairWindow *self)
@@ -301,6 +353,12 @@ yatai_pair_window_dispose (GObject *object)
       yatai_pair_server_withdraw (self->server);
     }
   g_clear_object (&self->server);
+  if (self->discovery != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->discovery, self);
+      yatai_link_discovery_withdraw (self->discovery);
+    }
+  g_clear_object (&self->discovery);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->application);
@@ -334,6 +392,8 @@ yatai_pair_window_class_init (YataiPairWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, YataiPairWindow, settings_switch);
   gtk_widget_class_bind_template_child (widget_class, YataiPairWindow, add_status_label);
   gtk_widget_class_bind_template_child (widget_class, YataiPairWindow, new_code_button);
+  gtk_widget_class_bind_template_child (widget_class, YataiPairWindow, counters_list);
+  gtk_widget_class_bind_template_child (widget_class, YataiPairWindow, counters_status_label);
   gtk_widget_class_bind_template_child (widget_class, YataiPairWindow, address_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPairWindow, code_row);
   gtk_widget_class_bind_template_child (widget_class, YataiPairWindow, join_status_label);
@@ -342,6 +402,7 @@ yatai_pair_window_class_init (YataiPairWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, new_code_cb);
   gtk_widget_class_bind_template_callback (widget_class, join_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, join_cb);
+  gtk_widget_class_bind_template_callback (widget_class, counter_chosen_cb);
 }
 
 static void
@@ -368,7 +429,8 @@ yatai_pair_window_new_add (YataiApplication *application)
 /**
  * yatai_pair_window_new_join:
  *
- * The new device's "Join a Stall on This Network": the counter's address and code, then the stall.
+ * The new device's "Join a Stall on This Network": the counters found on the network to choose from,
+ * or the address typed, and the code; then the stall.
  */
 YataiPairWindow *
 yatai_pair_window_new_join (YataiApplication *application)
@@ -379,7 +441,20 @@ yatai_pair_window_new_join (YataiApplication *application)
   gtk_window_set_title (GTK_WINDOW (self), _("Join a Stall"));
   gtk_stack_set_visible_child_name (self->pages, "join");
   gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->address_row));
+  self->discovery = yatai_link_discovery_new_for_pairing (
+      yatai_store_get_device_name (yatai_application_get_store (application)));
+  g_signal_connect_swapped (self->discovery, "changed", G_CALLBACK (counters_changed_cb), self);
+  yatai_link_discovery_browse (self->discovery);
+  counters_changed_cb (self);
   return self;
+}
+
+/* Add a Device's service published, or Join a Stall's browsing: for tests. */
+YataiLinkDiscovery *
+yatai_pair_window_get_discovery (YataiPairWindow *self)
+{
+  g_return_val_if_fail (YATAI_IS_PAIR_WINDOW (self), NULL);
+  return self->discovery;
 }
 
 YataiPairServer *

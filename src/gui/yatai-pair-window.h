@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "yatai-application.h"
+#include "yatai-link-discovery.h"
 #include "yatai-pair-server.h"
 
 G_BEGIN_DECLS
@@ -13,5 +14,6 @@ G_DECLARE_FINAL_TYPE (YataiPairWindow, yatai_pair_window, YATAI, PAIR_WINDOW, Ad
 YataiPairWindow *yatai_pair_window_new_add    (YataiApplication *application);
 YataiPairWindow *yatai_pair_window_new_join   (YataiApplication *application);
 YataiPairServer *yatai_pair_window_get_server (YataiPairWindow  *self);
+YataiLinkDiscovery *yatai_pair_window_get_discovery (YataiPairWindow *self);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* yatai-link-discovery.c: DNS-SD for the venue link, over avahi-client on GLib's main loop
+/* yatai-link-discovery.c: DNS-SD for the venue link and for pairing, over avahi-client on GLib's main loop
  *
  * avahi-client runs on any main loop given as an AvahiPoll. Avahi's own adapter for GLib (avahi-glib)
  * is not in the Flatpak's GNOME runtime, which has avahi-client only (tests/flatpak-manifest-check.py),
@@ -15,8 +15,10 @@
 #include <avahi-common/malloc.h>
 #include <avahi-common/timeval.h>
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 
 #include "yatai-link-discovery.h"
+#include "yatai-text.h"
 
 #define STALL_ID_CHARS  16
 #define MAX_FOUND       32
@@ -32,8 +34,9 @@ struct _YataiLinkDiscovery
 {
   GObject              parent_instance;
 
-  char                *stall_id;
-  char                *device_id;
+  char                *stall_id;       /* NULL: pairing's service, any counter's */
+  char                *device_id;      /* pairing: this counter's device name */
+  const char          *service_type;
   AvahiPoll            poll;
   AvahiClient         *client;
   AvahiEntryGroup     *group;
@@ -207,6 +210,23 @@ timeout_free (AvahiTimeout *timeout)
 
 /* Publishing */
 
+/* A DNS-SD name is at most 63 bytes: the device's name, cut at a character's end. */
+static char *
+pair_service_name (const char *device_name)
+{
+  const char *end = device_name;
+
+  while (*end != '\0')
+    {
+      const char *next = g_utf8_next_char (end);
+
+      if (next - device_name > 63)
+        break;
+      end = next;
+    }
+  return end > device_name ? g_strndup (device_name, end - device_name) : g_strdup ("Yatai");
+}
+
 static void publish_now (YataiLinkDiscovery *self);
 
 /* Another service has the name (two writers of one stall a moment apart, or a stranger's): the next
@@ -235,7 +255,7 @@ group_cb (AvahiEntryGroup      *group,
       publish_now (self);
     }
   else if (state == AVAHI_ENTRY_GROUP_ESTABLISHED)
-    g_debug ("Published %s “%s” on port %u", YATAI_LINK_SERVICE_TYPE, self->service_name, self->port);
+    g_debug ("Published %s “%s” on port %u", self->service_type, self->service_name, self->port);
   else if (state == AVAHI_ENTRY_GROUP_FAILURE)
     g_debug ("The link could not be published: %s",
              avahi_strerror (avahi_client_errno (avahi_entry_group_get_client (group))));
@@ -255,14 +275,25 @@ publish_now (YataiLinkDiscovery *self)
     self->group = avahi_entry_group_new (self->client, group_cb, self);
   if (self->group == NULL || !avahi_entry_group_is_empty (self->group))
     return;
-  if (self->service_name == NULL)
+  if (self->service_name == NULL && self->stall_id != NULL)
     self->service_name = g_strdup_printf ("Yatai %s", self->stall_id);
+  else if (self->service_name == NULL)
+    self->service_name = pair_service_name (self->device_id);
 
-  stall = g_strconcat ("stall=", self->stall_id, NULL);
-  device = g_strconcat ("device=", self->device_id, NULL);
+  if (self->stall_id != NULL)
+    {
+      stall = g_strconcat ("stall=", self->stall_id, NULL);
+      device = g_strconcat ("device=", self->device_id, NULL);
+    }
+  else
+    {
+      /* Pairing: the counter's name for a person to choose it by, and nothing secret. */
+      stall = g_strdup ("v=1");
+      device = g_strconcat ("name=", self->device_id, NULL);
+    }
   ret = avahi_entry_group_add_service (self->group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, 0,
-                                       self->service_name, YATAI_LINK_SERVICE_TYPE, NULL, NULL, self->port,
-                                       stall, device, "v=1", NULL);
+                                       self->service_name, self->service_type, NULL, NULL, self->port,
+                                       stall, device, self->stall_id != NULL ? "v=1" : NULL, NULL);
   if (ret == AVAHI_ERR_COLLISION)
     {
       next_service_name (self);
@@ -361,8 +392,9 @@ resolve_cb (AvahiServiceResolver   *resolver,
   YataiLinkDiscovery *self = user_data;
   g_autofree char *stall = NULL;
   g_autofree char *key = NULL;
+  g_autofree char *device = NULL;
+  g_autofree char *where = NULL;
   char text[AVAHI_ADDRESS_STR_MAX];
-  Found *found;
 
   if (event != AVAHI_RESOLVER_FOUND)
     {
@@ -371,25 +403,75 @@ resolve_cb (AvahiServiceResolver   *resolver,
     }
   stall = txt_value (txt, "stall");
   avahi_address_snprint (text, sizeof text, address);
-  /* Another stall's, or an IPv6 link-local address, which needs its interface to be reached. */
-  if (g_strcmp0 (stall, self->stall_id) != 0 || port == 0 ||
-      (address->proto == AVAHI_PROTO_INET6 && g_str_has_prefix (text, "fe80:")) ||
-      self->found->len >= MAX_FOUND)
+  /* Another stall's, or an IPv6 link-local address, which needs its interface to be reached. Pairing
+   * takes any counter's: the new device has no stall yet. */
+  if ((self->stall_id != NULL && g_strcmp0 (stall, self->stall_id) != 0) || port == 0 ||
+      (address->proto == AVAHI_PROTO_INET6 && g_str_has_prefix (text, "fe80:")))
     {
       avahi_service_resolver_free (resolver);
       return;
     }
   key = found_key (interface, protocol, name);
-  remove_found (self, key);
-  found = g_new0 (Found, 1);
-  found->key = g_steal_pointer (&key);
-  found->device = txt_value (txt, "device");
-  found->address = address->proto == AVAHI_PROTO_INET6 ? g_strdup_printf ("[%s]:%u", text, port)
-                                                       : g_strdup_printf ("%s:%u", text, port);
-  g_debug ("Found the stall's writer at %s", found->address);
-  g_ptr_array_add (self->found, found);
+  device = txt_value (txt, self->stall_id != NULL ? "device" : "name");
+  where = address->proto == AVAHI_PROTO_INET6 ? g_strdup_printf ("[%s]:%u", text, port)
+                                              : g_strdup_printf ("%s:%u", text, port);
   avahi_service_resolver_free (resolver);
+  yatai_link_discovery_take_found (self, key, device != NULL ? device : name, where);
+}
+
+/**
+ * yatai_link_discovery_take_found:
+ * @key: what names the service (a later one with the same key replaces it)
+ * @device: the device id (the link's) or the counter's name (pairing's)
+ * @address: HOST:PORT
+ *
+ * A service found: what a resolved DNS-SD answer gives, or a test by hand.
+ */
+void
+yatai_link_discovery_take_found (YataiLinkDiscovery *self,
+                                 const char         *key,
+                                 const char         *device,
+                                 const char         *address)
+{
+  Found *found;
+
+  g_return_if_fail (YATAI_IS_LINK_DISCOVERY (self));
+  g_return_if_fail (key != NULL && address != NULL);
+
+  /* Anyone on the network may publish: a name that is not text, has a line break or a control, or
+   * changes the direction of writing is not listed (it would read as another counter). */
+  if (device == NULL || !g_utf8_validate (device, -1, NULL) || !yatai_text_check_hidden (device, NULL))
+    return;
+  for (const char *p = device; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return;
+  for (guint i = 0; i < self->found->len; i++)
+    if (g_strcmp0 (((Found *) g_ptr_array_index (self->found, i))->key, key) == 0)
+      {
+        g_ptr_array_remove_index (self->found, i);
+        break;
+      }
+  if (self->found->len >= MAX_FOUND)
+    return;
+  found = g_new0 (Found, 1);
+  found->key = g_strdup (key);
+  found->device = g_strdup (device);
+  found->address = g_strdup (address);
+  if (self->stall_id != NULL)
+    g_debug ("Found the stall's writer at %s", found->address);
+  else
+    g_debug ("Found a counter pairing at %s", found->address);
+  g_ptr_array_add (self->found, found);
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* A service gone: what the browser says, or a test by hand. */
+void
+yatai_link_discovery_forget_found (YataiLinkDiscovery *self,
+                                   const char         *key)
+{
+  g_return_if_fail (YATAI_IS_LINK_DISCOVERY (self));
+  remove_found (self, key);
 }
 
 static void
@@ -427,7 +509,7 @@ browse_now (YataiLinkDiscovery *self)
       avahi_client_get_state (self->client) != AVAHI_CLIENT_S_RUNNING)
     return;
   self->browser = avahi_service_browser_new (self->client, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
-                                             YATAI_LINK_SERVICE_TYPE, NULL, 0, browse_cb, self);
+                                             self->service_type, NULL, 0, browse_cb, self);
 }
 
 void
@@ -459,6 +541,85 @@ yatai_link_discovery_get_found (YataiLinkDiscovery *self,
         g_ptr_array_add (addresses, g_strdup (found->address));
     }
   return addresses;
+}
+
+/**
+ * yatai_link_discovery_list:
+ *
+ * Returns: (transfer full) (element-type YataiDiscovered): every service found so far, in the order
+ *   found: for pairing, the counters by name
+ */
+GPtrArray *
+yatai_link_discovery_list (YataiLinkDiscovery *self)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) yatai_discovered_free);
+
+  g_return_val_if_fail (YATAI_IS_LINK_DISCOVERY (self), list);
+  for (guint i = 0; i < self->found->len; i++)
+    {
+      Found *found = g_ptr_array_index (self->found, i);
+      YataiDiscovered *item = g_new0 (YataiDiscovered, 1);
+
+      item->device = g_strdup (found->device);
+      item->address = g_strdup (found->address);
+      g_ptr_array_add (list, item);
+    }
+  return list;
+}
+
+/**
+ * yatai_link_discovery_dup_only:
+ *
+ * For a device that pairs without being given an address: the one counter found, or why there is not
+ * one in words (none can be found here, none was found, or more than one and which).
+ *
+ * Returns: (transfer full) (nullable): the counter, or %NULL with @error set
+ */
+YataiDiscovered *
+yatai_link_discovery_dup_only (YataiLinkDiscovery  *self,
+                               GError             **error)
+{
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GString) names = NULL;
+
+  g_return_val_if_fail (YATAI_IS_LINK_DISCOVERY (self), NULL);
+
+  found = yatai_link_discovery_list (self);
+  if (found->len == 1)
+    return g_steal_pointer (&found->pdata[0]);
+  if (found->len == 0 && !yatai_link_discovery_available (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("Counters cannot be found automatically on this device (no network service discovery). Give the address the counter shows: pair HOST:PORT CODE."));
+      return NULL;
+    }
+  if (found->len == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("No counter showing Add a Device was found on this network. Give the address it shows: pair HOST:PORT CODE."));
+      return NULL;
+    }
+  names = g_string_new (NULL);
+  for (guint i = 0; i < found->len; i++)
+    {
+      YataiDiscovered *item = g_ptr_array_index (found, i);
+
+      g_string_append_printf (names, i == 0 ? "“%s” (%s)" : ", “%s” (%s)", item->device, item->address);
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+               _("More than one counter shows Add a Device: %s. Give the address of the one to join: pair HOST:PORT CODE."),
+               names->str);
+  return NULL;
+}
+
+void
+yatai_discovered_free (YataiDiscovered *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->device);
+  g_free (item->address);
+  g_free (item);
 }
 
 /* The daemon */
@@ -513,6 +674,7 @@ yatai_link_discovery_new (const char *stall_id,
   self = g_object_new (YATAI_TYPE_LINK_DISCOVERY, NULL);
   self->stall_id = g_strdup (stall_id);
   self->device_id = g_strdup (device_id);
+  self->service_type = YATAI_LINK_SERVICE_TYPE;
   self->client = avahi_client_new (&self->poll, 0, client_cb, self, &error);
   if (self->client == NULL && !said)
     {
@@ -520,6 +682,31 @@ yatai_link_discovery_new (const char *stall_id,
       g_debug ("No DNS-SD on this computer (%s): the writer is found through the bucket or at the address "
                "set by hand", avahi_strerror (error));
     }
+  return self;
+}
+
+/**
+ * yatai_link_discovery_new_for_pairing:
+ * @device_name: this counter's name, what a new device lists it by (publishing); any, for browsing
+ *
+ * Pairing's service, YATAI_PAIR_SERVICE_TYPE: a counter publishes it while Add a Device is open, with
+ * its name in the TXT record and nothing else; a new device, which has no stall id yet, browses for
+ * every counter's.
+ */
+YataiLinkDiscovery *
+yatai_link_discovery_new_for_pairing (const char *device_name)
+{
+  YataiLinkDiscovery *self;
+  int error = 0;
+
+  g_return_val_if_fail (device_name != NULL, NULL);
+
+  self = g_object_new (YATAI_TYPE_LINK_DISCOVERY, NULL);
+  self->device_id = g_strdup (device_name);
+  self->service_type = YATAI_PAIR_SERVICE_TYPE;
+  self->client = avahi_client_new (&self->poll, 0, client_cb, self, &error);
+  if (self->client == NULL)
+    g_debug ("No DNS-SD on this computer (%s): counters are not found by themselves", avahi_strerror (error));
   return self;
 }
 

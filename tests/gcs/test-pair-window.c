@@ -1,7 +1,9 @@
 /* test-pair-window.c: Add a Device on the counter and Join a Stall on a new device, as a person uses them
  * (Xvfb, GTK's test accessibility backend). The counter writes through yatai-test-bucket; the new device
- * has no settings at all. It types the address and a wrong code (refused in words on both screens),
- * then the right one, and leaves the welcome with the stall, the sync settings, and a follower's part. */
+ * has no settings at all. It lists the counters its discovery finds (fed by hand here: a test has no
+ * Avahi daemon), says in words when none can be found, fills the address from the counter chosen, takes
+ * a wrong code (refused in words on both screens), then the right one, and leaves the welcome with the
+ * stall, the sync settings, and a follower's part. */
 #include "config.h"
 
 #include "gui-test-util.h"
@@ -75,7 +77,8 @@ join (GtkWidget  *window,
       const char *address,
       const char *code)
 {
-  gtk_editable_set_text (GTK_EDITABLE (gui_test_find (window, "address_row")), address);
+  if (address != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (gui_test_find (window, "address_row")), address);
   gtk_editable_set_text (GTK_EDITABLE (gui_test_find (window, "code_row")), code);
   g_assert_true (gtk_widget_get_sensitive (gui_test_find (window, "join_button")));
   gui_test_click (window, "join_button");
@@ -100,6 +103,9 @@ test_add_and_join (void)
   g_autofree char *address = NULL;
   g_autofree char *shown = NULL;
   g_autofree char *bucket = NULL;
+  YataiLinkDiscovery *discovery;
+  GtkListBox *list;
+  GtkListBoxRow *row;
 
   yatai_application_set_sync_overrides (counter, "stall", url, "pair/stall", "Counter PC");
   gui_test_run_until (gui_test_is_writer, counter);
@@ -143,11 +149,39 @@ test_add_and_join (void)
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (joining)), ==, "Join a Stall");
   g_assert_false (gtk_widget_get_sensitive (gui_test_find (joining, "join_button")));
 
-  /* A wrong code: said on both screens, and counted on the counter. */
+  /* The counters on the network: none found yet, said in words, and why when none can be. */
   address = g_strdup_printf ("127.0.0.1:%u", yatai_pair_server_get_port (pair));
+  discovery = yatai_pair_window_get_discovery (YATAI_PAIR_WINDOW (joining));
+  list = GTK_LIST_BOX (gui_test_find (joining, "counters_list"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (list)));
+  g_assert_cmpstr (gui_test_label (joining, "counters_status_label"), ==,
+                   yatai_link_discovery_available (discovery)
+                     ? "Looking for counters showing Add a Device… If none appears, type the counter’s address below."
+                     : "Counters cannot be found automatically on this device (no network service discovery). Type the counter’s address below.");
+
+  /* Two counters found (as DNS-SD's answers would give them), listed by name; one goes away. */
+  yatai_link_discovery_take_found (discovery, "till", "Till 2", "192.0.2.7:4100");
+  yatai_link_discovery_take_found (discovery, "counter", "Counter PC", address);
+  yatai_link_discovery_take_found (discovery, "gone", "Old Laptop", "192.0.2.9:4100");
+  yatai_link_discovery_forget_found (discovery, "gone");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (list)));
+  g_assert_cmpstr (gui_test_label (joining, "counters_status_label"), ==, "Choose the counter, then type its code.");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (list, 0))), ==,
+                   "Till 2");
+  row = gtk_list_box_get_row_at_index (list, 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Counter PC");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, address);
+  g_assert_null (gtk_list_box_get_row_at_index (list, 2));
+
+  /* Tapping “Counter PC” fills its address: only the code is left to type. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gui_test_find (joining, "address_row"))), ==, "");
+  g_signal_emit_by_name (list, "row-activated", row);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gui_test_find (joining, "address_row"))), ==, address);
+
+  /* A wrong code: said on both screens, and counted on the counter. */
   wrong = g_strdup (code);
   wrong[5] = wrong[5] == '9' ? '0' : wrong[5] + 1;
-  join (joining, address, wrong);
+  join (joining, NULL, wrong);
   gui_test_run_until (status_says_something, joining);
   g_assert_cmpstr (gui_test_label (joining, "join_status_label"), ==, "The code is not the one shown on the counter.");
   g_assert_true (gtk_widget_has_css_class (gui_test_find (joining, "join_status_label"), "error"));
@@ -162,7 +196,7 @@ test_add_and_join (void)
     g_autofree char *typed = g_strdup_printf ("%.3s %s", code, code + 3);
     gpointer data[] = { add, (gpointer) "“Kitchen” has the stall now and follows it." };
 
-    join (joining, address, typed);
+    join (joining, NULL, typed);
     gui_test_run_until (welcome_left, kitchen_window);
     gui_test_run_until (counter_says, data);
   }
@@ -197,6 +231,32 @@ test_add_and_join (void)
     g_assert_true (g_file_test (store, G_FILE_TEST_IS_REGULAR));
     g_free (ran.out);
     g_free (ran.err);
+  }
+
+  /* Without an address, yatai-ctl pair looks for the one counter on the network and says why it
+   * cannot go on when it does not find exactly one. */
+  {
+    g_autofree char *store = g_build_filename (dir_b, "found.sqlite3", NULL);
+    g_autoptr(YataiLinkDiscovery) here = yatai_link_discovery_new_for_pairing ("Test");
+    g_autoptr(GSubprocess) ctl = NULL;
+    g_autoptr(GError) error = NULL;
+    Ran ran = { NULL, NULL, FALSE };
+
+    if (!yatai_link_discovery_available (here))
+      {
+        ctl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                                g_getenv ("YATAI_CTL"), "--store", store, "pair", "123456",
+                                NULL);
+        g_assert_no_error (error);
+        g_subprocess_communicate_utf8_async (ctl, NULL, NULL, ran_cb, &ran);
+        gui_test_run_until (has_run, &ran);
+        g_assert_cmpstr (ran.err, ==, "yatai-ctl: Counters cannot be found automatically on this device (no network "
+                                      "service discovery). Give the address the counter shows: pair HOST:PORT CODE.\n");
+        g_assert_cmpint (g_subprocess_get_exit_status (ctl), ==, 1);
+        g_assert_false (g_file_test (store, G_FILE_TEST_EXISTS));
+        g_free (ran.out);
+        g_free (ran.err);
+      }
   }
 
   gtk_window_destroy (GTK_WINDOW (add));
