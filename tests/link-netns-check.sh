@@ -12,15 +12,21 @@
 #   of another stall is refused on both sides; and that no customer's name is in any byte captured
 #   (tshark) on the venue's network. Traffic goes only to the addresses made here.
 #
-#   Usage: link-netns-check.sh YATAI_CTL YATAI_TEST_BUCKET. Needs root, ip, dbus-daemon, avahi-daemon
-#   and tshark: without them it is skipped (exit 77) and says why.
+#   Pairing's discovery too: while a counter's Add a Device is open (pair-announce publishes what it
+#   does), `yatai-ctl pair CODE` on the kitchen's network finds that counter by name, and once it is
+#   closed finds none.
+#
+#   Usage: link-netns-check.sh YATAI_CTL YATAI_TEST_BUCKET PAIR_ANNOUNCE. Needs root, ip, dbus-daemon,
+#   avahi-daemon, nsenter and tshark: without them it is skipped (exit 77) and says why.
 set -uo pipefail
 ctl=$1
 server=$2
+announce=$(realpath "$3")   # nsenter starts in the namespace's root: absolute paths
+ctl_path=$(realpath "$ctl")
 
 skip () { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "network namespaces need root"
-for tool in ip dbus-daemon avahi-daemon tshark mount; do
+for tool in ip dbus-daemon avahi-daemon tshark mount nsenter; do
   command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (tools/dev installs it)"
 done
 
@@ -162,6 +168,7 @@ mkfifo "$dir/counter.in" "$dir/kitchen.in"
 ip netns exec "$A" bash "$dir/device.sh" "$dir/avahi-a.conf" \
   "${c[@]}" --store "$dir/counter.sqlite3" --device-name "Counter PC" run \
   < "$dir/counter.in" > "$dir/counter.out" 2>&1 &
+counter_pid=$!
 pids+=($!)
 exec 3> "$dir/counter.in"
 wait_for 30 "$dir/counter.out" "^writer" || fail "the counter did not become the writer"
@@ -175,6 +182,7 @@ wait_for 10 "$dir/counter.out" '"result"' || fail "the counter did not save the 
 ip netns exec "$B" bash "$dir/device.sh" "$dir/avahi-b.conf" \
   "${c[@]}" --store "$dir/kitchen.sqlite3" --device-name "Kitchen" run \
   < "$dir/kitchen.in" > "$dir/kitchen.out" 2>&1 &
+kitchen_pid=$!
 pids+=($!)
 exec 4> "$dir/kitchen.in"
 wait_for 30 "$dir/kitchen.out" "^follower" || fail "the kitchen did not join as a follower"
@@ -182,6 +190,28 @@ wait_for 20 "$dir/kitchen.out" "Found the stall's writer at $venue_a:$link_port"
   fail "the kitchen did not find the counter by DNS-SD"
 wait_for 20 "$dir/kitchen.out" "Following “Counter PC” over the link at $venue_a:$link_port" ||
   fail "the kitchen does not follow the counter over the link"
+
+# Pairing's discovery, on each side's own bus and Avahi daemon (the devices' namespaces): a counter
+# with Add a Device open is found by its name, and no longer once it is closed.
+mkfifo "$dir/announce.in"
+nsenter -t "$counter_pid" -m -n "$announce" "Counter PC" 47999 < "$dir/announce.in" > "$dir/announce.out" 2>&1 &
+pids+=($!)
+exec 5> "$dir/announce.in"
+wait_for 20 "$dir/announce.out" "^published" || fail "Add a Device's pairing service was not published"
+found=""
+for i in $(seq 10); do
+  nsenter -t "$kitchen_pid" -m -n "$ctl_path" --store "$dir/paired-$i.sqlite3" pair 123456 > "$dir/pair.out" 2> "$dir/pair.err"
+  grep -q "^Found the counter “Counter PC” at $venue_a:47999\.$" "$dir/pair.out" && { found=yes; break; }
+done
+[ -n "$found" ] || fail "yatai-ctl pair CODE did not find the counter by DNS-SD"
+exec 5>&-
+wait_for 10 "$dir/announce.out" "^withdrawn" || fail "Add a Device's pairing service was not withdrawn"
+gone=""
+for i in $(seq 10); do
+  nsenter -t "$kitchen_pid" -m -n "$ctl_path" --store "$dir/unpaired-$i.sqlite3" pair 123456 > "$dir/pair.out" 2> "$dir/pair.err"
+  grep -q "No counter showing Add a Device was found on this network" "$dir/pair.err" && { gone=yes; break; }
+done
+[ -n "$gone" ] || fail "yatai-ctl pair CODE still found a counter after Add a Device closed"
 
 # status, on the kitchen's store, names the writer on the link and the devices following it, at the
 # addresses the counter wrote in the lease (with its first renewal, 10 s after it began writing).
