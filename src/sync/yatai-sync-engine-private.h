@@ -56,7 +56,6 @@ typedef struct
 {
   gboolean busy;
   gint64   not_before;     /* monotonic µs: no request in this lane before (backoff, the poll interval) */
-  gint64   started;        /* monotonic µs: when its last request began */
   guint    retry_ms;
 } LaneState;
 
@@ -185,6 +184,7 @@ typedef struct
   GBytes *bytes;
   char   *chain;
   gint64  through;
+  guint   n_entries;   /* how many commits it holds */
 } Sealed;
 
 typedef struct

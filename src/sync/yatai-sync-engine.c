@@ -116,7 +116,6 @@ sync_engine_lane_start (YataiSyncEngine *self,
 {
   g_assert (!self->lanes[lane].busy);
   self->lanes[lane].busy = TRUE;
-  self->lanes[lane].started = g_get_monotonic_time ();
 }
 
 /* @lane's request is over; its next one may start in @delay_ms. */

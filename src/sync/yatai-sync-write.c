@@ -421,6 +421,7 @@ sync_engine_seal (YataiSyncEngine *self)
           return;
         }
       sealed->through = ((YataiOutboxEntry *) g_ptr_array_index (entries, entries->len - 1))->id;
+      sealed->n_entries = entries->len;
       g_queue_push_tail (&self->sealed, sealed);
       self->sealed_seq = sealed->seq;
       g_free (self->sealed_chain);
@@ -480,6 +481,7 @@ upload_landed (YataiSyncEngine *self)
   g_autoptr(GError) error = NULL;
   g_autofree char *seq_text = NULL;
   Sealed *sealed;
+  gboolean lone;
 
   self->lanes[LANE_UPLOAD].busy = FALSE;
   sync_engine_contact (self);
@@ -510,25 +512,20 @@ upload_landed (YataiSyncEngine *self)
   sync_engine_store_ok (self);
 
   self->last_upload = g_get_real_time ();
+  lone = sealed->n_entries <= 1;
   sync_engine_advance (self, sealed->seq, sealed->chain);
   sealed_free (sealed);
   sync_engine_notify_pending (self);
   /* What commits in the next moment goes in the next segment with what committed meanwhile: a busy
    * counter makes a segment every UPLOAD_GAP_MS at most, which a follower reading the bucket one
-   * segment at a time keeps up with even on a loaded PC; a lone order still goes at once. The gap
-   * counts from this upload's start, not its answer: at 10 orders a second each still goes alone and
-   * waits for nothing (from the answer, the bucket's followers waited 45 ms more at p50 in
-   * bench-link). Segments already sealed for the link go one after another. A snapshot or
-   * retention's deletes that are due need a moment with nothing to upload (a snapshot holds exactly
-   * the history up to its seq): they get it at once, else orders coming faster than the gap kept the
-   * outbox full and no snapshot was ever made, nor any old segment deleted. */
-  {
-    gint64 since_ms = (g_get_monotonic_time () - self->lanes[LANE_UPLOAD].started) / 1000;
-
-    sync_engine_lane_done (self, LANE_UPLOAD,
-                           g_queue_is_empty (&self->sealed) && !housekeeping_due (self) && since_ms < UPLOAD_GAP_MS
-                             ? UPLOAD_GAP_MS - since_ms : 0);
-  }
+   * segment at a time keeps up with even on a loaded PC; a lone order still goes at once: after a
+   * segment of one commit there is no gap (at 10 orders a second the gap made every order wait for the
+   * bucket, 45 ms more at p50 in bench-link). Segments already sealed for the link go one after
+   * another. A snapshot or retention's deletes that are due need a moment with nothing to upload (a
+   * snapshot holds exactly the history up to its seq): they get it at once, else orders coming faster
+   * than the gap kept the outbox full and no snapshot was ever made, nor any old segment deleted. */
+  sync_engine_lane_done (self, LANE_UPLOAD,
+                         g_queue_is_empty (&self->sealed) && !housekeeping_due (self) && !lone ? UPLOAD_GAP_MS : 0);
 }
 
 /* The position was taken: by this device's own upload whose answer was lost or came too late (the
