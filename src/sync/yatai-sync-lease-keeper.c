@@ -388,6 +388,7 @@ ask_handover (YataiSyncEngine *self)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *name = sync_engine_object_name (self, "handover");
+  g_autoptr(GBytes) bytes = NULL;
   char *json;
 
   g_debug ("This device takes the orders: asking the writer to hand over");
@@ -401,8 +402,8 @@ ask_handover (YataiSyncEngine *self)
   json = json_to_string (root, FALSE);
   self->handover_asked_at = g_get_monotonic_time ();
   sync_engine_lane_start (self, LANE_LEASE);
-  yatai_bucket_create_async (self->bucket, name, g_bytes_new_take (json, strlen (json)), 0,
-                             self->cancellable, handover_asked_cb, self);
+  bytes = g_bytes_new_take (json, strlen (json));
+  yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, handover_asked_cb, self);
 }
 
 static void
