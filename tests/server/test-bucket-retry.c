@@ -10,7 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "test-bucket-retry.h"
+#include "test-bucket.h"
 
 /* The methods this server routes (the JSON API's names). */
 static const char * const methods[] = {
@@ -80,38 +80,6 @@ test_retry_tests_free (TestRetryTests *self)
 }
 
 static void
-reply (SoupServerMessage *msg,
-       guint              status,
-       JsonNode          *node)
-{
-  g_autofree char *body = json_to_string (node, FALSE);
-
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
-}
-
-static void
-reply_message (SoupServerMessage *msg,
-               guint              status,
-               const char        *message)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "error");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "code");
-  json_builder_add_int_value (b, status);
-  json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, message);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  reply (msg, status, root);
-}
-
-static void
 build_test (JsonBuilder *b,
             RetryTest   *test)
 {
@@ -147,7 +115,7 @@ reply_test (SoupServerMessage *msg,
 
   build_test (b, test);
   root = json_builder_get_root (b);
-  reply (msg, SOUP_STATUS_OK, root);
+  reply_json (msg, SOUP_STATUS_OK, root);
 }
 
 static gboolean
@@ -198,7 +166,7 @@ insert (TestRetryTests    *self,
           g_autofree char *message = g_strdup_printf ("The requested method <%s> for fault injection is not valid.",
                                                       (const char *) l->data);
 
-          reply_message (msg, SOUP_STATUS_BAD_REQUEST, message);
+          reply_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", message);
           g_list_free (members);
           retry_test_free (test);
           return;
@@ -216,7 +184,7 @@ insert (TestRetryTests    *self,
             {
               g_autofree char *message = g_strdup_printf ("The fault injection request <%s> is not valid.", instruction);
 
-              reply_message (msg, SOUP_STATUS_BAD_REQUEST, message);
+              reply_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", message);
               g_list_free (members);
               retry_test_free (test);
               return;
@@ -267,7 +235,7 @@ test_retry_tests_handle (TestRetryTests    *self,
       json_builder_end_array (b);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
-      reply (msg, SOUP_STATUS_OK, root);
+      reply_json (msg, SOUP_STATUS_OK, root);
       return TRUE;
     }
   if (!g_str_has_prefix (path, "/retry_test/"))
@@ -279,7 +247,7 @@ test_retry_tests_handle (TestRetryTests    *self,
     {
       g_autofree char *message = g_strdup_printf ("Retry Test %s does not exist.", id);
 
-      reply_message (msg, SOUP_STATUS_NOT_FOUND, message);
+      reply_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", message);
       return TRUE;
     }
   if (g_str_equal (method, "GET"))
@@ -299,7 +267,7 @@ test_retry_tests_handle (TestRetryTests    *self,
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, text, strlen (text));
     }
   else
-    reply_message (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method is not allowed");
+    reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "methodNotAllowed", "method is not allowed");
   return TRUE;
 }
 
