@@ -55,6 +55,17 @@ for i in 1 2 3; do
 done
 for _ in $(seq 200); do [ "$(grep -c '"call_number"' "$dir/writer.out")" -ge 3 ] && break; sleep 0.05; done
 [ "$(grep -c '"call_number"' "$dir/writer.out")" -ge 3 ] || fail "the writer did not confirm 3 orders: $(cat "$dir/writer.out")"
+# A confirmed order is in the writer's store at once and in the bucket a moment later: the restore is
+# made once the writer has nothing left to send (its outbox empties in the transaction that notes an
+# upload) and the bucket's log has reached the writer's noted position (status may run beside the writer).
+uploaded () {
+  "${c[@]}" --store "$dir/counter.sqlite3" status > "$dir/writer-status.out" 2>&1 || return 1
+  head=$(sed -n 's/^log head: //p' "$dir/writer-status.out")
+  own=$(sed -n 's/^this store: log position \([0-9]*\),.*/\1/p' "$dir/writer-status.out")
+  grep -q '^waiting to be sent: 0$' "$dir/writer-status.out" && [ -n "$head" ] && [ -n "$own" ] && [ "$head" -ge "$own" ]
+}
+for _ in $(seq 100); do uploaded && break; sleep 0.1; done
+uploaded || fail "the writer's log did not reach the bucket: $(cat "$dir/writer-status.out")"
 timeout 30 "${c[@]}" --store "$dir/backup.sqlite3" restore > "$dir/restore2.out"
 grep -q "restored the stall at log position" "$dir/restore2.out" || fail "restore while writing: $(cat "$dir/restore2.out")"
 "${c[@]}" --store "$dir/backup.sqlite3" export > "$dir/backup.csv"
