@@ -455,6 +455,17 @@ connected_cb (GObject      *source,
  * Connects (dropping any connection there was). "connected" turns TRUE once the writer has welcomed
  * this device; a failure sets "error" with the reason in words.
  */
+
+static void
+network_event_cb (SoupMessage        *msg,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_CONNECTED && G_IS_SOCKET_CONNECTION (connection))
+    yatai_link_socket_send_at_once (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)));
+}
+
 void
 yatai_link_client_connect (YataiLinkClient *self,
                            const char      *address,
@@ -504,6 +515,7 @@ yatai_link_client_connect (YataiLinkClient *self,
     }
   soup_message_set_tls_client_certificate (msg, self->stall);
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
+  g_signal_connect (msg, "network-event", G_CALLBACK (network_event_cb), NULL);
   g_object_set_data (G_OBJECT (msg), "yatai-link-client", self);
   self->connecting = TRUE;
   soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,

@@ -36,4 +36,6 @@ GBytes   *yatai_link_unframe_segment (GBytes     *frame,
 GSocketConnectable *yatai_link_parse_address (const char  *host_port,
                                               GError     **error);
 
+void      yatai_link_socket_send_at_once (GSocket    *socket);
+
 G_END_DECLS

@@ -333,6 +333,7 @@ websocket_cb (SoupServer              *soup,
   peer->server = self;
   peer->connection = g_object_ref (connection);
   peer->address = remote ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote)) : g_strdup ("?");
+  yatai_link_socket_send_at_once (soup_server_message_get_socket (msg));
   soup_websocket_connection_set_max_incoming_payload_size (connection, YATAI_LINK_MAX_MESSAGE);
   g_signal_connect (connection, "message", G_CALLBACK (peer_message_cb), peer);
   g_signal_connect (connection, "closed", G_CALLBACK (peer_closed_cb), peer);
