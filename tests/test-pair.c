@@ -30,15 +30,8 @@
 
 typedef struct
 {
-  YataiStore      *store;
-  YataiSyncEngine *engine;
-  char            *path;
-} Device;
-
-typedef struct
-{
   YataiMemoryBucket *bucket;
-  Device            *counter;
+  SyncTestDevice    *counter;
   YataiPairServer   *server;
   Relay             *relay;
   char              *through;       /* the relay's address */
@@ -47,93 +40,29 @@ typedef struct
 
 static char *dir;
 
-static Device *
-device_new (YataiMemoryBucket *bucket,
-            const char        *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s.sqlite3", name);
-  Device *device = g_new0 (Device, 1);
-
-  device->path = g_build_filename (dir, file, NULL);
-  device->store = yatai_store_open (device->path, &error);
-  g_assert_no_error (error);
-  yatai_store_set_device_name (device->store, name);
-  return device;
-}
-
+/* The counter, or a new device: its engine on the bucket, serving the link on @listen or following
+ * the writer at @writer. */
 static void
-device_start (Device            *device,
+device_start (SyncTestDevice    *device,
               YataiMemoryBucket *bucket,
               const char        *listen,
               const char        *writer)
 {
-  device->engine = yatai_sync_engine_new (device->store, YATAI_BUCKET (bucket), PREFIX);
-  yatai_sync_engine_set_timing (device->engine, 600, 150);
-  yatai_sync_engine_set_poll_interval (device->engine, 20);
+  sync_test_device_attach (device, YATAI_BUCKET (bucket), PREFIX);
   yatai_sync_engine_set_link (device->engine, listen, writer);
   yatai_sync_engine_start (device->engine);
-}
-
-static void
-device_free (Device *device)
-{
-  g_clear_object (&device->engine);
-  g_clear_object (&device->store);
-  sync_test_remove_store_files (device->path);
-  g_free (device->path);
-  g_free (device);
-}
-
-
-static gboolean
-is_writer (gpointer data)
-{
-  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_WRITER;
 }
 
 static gboolean
 follows_over_link (gpointer data)
 {
-  return g_strcmp0 (yatai_sync_engine_get_link_writer (((Device *) data)->engine), "Counter PC") == 0;
-}
-
-static gboolean
-has_product (gpointer data)
-{
-  Device *device = ((gpointer *) data)[0];
-
-  return yatai_store_product_name_taken (device->store, ((gpointer *) data)[1], 0);
+  return g_strcmp0 (yatai_sync_engine_get_link_writer (((SyncTestDevice *) data)->engine), "Counter PC") == 0;
 }
 
 static gboolean
 not_sending (gpointer data)
 {
   return yatai_pair_server_get_state (data) != YATAI_PAIR_STATE_SENDING;
-}
-
-static JsonNode *
-run (Device       *device,
-     YataiCommand *command)
-{
-  g_autoptr(GError) error = NULL;
-  gboolean sent;
-  JsonNode *result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (result);
-  return result;
-}
-
-static gint64
-save (Device     *device,
-      const char *name)
-{
-  g_autoptr(JsonObject) args = yatai_product_save_args (0, name, 300, 5, FALSE, NULL, NULL, TRUE);
-  g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
-  g_autoptr(JsonNode) result = run (device, command);
-
-  return json_object_get_int_member (json_node_get_object (result), "id");
 }
 
 static YataiPairing *
@@ -166,16 +95,17 @@ fixture_set_up (Fixture       *f,
   g_autoptr(JsonObject) args = NULL;
   g_autoptr(YataiCommand) confirm = NULL;
   g_autoptr(JsonNode) result = NULL;
+  gboolean sent;
 
   f->bucket = yatai_memory_bucket_new ();
-  f->counter = device_new (f->bucket, "Counter PC");
+  f->counter = sync_test_device_open (dir, "Counter PC");
   device_start (f->counter, f->bucket, "127.0.0.1:0", NULL);
-  sync_test_run_until (is_writer, f->counter);
+  sync_test_run_until (sync_test_is_writer, f->counter);
 
-  line.product_id = save (f->counter, "焼きそば");
+  line.product_id = sync_test_save_product (f->counter, "焼きそば", 5);
   args = yatai_order_confirm_args (&line, 1, "Tanaka Hanako", "", 1000, FALSE, 5);
   confirm = yatai_command_new ("order.confirm", args);
-  result = run (f->counter, confirm);
+  result = sync_test_execute (f->counter, confirm, &sent);
   f->order_id = json_object_get_int_member (json_node_get_object (result), "id");
 
   f->server = yatai_pair_server_new (counter_stall_cb, f, NULL);
@@ -193,7 +123,7 @@ fixture_tear_down (Fixture       *f,
   relay_free (f->relay);
   g_free (f->through);
   g_clear_object (&f->server);
-  device_free (f->counter);
+  sync_test_device_remove (f->counter);
   g_clear_object (&f->bucket);
 }
 
@@ -285,8 +215,7 @@ test_pair_gives_the_stall (Fixture       *f,
   g_autoptr(YataiOrder) order = NULL;
   g_autoptr(GTlsCertificate) counter_key = NULL;
   g_autoptr(GTlsCertificate) kitchen_key = NULL;
-  Device *kitchen = device_new (f->bucket, "Kitchen");
-  gpointer later[] = { kitchen, (gpointer) "たこ焼き" };
+  SyncTestDevice *kitchen = sync_test_device_open (dir, "Kitchen");
 
   g_assert_cmpuint (strlen (code), ==, YATAI_PAIR_CODE_DIGITS);
   g_assert_cmpint (yatai_pair_server_get_state (f->server), ==, YATAI_PAIR_STATE_WAITING);
@@ -328,11 +257,11 @@ test_pair_gives_the_stall (Fixture       *f,
   /* It follows: with the stall's key it gets in on the link, and the counter's next change comes. */
   device_start (kitchen, f->bucket, NULL, link);
   sync_test_run_until (follows_over_link, kitchen);
-  save (f->counter, "たこ焼き");
-  sync_test_run_until (has_product, later);
+  sync_test_save_product (f->counter, "たこ焼き", 5);
+  sync_test_wait_for_product (kitchen, "たこ焼き");
   g_assert_cmpint (yatai_sync_engine_get_role (kitchen->engine), ==, YATAI_SYNC_FOLLOWER);
 
-  device_free (kitchen);
+  sync_test_device_remove (kitchen);
 }
 
 static guint expected_left;

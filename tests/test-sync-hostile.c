@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "memory-bucket.h"
+#include "sync-test-util.h"
 #include "yatai-lease.h"
 #include "yatai-segment.h"
 #include "yatai-store-journal.h"
@@ -29,14 +30,6 @@ typedef struct
   char              *dir;
   YataiMemoryBucket *bucket;
 } Fixture;
-
-typedef struct
-{
-  YataiStore      *store;
-  YataiSyncEngine *engine;
-  char            *path;
-  gboolean         caught_up;
-} Device;
 
 static void
 fixture_setup (Fixture       *f,
@@ -63,134 +56,25 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->bucket);
 }
 
-static void
-caught_up_cb (YataiSyncEngine *engine,
-              Device          *device)
-{
-  device->caught_up = TRUE;
-}
-
 /* A device on the store file @name (opened again if it exists: a device switched back on). */
-static Device *
+static SyncTestDevice *
 device_open (Fixture    *f,
              const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s.sqlite3", name);
-  Device *device = g_new0 (Device, 1);
-
-  device->path = g_build_filename (f->dir, file, NULL);
-  device->store = yatai_store_open (device->path, &error);
-  g_assert_no_error (error);
-  yatai_store_set_device_name (device->store, name);
-  device->engine = yatai_sync_engine_new (device->store, YATAI_BUCKET (f->bucket), PREFIX);
-  yatai_sync_engine_set_timing (device->engine, TTL_MS, 150);
-  yatai_sync_engine_set_poll_interval (device->engine, 20);
-  g_signal_connect (device->engine, "caught-up", G_CALLBACK (caught_up_cb), device);
-  return device;
-}
-
-/* Switched off: the process is gone, its store stays. */
-static void
-device_free (Device *device)
-{
-  g_clear_object (&device->engine);
-  g_clear_object (&device->store);
-  g_free (device->path);
-  g_free (device);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition condition,
-           gpointer  data,
-           guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting");
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  return sync_test_device_new (f->dir, name, YATAI_BUCKET (f->bucket), PREFIX);
 }
 
 static void
-run_for (guint milliseconds)
-{
-  gint64 end = g_get_monotonic_time () + milliseconds * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static gboolean
-is_writer (gpointer data)
-{
-  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_WRITER;
-}
-
-static gboolean
-is_follower (gpointer data)
-{
-  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_FOLLOWER;
-}
-
-static gboolean
-outbox_empty (gpointer data)
-{
-  return yatai_store_outbox_count (((Device *) data)->store) == 0;
-}
-
-typedef struct
-{
-  Device *a, *b;
-} Pair;
-
-static gboolean
-same_content (gpointer data)
-{
-  Pair *pair = data;
-  g_autofree char *a = yatai_store_dump_canonical (pair->a->store, NULL);
-  g_autofree char *b = yatai_store_dump_canonical (pair->b->store, NULL);
-
-  return g_strcmp0 (a, b) == 0 && yatai_store_outbox_count (pair->a->store) == 0 &&
-         yatai_sync_engine_get_pending (pair->b->engine) == 0;
-}
-
-/* A product saved on @device (run there, or sent to the writer). */
-static void
-save (Device     *device,
-      const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) args = yatai_product_save_args (0, name, 300, 10, FALSE, NULL, NULL, TRUE);
-  g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
-  g_autoptr(JsonNode) result = NULL;
-  gboolean sent;
-
-  result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (result);
-}
-
-static void
-save_n (Device     *device,
-        const char *prefix,
-        int         n)
+save_n (SyncTestDevice *device,
+        const char     *prefix,
+        int             n)
 {
   for (int i = 0; i < n; i++)
     {
       g_autofree char *name = g_strdup_printf ("%s %d", prefix, i);
 
-      save (device, name);
-      run_until (outbox_empty, device, 5000);
+      sync_test_save_product (device, name, 10);
+      sync_test_run_until_ms (sync_test_outbox_empty, device, 5000);
     }
 }
 
@@ -201,8 +85,8 @@ log_name (gint64 seq)
 }
 
 static gboolean
-error_mentions (Device     *device,
-                const char *text)
+error_mentions (SyncTestDevice *device,
+                const char     *text)
 {
   const char *error = yatai_sync_engine_get_error (device->engine);
 
@@ -232,28 +116,28 @@ static void
 test_long_absence (Fixture       *f,
                    gconstpointer  data)
 {
-  Device *a = device_open (f, "Counter PC");
-  Device *b = device_open (f, "Kitchen");
-  Device *c = NULL;
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_open (f, "Counter PC");
+  SyncTestDevice *b = device_open (f, "Kitchen");
+  SyncTestDevice *c = NULL;
+  SyncTestPair pair = { a, b };
   Trim trim = { f, 0 };
   gint64 away_at, head;
 
   yatai_sync_engine_set_snapshot_every (a->engine, 4);
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
   save_n (a, "before", 3);
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
   away_at = yatai_sync_engine_get_seq (b->engine);
-  device_free (b);
+  sync_test_device_free (b);
 
   /* Away: the counter sells on; snapshots, and the log up to them is deleted. */
   yatai_sync_engine_set_retention (a->engine, 200);
   save_n (a, "away", 12);
   trim.seq = away_at + 1;
-  run_until (log_trimmed_to, &trim, 10000);
+  sync_test_run_until_ms (log_trimmed_to, &trim, 10000);
   head = yatai_sync_engine_get_seq (a->engine);
   g_assert_cmpint (head, >, away_at + 4);
 
@@ -261,17 +145,17 @@ test_long_absence (Fixture       *f,
   b = device_open (f, "Kitchen");
   pair.b = b;
   yatai_sync_engine_start (b->engine);
-  run_until (same_content, &pair, 10000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 10000);
   g_assert_true (yatai_store_product_name_taken (b->store, "away 11", 0));
   g_assert_cmpint (yatai_sync_engine_get_seq (b->engine), ==, head);
 
   /* The counter stops for good; the kitchen takes over and sells. */
   yatai_sync_engine_pause_renewal (a->engine, TRUE);
   yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
-  run_until (is_writer, b, 10000);
+  sync_test_run_until_ms (sync_test_is_writer, b, 10000);
   g_assert_cmpint (yatai_sync_engine_get_seq (b->engine), >, head);
   save_n (b, "kitchen", 3);
-  device_free (a);
+  sync_test_device_free (a);
 
   /* A new PC restores the whole stall: nothing the kitchen wrote was at a used position. */
   c = device_open (f, "Backup");
@@ -279,14 +163,14 @@ test_long_absence (Fixture       *f,
   pair.b = c;
   yatai_sync_engine_set_follow_only (c->engine, TRUE);
   yatai_sync_engine_start (c->engine);
-  run_until (same_content, &pair, 10000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 10000);
   g_assert_true (yatai_store_product_name_taken (c->store, "kitchen 2", 0));
   g_assert_true (yatai_store_product_name_taken (c->store, "away 11", 0));
   g_assert_true (yatai_store_product_name_taken (c->store, "before 0", 0));
   g_assert_cmpuint (yatai_store_count_products (c->store), ==, 18);
 
-  device_free (b);
-  device_free (c);
+  sync_test_device_free (b);
+  sync_test_device_free (c);
 }
 
 /* The same, with the kitchen switched back on as the writer straight away (it held the lease before
@@ -295,35 +179,35 @@ static void
 test_stale_writer_catches_up (Fixture       *f,
                               gconstpointer  data)
 {
-  Device *a = device_open (f, "Counter PC");
-  Device *b = device_open (f, "Kitchen");
-  Device *c = NULL;
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_open (f, "Counter PC");
+  SyncTestDevice *b = device_open (f, "Kitchen");
+  SyncTestDevice *c = NULL;
+  SyncTestPair pair = { a, b };
   Trim trim = { f, 0 };
   gint64 away_at, head;
 
   yatai_sync_engine_set_snapshot_every (a->engine, 4);
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
   save_n (a, "before", 2);
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
   away_at = yatai_sync_engine_get_seq (b->engine);
-  device_free (b);
+  sync_test_device_free (b);
 
   yatai_sync_engine_set_retention (a->engine, 200);
   save_n (a, "away", 10);
   trim.seq = away_at + 1;
-  run_until (log_trimmed_to, &trim, 10000);
+  sync_test_run_until_ms (log_trimmed_to, &trim, 10000);
   head = yatai_sync_engine_get_seq (a->engine);
   /* The counter is switched off without a clean stop. */
-  device_free (a);
+  sync_test_device_free (a);
 
   b = device_open (f, "Kitchen");
   yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
   yatai_sync_engine_start (b->engine);
-  run_until (is_writer, b, 10000);
+  sync_test_run_until_ms (sync_test_is_writer, b, 10000);
   g_assert_cmpint (yatai_sync_engine_get_seq (b->engine), >, head);
   g_assert_true (yatai_store_product_name_taken (b->store, "away 9", 0));
   save_n (b, "kitchen", 2);
@@ -333,17 +217,17 @@ test_stale_writer_catches_up (Fixture       *f,
   pair.b = c;
   yatai_sync_engine_set_follow_only (c->engine, TRUE);
   yatai_sync_engine_start (c->engine);
-  run_until (same_content, &pair, 10000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 10000);
   g_assert_cmpuint (yatai_store_count_products (c->store), ==, 14);
 
-  device_free (b);
-  device_free (c);
+  sync_test_device_free (b);
+  sync_test_device_free (c);
 }
 
 static gboolean
 kitchen_product_reached (gpointer data)
 {
-  return yatai_store_product_name_taken (((Device *) data)->store, "from the kitchen", 0);
+  return yatai_store_product_name_taken (((SyncTestDevice *) data)->store, "from the kitchen", 0);
 }
 
 /* Junk created at a future log position: when the log reaches it the writer gets 412 there, reads a
@@ -352,37 +236,37 @@ static void
 test_junk_at_future_position (Fixture       *f,
                               gconstpointer  data)
 {
-  Device *a = device_open (f, "Counter PC");
-  Device *b = device_open (f, "Kitchen");
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_open (f, "Counter PC");
+  SyncTestDevice *b = device_open (f, "Kitchen");
+  SyncTestPair pair = { a, b };
   g_autoptr(GBytes) junk = g_bytes_new_static ("not a segment at all", 20);
   g_autofree char *junk_name = NULL;
   gint64 at;
 
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
   save_n (a, "one", 1);
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
 
   at = yatai_sync_engine_get_seq (a->engine) + 2;
   junk_name = log_name (at);
   yatai_memory_bucket_put (f->bucket, junk_name, junk);
   save_n (a, "two", 5);
-  g_assert_true (is_writer (a));
+  g_assert_true (sync_test_is_writer (a));
   g_assert_cmpint (yatai_sync_engine_get_seq (a->engine), >, at);
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
   g_assert_true (yatai_store_product_name_taken (b->store, "two 4", 0));
   g_assert_true (error_mentions (a, junk_name));
 
   /* A follower also sends commands through: the writer takes orders past the junk. */
-  save (b, "from the kitchen");
-  run_until (kitchen_product_reached, a, 5000);
-  run_until (same_content, &pair, 5000);
+  sync_test_save_product (b, "from the kitchen", 10);
+  sync_test_run_until_ms (kitchen_product_reached, a, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
 
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 /* A 40 MB object at the next log position is more than any segment can be: refused by its size,
@@ -391,39 +275,39 @@ static void
 test_oversized_at_next_position (Fixture       *f,
                                  gconstpointer  data)
 {
-  Device *a = device_open (f, "Counter PC");
-  Device *b = device_open (f, "Kitchen");
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_open (f, "Counter PC");
+  SyncTestDevice *b = device_open (f, "Kitchen");
+  SyncTestPair pair = { a, b };
   gsize size = 40 * 1024 * 1024;
   g_autoptr(GBytes) huge = g_bytes_new_take (g_malloc0 (size), size);
   g_autofree char *name = NULL;
   guint reads;
 
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
 
   name = log_name (yatai_sync_engine_get_seq (a->engine) + 1);
   yatai_memory_bucket_put (f->bucket, name, huge);
   g_clear_pointer (&huge, g_bytes_unref);
-  run_for (300);
+  sync_test_run_for (300);
   reads = yatai_memory_bucket_count_reads (f->bucket, name);
   g_assert_cmpuint (reads, >=, 1);
-  run_for (500);
+  sync_test_run_for (500);
   /* The follower polls every 20 ms: it asked for the object once, not 25 more times. */
   g_assert_cmpuint (yatai_memory_bucket_count_reads (f->bucket, name), <=, reads + 1);
   g_assert_true (error_mentions (b, name));
   g_assert_true (error_mentions (b, "larger than any object of its kind"));
 
   save_n (a, "after", 2);
-  g_assert_true (is_writer (a));
-  run_until (same_content, &pair, 5000);
+  g_assert_true (sync_test_is_writer (a));
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
   g_assert_true (yatai_store_product_name_taken (b->store, "after 1", 0));
 
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 static void
@@ -468,9 +352,9 @@ test_rule_breaking_lease (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      Device *a = device_open (f, "Counter PC");
-      Device *b = device_open (f, "Kitchen");
-      Pair pair = { a, b };
+      SyncTestDevice *a = device_open (f, "Counter PC");
+      SyncTestDevice *b = device_open (f, "Kitchen");
+      SyncTestPair pair = { a, b };
       gboolean stopped = FALSE;
       g_autofree char *text = NULL;
       g_autofree char *next = NULL;
@@ -480,20 +364,20 @@ test_rule_breaking_lease (Fixture       *f,
 
       g_test_message ("lease: %s", bad[i]);
       yatai_sync_engine_start (a->engine);
-      run_until (is_writer, a, 5000);
+      sync_test_run_until_ms (sync_test_is_writer, a, 5000);
       /* The counter stops cleanly and starts again: epoch 2, so that an epoch can go backwards. */
       yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);
-      run_until (is_true, &stopped, 5000);
-      device_free (a);
+      sync_test_run_until_ms (is_true, &stopped, 5000);
+      sync_test_device_free (a);
       a = device_open (f, "Counter PC");
       pair.a = a;
       yatai_sync_engine_start (a->engine);
-      run_until (is_writer, a, 5000);
+      sync_test_run_until_ms (sync_test_is_writer, a, 5000);
       yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
       yatai_sync_engine_start (b->engine);
-      run_until (is_follower, b, 5000);
+      sync_test_run_until_ms (sync_test_is_follower, b, 5000);
       save_n (a, "menu", 2);
-      run_until (same_content, &pair, 5000);
+      sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
       epoch = yatai_sync_engine_get_epoch (a->engine);
       g_assert_cmpint (epoch, ==, 2);
 
@@ -506,18 +390,18 @@ test_rule_breaking_lease (Fixture       *f,
 
       /* The counter's next renewal is refused (the lease changed); the lease is damaged, so after
        * Yatai's TTL of silence the kitchen takes over, at an epoch above any claimed. */
-      run_until (is_writer, b, TTL_MS * 10);
+      sync_test_run_until_ms (sync_test_is_writer, b, TTL_MS * 10);
       g_assert_cmpint (yatai_sync_engine_get_epoch (b->engine), >, i == 0 ? epoch + 1 : epoch);
-      run_until (is_follower, a, 5000);
+      sync_test_run_until_ms (sync_test_is_follower, a, 5000);
       g_assert_true (error_mentions (b, PREFIX "/lease"));
       save_n (b, "after", 1);
       pair.a = b;
       pair.b = a;
-      run_until (same_content, &pair, 10000);
+      sync_test_run_until_ms (sync_test_same_content, &pair, 10000);
       g_assert_true (yatai_store_product_name_taken (a->store, "after 0", 0));
 
-      device_free (a);
-      device_free (b);
+      sync_test_device_free (a);
+      sync_test_device_free (b);
       g_clear_object (&f->bucket);
       f->bucket = yatai_memory_bucket_new ();
       {
@@ -539,14 +423,14 @@ static void
 test_bomb_snapshot (Fixture       *f,
                     gconstpointer  data)
 {
-  Device *a = device_open (f, "Counter PC");
-  Device *b = NULL;
-  Pair pair = { a, NULL };
+  SyncTestDevice *a = device_open (f, "Counter PC");
+  SyncTestDevice *b = NULL;
+  SyncTestPair pair = { a, NULL };
   g_autofree char *name = NULL;
 
   yatai_sync_engine_set_snapshot_every (a->engine, 2);
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   save_n (a, "menu", 5);
 
   /* The bomb, at a seq past the head so that it is the newest. */
@@ -562,13 +446,13 @@ test_bomb_snapshot (Fixture       *f,
   pair.b = b;
   yatai_sync_engine_set_follow_only (b->engine, TRUE);
   yatai_sync_engine_start (b->engine);
-  run_until (same_content, &pair, 10000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 10000);
   g_assert_true (yatai_store_product_name_taken (b->store, "menu 4", 0));
   g_assert_true (error_mentions (b, name));
   g_assert_true (error_mentions (b, "not the database its header declares"));
 
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 /* The log after the newest snapshot is part of a restore: a device that restores has every order the
@@ -577,26 +461,26 @@ static void
 test_restore_through_log (Fixture       *f,
                           gconstpointer  data)
 {
-  Device *a = device_open (f, "Counter PC");
-  Device *b = device_open (f, "Backup");
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_open (f, "Counter PC");
+  SyncTestDevice *b = device_open (f, "Backup");
+  SyncTestPair pair = { a, b };
 
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   save_n (a, "menu", 3);
   g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/"), ==, 1);
 
   yatai_sync_engine_set_follow_only (b->engine, TRUE);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
   while (!b->caught_up)
-    run_for (10);
+    sync_test_run_for (10);
   /* Caught up means everything: no poll later. */
-  g_assert_true (same_content (&pair));
+  g_assert_true (sync_test_same_content (&pair));
   g_assert_cmpint (yatai_sync_engine_get_seq (b->engine), ==, yatai_sync_engine_get_seq (a->engine));
 
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 /* Fills the file system of @dir; returns the filler's path, to delete when space comes back. */
@@ -641,9 +525,9 @@ test_full_disk (Fixture       *f,
   g_autofree char *filler = NULL;
   g_autofree char *store_path = NULL;
   g_autoptr(GError) error = NULL;
-  Device *a = NULL;
-  Device *b = NULL;
-  Pair pair;
+  SyncTestDevice *a = NULL;
+  SyncTestDevice *b = NULL;
+  SyncTestPair pair;
   gboolean stopped = FALSE;
   int refused = 0;
 
@@ -655,7 +539,7 @@ test_full_disk (Fixture       *f,
       return;
     }
 
-  a = g_new0 (Device, 1);
+  a = g_new0 (SyncTestDevice, 1);
   store_path = g_build_filename (disk, "counter.sqlite3", NULL);
   a->path = g_strdup (store_path);
   a->store = yatai_store_open (store_path, &error);
@@ -668,17 +552,17 @@ test_full_disk (Fixture       *f,
   pair.b = b;
 
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
   save_n (a, "before", 2);
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
 
   /* An order commits while the bucket cannot be reached; then the disk fills; then the bucket is back:
    * the upload goes through but cannot be noted in the store. */
   yatai_memory_bucket_set_offline (f->bucket, TRUE);
-  save (a, "just before");
+  sync_test_save_product (a, "just before", 10);
   filler = fill_disk (disk);
   for (int i = 0; i < 5; i++)
     {
@@ -695,34 +579,34 @@ test_full_disk (Fixture       *f,
   yatai_memory_bucket_set_offline (f->bucket, FALSE);
 
   /* Many TTLs with the disk full: the counter still writes, the kitchen follows. */
-  run_for (TTL_MS * 5);
-  g_assert_true (is_writer (a));
-  g_assert_true (is_follower (b));
+  sync_test_run_for (TTL_MS * 5);
+  g_assert_true (sync_test_is_writer (a));
+  g_assert_true (sync_test_is_follower (b));
   g_assert_true (yatai_store_product_name_taken (b->store, "just before", 0));
   g_assert_true (error_mentions (a, "The disk is full"));
 
   /* Space again: it notes what it uploaded and takes orders. */
   g_unlink (filler);
   save_n (a, "after", 2);
-  run_until (same_content, &pair, 5000);
-  g_assert_true (is_writer (a));
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
+  g_assert_true (sync_test_is_writer (a));
 
   /* Full again, and the counter is shut down: it releases the lease all the same. */
   g_free (filler);
   yatai_memory_bucket_set_offline (f->bucket, TRUE);
-  save (a, "last");
+  sync_test_save_product (a, "last", 10);
   filler = fill_disk (disk);
   yatai_memory_bucket_set_offline (f->bucket, FALSE);
-  run_for (300);
+  sync_test_run_for (300);
   yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);
-  run_until (is_true, &stopped, 10000);
+  sync_test_run_until_ms (is_true, &stopped, 10000);
   g_assert_true (lease_released (f));
-  run_until (is_writer, b, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, b, 5000);
   g_assert_true (yatai_store_product_name_taken (b->store, "last", 0));
   g_assert_cmpuint (yatai_store_count_products (b->store), ==, 6);
 
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
   g_unlink (filler);
   umount (disk);
   g_rmdir (disk);
