@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "memory-bucket.h"
+#include "sync-test-util.h"
 #ifdef OVER_HTTP
 #include "gcs/test-server.h"
 #include "yatai-gcs-bucket.h"
@@ -28,14 +29,6 @@ typedef struct
   GSubprocess       *server;   /* built with OVER_HTTP: yatai-test-bucket, and each device its client */
   char              *url;
 } Fixture;
-
-typedef struct
-{
-  YataiStore      *store;
-  YataiSyncEngine *engine;
-  GPtrArray       *finished;   /* "id:refusal" */
-  YataiBucket     *bucket;
-} Device;
 
 static void
 fixture_setup (Fixture       *f,
@@ -72,136 +65,27 @@ fixture_teardown (Fixture       *f,
   g_free (f->url);
 }
 
-static void
-finished_cb (YataiSyncEngine *engine,
-             const char      *id,
-             const char      *refusal,
-             Device          *device)
-{
-  g_ptr_array_add (device->finished, g_strdup_printf ("%s:%s", id, refusal ? refusal : ""));
-}
-
-static Device *
+static SyncTestDevice *
 device_new (Fixture    *f,
             const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s.sqlite3", name);
-  g_autofree char *path = g_build_filename (f->dir, file, NULL);
-  Device *device = g_new0 (Device, 1);
-
-  device->store = yatai_store_open (path, &error);
-  g_assert_no_error (error);
-  yatai_store_set_device_name (device->store, name);
 #ifdef OVER_HTTP
-  {
-    YataiGcsBucket *gcs = yatai_gcs_bucket_connect ("stall", f->url, NULL, &error);
-
-    g_assert_no_error (error);
-    yatai_gcs_client_set_retry (yatai_gcs_bucket_get_client (gcs), 10, 2000);
-    device->bucket = YATAI_BUCKET (gcs);
-  }
-#else
-  device->bucket = g_object_ref (YATAI_BUCKET (f->bucket));
-#endif
-  device->engine = yatai_sync_engine_new (device->store, device->bucket, PREFIX);
-  yatai_sync_engine_set_timing (device->engine, 600, 150);
-  yatai_sync_engine_set_poll_interval (device->engine, 20);
-  device->finished = g_ptr_array_new_with_free_func (g_free);
-  g_signal_connect (device->engine, "command-finished", G_CALLBACK (finished_cb), device);
-  return device;
-}
-
-static void
-device_free (Device *device)
-{
-  g_clear_object (&device->engine);
-  g_clear_object (&device->bucket);
-  g_clear_object (&device->store);
-  g_ptr_array_unref (device->finished);
-  g_free (device);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition condition,
-           gpointer  data,
-           guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting");
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static gboolean
-is_writer (gpointer data)
-{
-  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_WRITER;
-}
-
-static gboolean
-is_follower (gpointer data)
-{
-  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_FOLLOWER;
-}
-
-typedef struct
-{
-  Device *a, *b;
-} Pair;
-
-static gboolean
-same_content (gpointer data)
-{
-  Pair *pair = data;
-  g_autofree char *a = yatai_store_dump_canonical (pair->a->store, NULL);
-  g_autofree char *b = yatai_store_dump_canonical (pair->b->store, NULL);
-
-  return g_strcmp0 (a, b) == 0 && yatai_store_outbox_count (pair->a->store) == 0 &&
-         yatai_sync_engine_get_pending (pair->b->engine) == 0;
-}
-
-static gint64
-save (Device     *device,
-      const char *name,
-      gint64      stock)
-{
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) args = yatai_product_save_args (0, name, 300, stock, FALSE, NULL, NULL, TRUE);
-  g_autoptr(YataiCommand) command = yatai_command_new ("product.save", args);
-  g_autoptr(JsonNode) result = NULL;
-  gboolean sent;
+  g_autoptr(YataiGcsBucket) gcs = yatai_gcs_bucket_connect ("stall", f->url, NULL, &error);
 
-  result = yatai_sync_engine_execute (device->engine, command, &sent, &error);
   g_assert_no_error (error);
-  g_assert_nonnull (result);
-  return sent ? 0 : json_object_get_int_member (json_node_get_object (result), "id");
-}
-
-static gboolean
-outbox_empty (gpointer data)
-{
-  return yatai_store_outbox_count (((Device *) data)->store) == 0;
+  yatai_gcs_client_set_retry (yatai_gcs_bucket_get_client (gcs), 10, 2000);
+  return sync_test_device_new (f->dir, name, YATAI_BUCKET (gcs), PREFIX);
+#else
+  return sync_test_device_new (f->dir, name, YATAI_BUCKET (f->bucket), PREFIX);
+#endif
 }
 
 /* The upload was made but its answer lost: the engine is waiting to retry. */
 static gboolean
 is_offline_or_done (gpointer data)
 {
-  return !yatai_sync_engine_get_online (((Device *) data)->engine);
-}
-
-static gboolean
-has_finished (gpointer data)
-{
-  return ((Device *) data)->finished->len > 0;
+  return !yatai_sync_engine_get_online (((SyncTestDevice *) data)->engine);
 }
 
 static void
@@ -209,58 +93,58 @@ test_found_and_follow (Fixture       *f,
                        gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
+  SyncTestPair pair = { a, b };
 
   /* The counter has a menu before the stall syncs: it founds the stall with it. */
   g_assert_true (yatai_store_load_demo (a->store, &error));
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/"), ==, 1);
   g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/log/"), ==, 1);
 
   /* A new device with an empty store restores the whole stall on its first start. */
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
 
   /* The writer's changes reach the follower. */
-  g_assert_cmpint (save (a, "新メニュー", 12), >, 0);
-  run_until (same_content, &pair, 5000);
+  g_assert_cmpint (sync_test_save_product (a, "新メニュー", 12), >, 0);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
   g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/log/"), ==, 2);
 
   /* The follower's action goes to the writer as a command, and comes back. */
-  g_assert_cmpint (save (b, "厨房から", 3), ==, 0);
+  g_assert_cmpint (sync_test_save_product (b, "厨房から", 3), ==, 0);
   g_assert_cmpint (yatai_sync_engine_get_pending (b->engine), ==, 1);
-  run_until (has_finished, b, 5000);
+  sync_test_run_until_ms (sync_test_has_finished, b, 5000);
   g_assert_true (g_str_has_suffix (g_ptr_array_index (b->finished, 0), ":"));
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
   g_assert_true (yatai_store_product_name_taken (b->store, "厨房から", 0));
   g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/inbox/"), ==, 0);
 
   /* A refusal comes back in words. */
   g_ptr_array_set_size (b->finished, 0);
-  save (b, "焼きそば", 3);
-  run_until (has_finished, b, 5000);
+  sync_test_save_product (b, "焼きそば", 3);
+  sync_test_run_until_ms (sync_test_has_finished, b, 5000);
   g_assert_true (g_str_has_suffix (g_ptr_array_index (b->finished, 0), ":A product with this name already exists."));
 
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 static gboolean
 two_finished (gpointer data)
 {
-  return ((Device *) data)->finished->len >= 2;
+  return ((SyncTestDevice *) data)->finished->len >= 2;
 }
 
 static gboolean
 takeover_done (gpointer data)
 {
-  Pair *pair = data;
+  SyncTestPair *pair = data;
 
-  return is_writer (pair->b) && is_follower (pair->a);
+  return sync_test_is_writer (pair->b) && sync_test_is_follower (pair->a);
 }
 
 /* A writer that stops renewing is taken over; its next upload is refused; it turns follower, and what
@@ -269,37 +153,37 @@ static void
 test_takeover (Fixture       *f,
                gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
+  SyncTestPair pair = { a, b };
 
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
-  save (a, "焼きそば", 10);
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
+  sync_test_save_product (a, "焼きそば", 10);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
 
   /* The counter falls asleep: no renewals, and its new orders stay in its outbox. */
   yatai_sync_engine_pause_renewal (a->engine, TRUE);
   g_usleep (700 * 1000);
-  save (a, "offline 1", 1);
-  save (a, "offline 2", 2);
+  sync_test_save_product (a, "offline 1", 1);
+  sync_test_save_product (a, "offline 2", 2);
   g_assert_cmpint (yatai_store_outbox_count (a->store), ==, 2);
 
-  run_until (is_writer, b, 10000);
-  save (b, "kitchen as writer", 5);
+  sync_test_run_until_ms (sync_test_is_writer, b, 10000);
+  sync_test_save_product (b, "kitchen as writer", 5);
 
   /* The counter wakes up: its renewal is refused, it follows, and re-sends its work. */
   yatai_sync_engine_pause_renewal (a->engine, FALSE);
-  run_until (takeover_done, &pair, 10000);
-  run_until (two_finished, a, 10000);
+  sync_test_run_until_ms (takeover_done, &pair, 10000);
+  sync_test_run_until_ms (two_finished, a, 10000);
   g_assert_cmpstr (strchr (g_ptr_array_index (a->finished, 0), ':'), ==, ":");
   g_assert_cmpstr (strchr (g_ptr_array_index (a->finished, 1), ':'), ==, ":");
   pair.a = b;
   pair.b = a;
-  run_until (same_content, &pair, 10000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 10000);
 
   g_assert_true (yatai_store_product_name_taken (b->store, "offline 1", 0));
   g_assert_true (yatai_store_product_name_taken (b->store, "offline 2", 0));
@@ -307,8 +191,8 @@ test_takeover (Fixture       *f,
   g_assert_true (yatai_store_product_name_taken (a->store, "kitchen as writer", 0));
   g_assert_cmpint (yatai_sync_engine_get_epoch (b->engine), ==, 2);
 
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 static void
@@ -333,9 +217,9 @@ static void
 test_clean_release (Fixture       *f,
                     gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
-  Device *c = device_new (f, "Backup PC");
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
+  SyncTestDevice *c = device_new (f, "Backup PC");
   gboolean stopped = FALSE;
   gint64 start;
 
@@ -344,28 +228,28 @@ test_clean_release (Fixture       *f,
   yatai_sync_engine_set_timing (b->engine, 60000, 20000);
   yatai_sync_engine_set_timing (c->engine, 60000, 20000);
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   /* A backup PC only follows: it starts first after the release, and still never writes. */
   yatai_sync_engine_set_follow_only (c->engine, TRUE);
   yatai_sync_engine_start (c->engine);
-  run_until (is_follower, c, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, c, 5000);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
-  save (a, "焼きそば", 10);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
+  sync_test_save_product (a, "焼きそば", 10);
 
   yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);
-  run_until (is_true, &stopped, 5000);
+  sync_test_run_until_ms (is_true, &stopped, 5000);
 
   start = g_get_monotonic_time ();
-  run_until (is_writer, b, 10000);
+  sync_test_run_until_ms (sync_test_is_writer, b, 10000);
   /* Far sooner than a 60 s lease would allow. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 8 * G_USEC_PER_SEC);
   g_assert_true (yatai_store_product_name_taken (b->store, "焼きそば", 0));
   g_assert_cmpint (yatai_sync_engine_get_role (c->engine), ==, YATAI_SYNC_FOLLOWER);
 
-  device_free (a);
-  device_free (b);
-  device_free (c);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
+  sync_test_device_free (c);
 }
 
 #ifndef OVER_HTTP
@@ -390,23 +274,23 @@ static void
 test_stop_while_catching_up (Fixture       *f,
                              gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
   gboolean stopped = FALSE;
   g_autoptr(YataiLease) lease = NULL;
 
   yatai_sync_engine_set_timing (a->engine, 60000, 20000);
   yatai_sync_engine_set_timing (b->engine, 60000, 20000);
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
-  save (a, "焼きそば", 10);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
+  sync_test_save_product (a, "焼きそば", 10);
   yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);
-  run_until (is_true, &stopped, 5000);
+  sync_test_run_until_ms (is_true, &stopped, 5000);
 
   /* The kitchen claims the released lease, then its reads of the log stall. */
   yatai_memory_bucket_hold_reads (f->bucket, "/log/");
   yatai_sync_engine_start (b->engine);
-  run_until (has_held_read, f->bucket, 5000);
+  sync_test_run_until_ms (has_held_read, f->bucket, 5000);
   lease = bucket_lease (f);
   g_assert_cmpstr (lease->device_name, ==, "Kitchen");
   g_assert_false (lease->released);
@@ -414,15 +298,15 @@ test_stop_while_catching_up (Fixture       *f,
 
   stopped = FALSE;
   yatai_sync_engine_stop_async (b->engine, NULL, stopped_cb, &stopped);
-  run_until (is_true, &stopped, 5000);
+  sync_test_run_until_ms (is_true, &stopped, 5000);
   lease = bucket_lease (f);
   g_assert_cmpstr (lease->device_name, ==, "Kitchen");
   g_assert_true (lease->released);
   g_assert_true (yatai_sync_engine_get_released (b->engine));
 
   yatai_memory_bucket_hold_reads (f->bucket, NULL);
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 #endif
 
@@ -431,29 +315,29 @@ static void
 test_corrupt_segment (Fixture       *f,
                       gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
+  SyncTestPair pair = { a, b };
   g_autoptr(GBytes) garbage = g_bytes_new_static ("{\"format\":1}\nnot zstd at all", 28);
 
   yatai_sync_engine_set_snapshot_every (a->engine, 3);
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
 
   /* log/2 is damaged in the bucket before the follower first reads it. */
-  save (a, "one", 1);
-  run_until (outbox_empty, a, 5000);
+  sync_test_save_product (a, "one", 1);
+  sync_test_run_until_ms (sync_test_outbox_empty, a, 5000);
   yatai_memory_bucket_put (f->bucket, PREFIX "/log/00000000000000000002", garbage);
 
   yatai_sync_engine_start (b->engine);
-  save (a, "two", 2);
-  save (a, "three", 3);
-  save (a, "four", 4);
-  run_until (same_content, &pair, 10000);
+  sync_test_save_product (a, "two", 2);
+  sync_test_save_product (a, "three", 3);
+  sync_test_save_product (a, "four", 4);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 10000);
   g_assert_true (yatai_store_product_name_taken (b->store, "four", 0));
 
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 static gboolean
@@ -471,34 +355,34 @@ static void
 test_retention (Fixture       *f,
                 gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Backup");
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Backup");
+  SyncTestPair pair = { a, b };
   guint logs_before;
 
   yatai_sync_engine_set_snapshot_every (a->engine, 4);
   yatai_sync_engine_set_retention (a->engine, 300);
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   for (int i = 0; i < 10; i++)
     {
       g_autofree char *name = g_strdup_printf ("品 %d", i);
-      save (a, name, i);
-      run_until (outbox_empty, a, 5000);
+      sync_test_save_product (a, name, i);
+      sync_test_run_until_ms (sync_test_outbox_empty, a, 5000);
     }
   logs_before = yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/log/");
   g_assert_cmpuint (logs_before, ==, 11);
 
-  run_until (log_trimmed, f, 10000);
+  sync_test_run_until_ms (log_trimmed, f, 10000);
   g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/log/"), <, logs_before);
   /* The newest snapshot is kept, with every segment after it. */
   g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/"), >=, 1);
 
   yatai_sync_engine_start (b->engine);
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
 
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 /* An upload that reached the bucket but whose answer was lost is recognised on the retry: no duplicate,
@@ -507,31 +391,31 @@ static void
 test_lost_answer (Fixture       *f,
                   gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
+  SyncTestPair pair = { a, b };
   g_autofree char *path = g_strdup (yatai_store_get_path (a->store));
 
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
 
   yatai_memory_bucket_lose_answers (f->bucket, 1);
-  save (a, "焼きそば", 10);
-  run_until (same_content, &pair, 5000);
-  g_assert_true (is_writer (a));
+  sync_test_save_product (a, "焼きそば", 10);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
+  g_assert_true (sync_test_is_writer (a));
   g_assert_cmpuint (yatai_store_count_products (b->store), ==, 1);
 
   /* Killed right after an upload: the next start finds its own segment and goes on as the writer. */
   yatai_memory_bucket_lose_answers (f->bucket, 1);
-  save (a, "たこ焼き", 10);
-  run_until (is_offline_or_done, a, 5000);
-  device_free (a);
+  sync_test_save_product (a, "たこ焼き", 10);
+  sync_test_run_until_ms (is_offline_or_done, a, 5000);
+  sync_test_device_free (a);
   {
     g_autoptr(GError) error = NULL;
 
-    a = g_new0 (Device, 1);
+    a = g_new0 (SyncTestDevice, 1);
     a->store = yatai_store_open (path, &error);
     g_assert_no_error (error);
     a->engine = yatai_sync_engine_new (a->store, YATAI_BUCKET (f->bucket), PREFIX);
@@ -540,20 +424,20 @@ test_lost_answer (Fixture       *f,
   }
   g_assert_cmpint (yatai_store_outbox_count (a->store), ==, 1);
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
   pair.a = a;
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
   g_assert_cmpuint (yatai_store_count_products (b->store), ==, 2);
 
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 /* An order of one of the first product, for @customer; @sent says whether it went to the writer. */
 static JsonNode *
-order (Device     *device,
-       const char *customer,
-       gboolean   *sent)
+order (SyncTestDevice *device,
+       const char     *customer,
+       gboolean       *sent)
 {
   g_autoptr(GPtrArray) products = yatai_store_list_products (device->store, NULL);
   YataiCartLine line = { yatai_product_get_id (products->pdata[0]), 1 };
@@ -568,7 +452,7 @@ order (Device     *device,
 }
 
 static gint64
-confirm (Device *device)
+confirm (SyncTestDevice *device)
 {
   gboolean sent;
   g_autoptr(JsonNode) result = order (device, "", &sent);
@@ -578,7 +462,7 @@ confirm (Device *device)
 }
 
 static void
-move (Device           *device,
+move (SyncTestDevice   *device,
       gint64            id,
       YataiOrderStatus  to)
 {
@@ -597,7 +481,7 @@ move (Device           *device,
 }
 
 static YataiOrderStatus
-status_of (Device *device,
+status_of (SyncTestDevice *device,
            gint64  id)
 {
   g_autoptr(YataiOrder) order = yatai_store_get_order (device->store, id, NULL);
@@ -608,8 +492,8 @@ status_of (Device *device,
 
 typedef struct
 {
-  Device *device;
-  guint   n;
+  SyncTestDevice *device;
+  guint           n;
 } Count;
 
 static gboolean
@@ -622,7 +506,7 @@ finished_n (gpointer data)
 
 typedef struct
 {
-  Device           *device;
+  SyncTestDevice   *device;
   gint64           *ids;
   YataiOrderStatus *statuses;
   guint             n;
@@ -639,12 +523,12 @@ finals_match (gpointer data)
   return TRUE;
 }
 
-static Device *
-device_reopen (Fixture    *f,
-               Device     *old,
-               const char *name)
+static SyncTestDevice *
+device_reopen (Fixture        *f,
+               SyncTestDevice *old,
+               const char     *name)
 {
-  device_free (old);
+  sync_test_device_free (old);
   return device_new (f, name);
 }
 
@@ -655,26 +539,26 @@ static void
 test_ordered_commands (Fixture       *f,
                        gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
   GRand *rand = g_rand_new_with_seed (13);
   gint64 ids[10];
   YataiOrderStatus sent[10];
   guint n_sent = 0;
 
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
-  save (a, "焼きそば", 100000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
+  sync_test_save_product (a, "焼きそば", 100000);
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       ids[i] = confirm (a);
       sent[i] = YATAI_ORDER_PENDING;
     }
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
   {
-    Pair pair = { a, b };
-    run_until (same_content, &pair, 5000);
+    SyncTestPair pair = { a, b };
+    sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
   }
 
   for (guint burst = 0; burst < 20; burst++)
@@ -710,7 +594,7 @@ test_ordered_commands (Fixture       *f,
           /* Its unsent commands are in its store; it sends them once it knows it follows. */
           b = device_reopen (f, b, "Kitchen");
           yatai_sync_engine_start (b->engine);
-          run_until (is_follower, b, 5000);
+          sync_test_run_until_ms (sync_test_is_follower, b, 5000);
         }
       if (burst == 12)
         {
@@ -720,15 +604,15 @@ test_ordered_commands (Fixture       *f,
     }
   g_assert_cmpuint (n_sent, ==, 200);
 
-  run_until (is_writer, a, 5000);
-  run_until (is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
   {
-    Pair pair = { a, b };
+    SyncTestPair pair = { a, b };
     Finals finals = { b, ids, sent, G_N_ELEMENTS (ids) };
 
     /* Every order on the kitchen where it left it, through the writer: misapplied, one never would be. */
-    run_until (finals_match, &finals, 30000);
-    run_until (same_content, &pair, 10000);
+    sync_test_run_until_ms (finals_match, &finals, 30000);
+    sync_test_run_until_ms (sync_test_same_content, &pair, 10000);
   }
   /* None refused: each move was applied from the state the one before it left. */
   {
@@ -747,8 +631,8 @@ test_ordered_commands (Fixture       *f,
       g_assert_cmpint (status_of (b, ids[i]), ==, sent[i]);
     }
   g_rand_free (rand);
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 /* The status history names the device that made each move, not the writer that applied it. */
@@ -756,24 +640,24 @@ static void
 test_status_device (Fixture       *f,
                     gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
   Count count = { b, 1 };
   sqlite3_stmt *stmt = NULL;
   gint64 id;
 
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
-  save (a, "焼きそば", 10);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
+  sync_test_save_product (a, "焼きそば", 10);
   id = confirm (a);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
   {
-    Pair pair = { a, b };
-    run_until (same_content, &pair, 5000);
+    SyncTestPair pair = { a, b };
+    sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
   }
   move (b, id, YATAI_ORDER_PROCESSING);
-  run_until (finished_n, &count, 5000);
+  sync_test_run_until_ms (finished_n, &count, 5000);
 
   sqlite3_prepare_v2 (yatai_store_get_db (a->store),
                       "SELECT to_status, device FROM status_changes WHERE order_id = ? ORDER BY id", -1, &stmt, NULL);
@@ -785,8 +669,8 @@ test_status_device (Fixture       *f,
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "processing");
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "Kitchen");
   sqlite3_finalize (stmt);
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 /* A copy of the writer's store (sqlite3 .backup while it runs) opened on another PC is a new device:
@@ -797,15 +681,15 @@ test_copied_store (Fixture       *f,
 {
   g_autofree char *copy_path = g_build_filename (f->dir, "Copy.sqlite3", NULL);
   g_autofree char *sql = g_strdup_printf ("VACUUM INTO '%s'", copy_path);
-  Device *a = device_new (f, "Counter PC");
-  Device *copy;
-  Pair pair;
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *copy;
+  SyncTestPair pair;
   gint64 epoch, deadline;
 
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
-  save (a, "焼きそば", 10);
-  run_until (outbox_empty, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
+  sync_test_save_product (a, "焼きそば", 10);
+  sync_test_run_until_ms (sync_test_outbox_empty, a, 5000);
   epoch = yatai_sync_engine_get_epoch (a->engine);
   g_assert_cmpint (sqlite3_exec (yatai_store_get_db (a->store), sql, NULL, NULL, NULL), ==, SQLITE_OK);
 
@@ -813,7 +697,7 @@ test_copied_store (Fixture       *f,
   g_assert_cmpstr (yatai_store_get_device_id (copy->store), !=, yatai_store_get_device_id (a->store));
   g_assert_cmpstr (yatai_store_get_former_device_id (copy->store), ==, yatai_store_get_device_id (a->store));
   yatai_sync_engine_start (copy->engine);
-  run_until (is_follower, copy, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, copy, 5000);
 
   /* For several lease renewals, the writer stays the writer and the copy follows it. */
   deadline = g_get_monotonic_time () + 1500 * 1000;
@@ -821,23 +705,23 @@ test_copied_store (Fixture       *f,
     {
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
-      g_assert_true (is_follower (copy));
-      g_assert_true (is_writer (a));
+      g_assert_true (sync_test_is_follower (copy));
+      g_assert_true (sync_test_is_writer (a));
     }
   g_assert_cmpint (yatai_sync_engine_get_epoch (a->engine), ==, epoch);
-  save (a, "たこ焼き", 10);
+  sync_test_save_product (a, "たこ焼き", 10);
   pair.a = a;
   pair.b = copy;
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
 
-  device_free (copy);
-  device_free (a);
+  sync_test_device_free (copy);
+  sync_test_device_free (a);
 }
 
 /* An order a follower sent ("sending" on its screen), as a command in the inbox. */
 static void
-send_order (Device     *device,
-            const char *customer)
+send_order (SyncTestDevice *device,
+            const char     *customer)
 {
   gboolean sent;
   g_autoptr(JsonNode) result = order (device, customer, &sent);
@@ -847,23 +731,23 @@ send_order (Device     *device,
 
 /* The counter writes with a product on its menu, the kitchen follows it to the end of the log. */
 static void
-start_counter_and_kitchen (Device *a,
-                           Device *b)
+start_counter_and_kitchen (SyncTestDevice *a,
+                           SyncTestDevice *b)
 {
-  Pair pair = { a, b };
+  SyncTestPair pair = { a, b };
 
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
-  save (a, "焼きそば", 100);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
+  sync_test_save_product (a, "焼きそば", 100);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 5000);
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
 }
 
 static gboolean
 nothing_pending (gpointer data)
 {
-  return yatai_sync_engine_get_pending (((Device *) data)->engine) == 0;
+  return yatai_sync_engine_get_pending (((SyncTestDevice *) data)->engine) == 0;
 }
 
 static void
@@ -877,8 +761,8 @@ count_gap_passed (const char     *domain,
 }
 
 static gboolean
-has_customer (Device     *device,
-              const char *customer)
+has_customer (SyncTestDevice *device,
+              const char     *customer)
 {
   sqlite3_stmt *stmt = NULL;
   gboolean found;
@@ -901,8 +785,8 @@ static void
 test_own_commands_as_writer (Fixture       *f,
                              gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
   Count count = { b, 3 };
   guint gaps_passed = 0;
   guint handler = g_log_set_handler ("yatai-sync", G_LOG_LEVEL_MESSAGE, count_gap_passed, &gaps_passed);
@@ -912,37 +796,37 @@ test_own_commands_as_writer (Fixture       *f,
   b_id = g_strdup (yatai_store_get_device_id (b->store));
 
   /* The counter goes away without a word; the kitchen's three orders wait in the inbox. */
-  device_free (a);
+  sync_test_device_free (a);
   send_order (b, "kitchen 1");
   send_order (b, "kitchen 2");
   send_order (b, "kitchen 3");
-  run_until (nothing_pending, b, 10000);
+  sync_test_run_until_ms (nothing_pending, b, 10000);
   g_assert_cmpuint (b->finished->len, ==, 0);
 
   /* The kitchen is made the writer: it applies its own orders, and says so. */
   yatai_sync_engine_take_over (b->engine);
-  run_until (is_writer, b, 10000);
-  run_until (finished_n, &count, 10000);
+  sync_test_run_until_ms (sync_test_is_writer, b, 10000);
+  sync_test_run_until_ms (finished_n, &count, 10000);
   for (guint i = 0; i < 3; i++)
     g_assert_cmpstr (strchr (g_ptr_array_index (b->finished, i), ':'), ==, ":");
   g_assert_true (has_customer (b, "kitchen 1"));
   g_assert_true (has_customer (b, "kitchen 3"));
   g_assert_cmpint (yatai_store_get_command_counter (b->store, b_id), ==, 3);
-  run_until (outbox_empty, b, 5000);
+  sync_test_run_until_ms (sync_test_outbox_empty, b, 5000);
 
   /* The counter comes back and takes over; the kitchen follows again and sends its next order. */
   a = device_new (f, "Counter PC");
   yatai_sync_engine_set_auto_takeover (a->engine, TRUE);
   yatai_sync_engine_start (a->engine);
-  run_until (is_follower, a, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, a, 5000);
   yatai_sync_engine_pause_renewal (b->engine, TRUE);
-  run_until (is_writer, a, 10000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 10000);
   yatai_sync_engine_pause_renewal (b->engine, FALSE);
-  run_until (is_follower, b, 10000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 10000);
   g_assert_cmpint (yatai_store_get_command_counter (a->store, b_id), ==, 3);
   send_order (b, "kitchen 4");
   count.n = 4;
-  run_until (finished_n, &count, 15000);
+  sync_test_run_until_ms (finished_n, &count, 15000);
   g_assert_cmpstr (strchr (g_ptr_array_index (b->finished, 3), ':'), ==, ":");
   g_assert_true (has_customer (a, "kitchen 4"));
   /* Applied in its place, with nothing before it waited for. */
@@ -950,8 +834,8 @@ test_own_commands_as_writer (Fixture       *f,
   g_assert_cmpint (yatai_store_get_command_counter (a->store, b_id), ==, 4);
 
   g_log_remove_handler ("yatai-sync", handler);
-  device_free (a);
-  device_free (b);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
 }
 
 #ifndef OVER_HTTP
@@ -991,14 +875,14 @@ static void
 test_catch_up_keeps_lease (Fixture       *f,
                            gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
-  Device *c = device_new (f, "Backup PC");
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
+  SyncTestDevice *c = device_new (f, "Backup PC");
   g_autofree char *held = NULL;
   g_autofree char *b_id = NULL;
   gboolean stopped = FALSE;
   Holder holder = { f, NULL };
-  Pair pair = { a, NULL };
+  SyncTestPair pair = { a, NULL };
   gint64 end;
 
   start_counter_and_kitchen (a, b);
@@ -1006,25 +890,25 @@ test_catch_up_keeps_lease (Fixture       *f,
 
   /* The kitchen is off while the counter sells on; a backup PC follows to the end of the log. */
   held = yatai_segment_object_name (PREFIX, YATAI_SEGMENT_LOG, yatai_sync_engine_get_seq (b->engine) + 1);
-  device_free (b);
-  save (a, "たこ焼き", 10);
-  save (a, "ラムネ", 10);
+  sync_test_device_free (b);
+  sync_test_save_product (a, "たこ焼き", 10);
+  sync_test_save_product (a, "ラムネ", 10);
   yatai_sync_engine_set_follow_only (c->engine, TRUE);
   yatai_sync_engine_start (c->engine);
-  run_until (is_follower, c, 5000);
+  sync_test_run_until_ms (sync_test_is_follower, c, 5000);
   pair.b = c;
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
 
   /* The counter closes and releases the lease. The kitchen comes back on and takes it at once, but
    * the bucket holds back the first segment of its catch-up. */
   yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);
-  run_until (is_true, &stopped, 5000);
+  sync_test_run_until_ms (is_true, &stopped, 5000);
   yatai_memory_bucket_hold_reads (f->bucket, held);
   b = device_new (f, "Kitchen");
   yatai_sync_engine_set_auto_takeover (b->engine, TRUE);
   yatai_sync_engine_start (b->engine);
   holder.device = b_id;
-  run_until (lease_held_by, &holder, 5000);
+  sync_test_run_until_ms (lease_held_by, &holder, 5000);
 
   /* The backup PC may now take over a lease that goes silent. For several of the lease's TTLs, the
    * kitchen's lease stays renewed and the backup PC follows. */
@@ -1036,23 +920,23 @@ test_catch_up_keeps_lease (Fixture       *f,
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
       g_assert_true (lease_held_by (&holder));
-      g_assert_false (is_writer (c));
+      g_assert_false (sync_test_is_writer (c));
     }
   g_assert_cmpuint (yatai_memory_bucket_count_held (f->bucket), >, 0);
 
   /* The bucket answers: the kitchen catches up and writes; the backup PC follows it. */
   yatai_memory_bucket_hold_reads (f->bucket, NULL);
-  run_until (is_writer, b, 5000);
-  g_assert_true (is_follower (c));
-  save (b, "かき氷", 10);
+  sync_test_run_until_ms (sync_test_is_writer, b, 5000);
+  g_assert_true (sync_test_is_follower (c));
+  sync_test_save_product (b, "かき氷", 10);
   pair.a = b;
   pair.b = c;
-  run_until (same_content, &pair, 5000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 5000);
   g_assert_true (yatai_store_product_name_taken (c->store, "かき氷", 0));
 
-  device_free (a);
-  device_free (b);
-  device_free (c);
+  sync_test_device_free (a);
+  sync_test_device_free (b);
+  sync_test_device_free (c);
 }
 #endif
 
@@ -1065,14 +949,14 @@ static void
 test_snapshot_while_busy (Fixture       *f,
                           gconstpointer  data)
 {
-  Device *a = device_new (f, "Counter PC");
+  SyncTestDevice *a = device_new (f, "Counter PC");
   gint64 deadline;
 
   yatai_sync_engine_set_snapshot_every (a->engine, 4);
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 5000);
-  save (a, "焼きそば", 100000);
-  run_until (outbox_empty, a, 5000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 5000);
+  sync_test_save_product (a, "焼きそば", 100000);
+  sync_test_run_until_ms (sync_test_outbox_empty, a, 5000);
   g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/"), ==, 1);
 
   /* An order every 10 ms, and no pause, until a new snapshot is there or 10 s have gone by. */
@@ -1091,7 +975,7 @@ test_snapshot_while_busy (Fixture       *f,
     }
   g_assert_cmpuint (yatai_memory_bucket_count_prefix (f->bucket, PREFIX "/snapshot/"), >=, 2);
   g_assert_cmpint (yatai_sync_engine_get_seq (a->engine), >=, 4);
-  device_free (a);
+  sync_test_device_free (a);
 }
 #endif
 
