@@ -32,6 +32,7 @@
 #include "yatai-gcs-bucket.h"
 #include "yatai-link-discovery.h"
 #include "yatai-pair.h"
+#include "yatai-refusal.h"
 #include "yatai-store-journal.h"
 #include "yatai-sync-engine.h"
 #include "yatai-text.h"
@@ -309,7 +310,20 @@ command_finished_cb (YataiSyncEngine *engine,
   /* The writer's result (an order's call number) as the store recorded it: over the link it is here
    * the moment the answer comes. */
   if (refusal != NULL)
-    printf ("{\"id\": \"%s\", \"refused\": true}\n", id);
+    {
+      g_autoptr(GError) recorded = NULL;
+      g_autoptr(JsonNode) message = json_node_init_string (json_node_alloc (), refusal);
+      g_autofree char *quoted = json_to_string (message, FALSE);
+      const char *reason = NULL;
+
+      /* The reason in this device's language, and by its name for scripts (the same in every one). */
+      if (yatai_store_lookup_command (ctl->store, id, NULL, &recorded))
+        reason = yatai_refusal_get_reason (recorded);
+      if (reason != NULL)
+        printf ("{\"id\": \"%s\", \"refused\": true, \"reason\": \"%s\", \"message\": %s}\n", id, reason, quoted);
+      else
+        printf ("{\"id\": \"%s\", \"refused\": true, \"message\": %s}\n", id, quoted);
+    }
   else if (yatai_store_lookup_command (ctl->store, id, &result, NULL) && result != NULL &&
            (text = json_to_string (result, FALSE)) != NULL)
     printf ("{\"id\": \"%s\", \"applied\": true, \"result\": %s}\n", id, text);

@@ -24,6 +24,7 @@
 #include "yatai-order.h"
 #include "yatai-pair.h"
 #include "yatai-product.h"
+#include "yatai-refusal.h"
 #include "yatai-segment.h"
 #include "yatai-store-journal.h"
 #include "yatai-store-orders.h"
@@ -535,6 +536,18 @@ command_missing_args (void)
   return refused_by_store ("order.status", json_object_new ());
 }
 
+/* A writer's refusal as it comes back through the log or the link, naming a product whose name is a
+ * printf format: said in this device's language from its own table, the name put in as text. */
+static char *
+refusal_format_name (void)
+{
+  g_autoptr(JsonNode) refused = json_from_string ("{\"code\": 3, \"message\": \"“%s%n” is sold out. Remove it from "
+                                                  "the order.\", \"reason\": \"sold-out\", \"values\": {\"name\": \"%s%n\"}}",
+                                                  NULL);
+
+  return take_message (yatai_refusal_from_json (json_node_get_object (refused)));
+}
+
 /* Pairing by a code (yatai-pair.c): what the new device is typed or sent. */
 static char *
 pair_code_letters (void)
@@ -812,6 +825,7 @@ static const Case cases[] = {
   { "pairing: code", "12a456 typed as the counter's code", pair_code_letters, "The code is the 6 digits shown on the counter under Preferences → Sync → Add a Device.", "this device's store; nothing is sent" },
   { "pairing: from the counter", "an HTML page (a Wi-Fi login) instead of the pairing", pair_header_not_json, "The counter sent something this version of Yatai cannot read. Update Yatai on both devices.", "this device's store" },
   { "pairing: from the counter", "a stall that is not a snapshot", pair_stall_damaged, "The copy of the stall the counter sent is damaged. Try pairing again.", "this device's store" },
+  { "sync: the writer's refusal", "“sold out” naming a product called %s%n (a printf format)", refusal_format_name, "“%s%n” is sold out. Remove it from the order.", "the store; said in this device's language, the name put in as text, never read as a format" },
 };
 
 /* Messages with a path in them are checked by their start. */

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "yatai-product.h"
+#include "yatai-refusal.h"
 #include "yatai-store-orders.h"
 #include "yatai-store-private.h"
 #include "yatai-text.h"
@@ -424,13 +425,12 @@ read_cart (JsonObject  *args,
   n = json_array_get_length (array);
   if (n == 0)
     {
-      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID, _("The order has nothing in it."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ORDER_EMPTY);
       return FALSE;
     }
   if (n > YATAI_LINES_MAX)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_LIMIT,
-                   _("An order can hold at most %d different products."), YATAI_LINES_MAX);
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ORDER_TOO_MANY_LINES, (gint64) YATAI_LINES_MAX);
       return FALSE;
     }
 
@@ -455,8 +455,7 @@ read_cart (JsonObject  *args,
         name = NULL;
       if (line.quantity < 1 || line.quantity > YATAI_QUANTITY_MAX)
         {
-          g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                       _("A quantity must be from 1 to %d."), YATAI_QUANTITY_MAX);
+          yatai_refusal_set_error (error, YATAI_REFUSAL_QUANTITY_RANGE, (gint64) YATAI_QUANTITY_MAX);
           return FALSE;
         }
       for (guint j = 0; j < lines->len; j++)
@@ -468,8 +467,7 @@ read_cart (JsonObject  *args,
   return TRUE;
 
 malformed:
-  g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-               _("The operation is missing its “%s” or has it in the wrong form."), "lines");
+  yatai_refusal_set_error (error, YATAI_REFUSAL_ARGUMENT, "lines");
   return FALSE;
 }
 
@@ -514,25 +512,19 @@ price_cart (YataiStore  *self,
       if (!found)
         {
           if (line->name != NULL)
-            g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND,
-                         _("“%s” is no longer on the menu. Remove it from the order."), line->name);
+            yatai_refusal_set_error (error, YATAI_REFUSAL_PRODUCT_OFF_MENU, line->name);
           else
-            g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND,
-                                 _("A product of the order is no longer on the menu. Remove it from the order."));
+            yatai_refusal_set_error (error, YATAI_REFUSAL_LINE_OFF_MENU);
           return FALSE;
         }
       if (sold_out || stock == 0)
         {
-          g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_OUT_OF_STOCK,
-                       _("“%s” is sold out. Remove it from the order."), line->name);
+          yatai_refusal_set_error (error, YATAI_REFUSAL_SOLD_OUT, line->name);
           return FALSE;
         }
       if (stock < line->quantity)
         {
-          g_autofree char *left = yatai_text_format_number (stock);
-
-          g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_OUT_OF_STOCK,
-                       _("Only %s of “%s” left. Lower the quantity."), left, line->name);
+          yatai_refusal_set_error (error, YATAI_REFUSAL_NOT_ENOUGH_STOCK, (gint64) stock, line->name);
           return FALSE;
         }
       total += line->price * line->quantity;
@@ -572,14 +564,12 @@ op_order_confirm (YataiStore  *self,
     return FALSE;
   if (paid < 0 || paid > YATAI_PAID_MAX)
     {
-      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                           _("The amount paid must be a whole number of yen from 0 to 1,000,000,000."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_PAID_RANGE);
       return FALSE;
     }
   if (day_start < 0 || day_start > 23)
     {
-      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                           _("The business day must start at an hour from 0 to 23."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_DAY_START_RANGE);
       return FALSE;
     }
 
@@ -587,11 +577,7 @@ op_order_confirm (YataiStore  *self,
     return FALSE;
   if (!pay_later && paid < total)
     {
-      g_autofree char *paid_text = yatai_text_format_yen (paid);
-      g_autofree char *total_text = yatai_text_format_yen (total);
-
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_REFUSED,
-                   _("The amount paid (%s) is less than the total (%s)."), paid_text, total_text);
+      yatai_refusal_set_error (error, YATAI_REFUSAL_PAID_TOO_LITTLE, (gint64) paid, (gint64) total);
       return FALSE;
     }
 
@@ -696,8 +682,7 @@ current_status (YataiStore        *self,
     }
   if (!found)
     {
-      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND,
-                           _("The order was deleted meanwhile."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ORDER_GONE);
       return FALSE;
     }
   return TRUE;
@@ -743,8 +728,7 @@ op_order_status (YataiStore  *self,
     return FALSE;
   if (!yatai_order_status_from_string (text, &to) || to == YATAI_ORDER_CANCELLED)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                   _("The operation is missing its “%s” or has it in the wrong form."), "status");
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ARGUMENT, "status");
       return FALSE;
     }
   if (!current_status (self, id, &from, &updated, error))
@@ -756,8 +740,7 @@ op_order_status (YataiStore  *self,
 
   if (from == YATAI_ORDER_CANCELLED)
     {
-      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_REFUSED,
-                           _("The order was cancelled. Take a new order instead."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ORDER_WAS_CANCELLED);
       return FALSE;
     }
 
@@ -767,15 +750,13 @@ op_order_status (YataiStore  *self,
             (from == YATAI_ORDER_COMPLETED && to == YATAI_ORDER_PROCESSING);
   if (!allowed)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_REFUSED,
-                   _("An order cannot go from “%s” to “%s”."),
-                   yatai_order_status_label (from), yatai_order_status_label (to));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_STATUS_MOVE,
+                               yatai_order_status_to_string (from), yatai_order_status_to_string (to));
       return FALSE;
     }
   if (from == YATAI_ORDER_COMPLETED && now - updated > (gint64) YATAI_RECALL_SECONDS * G_USEC_PER_SEC)
     {
-      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_REFUSED,
-                           _("The order was completed more than 30 minutes ago and cannot be brought back."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_RECALL_TOO_LATE);
       return FALSE;
     }
   return set_status (self, id, from, to, now, error);
@@ -798,8 +779,7 @@ op_order_cancel (YataiStore  *self,
     return FALSE;
   if (from == YATAI_ORDER_CANCELLED)
     {
-      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_REFUSED,
-                           _("The order is already cancelled; its stock was put back then."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ALREADY_CANCELLED);
       return FALSE;
     }
 
@@ -876,7 +856,7 @@ op_order_edit (YataiStore  *self,
     return FALSE;
   if (sqlite3_changes (yatai_store_get_db (self)) == 0)
     {
-      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND, _("The order was deleted meanwhile."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ORDER_GONE);
       return FALSE;
     }
   yatai_store_note_order (self, id);
@@ -909,7 +889,7 @@ op_order_line_done (YataiStore  *self,
     return FALSE;
   if (sqlite3_changes (yatai_store_get_db (self)) == 0)
     {
-      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND, _("The order was deleted meanwhile."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ORDER_GONE);
       return FALSE;
     }
   yatai_store_note_order (self, id);
@@ -936,7 +916,7 @@ op_order_delete (YataiStore  *self,
     return FALSE;
   if (sqlite3_changes (yatai_store_get_db (self)) == 0)
     {
-      g_set_error_literal (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND, _("The order was already deleted."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ORDER_ALREADY_DELETED);
       return FALSE;
     }
   yatai_store_note_order (self, id);

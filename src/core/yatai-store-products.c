@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "yatai-picture.h"
+#include "yatai-refusal.h"
 #include "yatai-store-private.h"
 #include "yatai-store-products.h"
 #include "yatai-text.h"
@@ -237,8 +238,7 @@ yatai_args_get_reading (JsonObject  *args,
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                   _("The operation is missing its “%s” or has it in the wrong form."), "reading");
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ARGUMENT, "reading");
       return FALSE;
     }
   reading = yatai_product_check_reading (json_node_get_string (node), error);
@@ -261,8 +261,7 @@ read_tags (JsonObject  *args,
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                   _("The operation is missing its “%s” or has it in the wrong form."), "tags");
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ARGUMENT, "tags");
       return FALSE;
     }
 
@@ -274,8 +273,7 @@ read_tags (JsonObject  *args,
 
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
         {
-          g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                       _("The operation is missing its “%s” or has it in the wrong form."), "tags");
+          yatai_refusal_set_error (error, YATAI_REFUSAL_ARGUMENT, "tags");
           return FALSE;
         }
 
@@ -289,8 +287,7 @@ read_tags (JsonObject  *args,
 
   if (out->len > YATAI_TAGS_PER_PRODUCT)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_LIMIT,
-                   _("A product can have at most %d tags."), YATAI_TAGS_PER_PRODUCT);
+      yatai_refusal_set_error (error, YATAI_REFUSAL_TOO_MANY_TAGS, (gint64) YATAI_TAGS_PER_PRODUCT);
       return FALSE;
     }
   return TRUE;
@@ -314,16 +311,14 @@ read_picture (JsonObject  *args,
 
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                   _("The operation is missing its “%s” or has it in the wrong form."), "picture");
+      yatai_refusal_set_error (error, YATAI_REFUSAL_ARGUMENT, "picture");
       return FALSE;
     }
 
   text = json_node_get_string (node);
   if (strlen (text) > YATAI_PICTURE_STORED_MAX / 3 * 4 + 4)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                   _("The product’s picture is not in a form Yatai stores. Pick the picture again."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_PICTURE_FORM);
       return FALSE;
     }
 
@@ -357,9 +352,7 @@ find_or_add_tag (YataiStore  *self,
 
   if (count_rows (self, "SELECT count(*) FROM tags") >= YATAI_TAGS_MAX)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_LIMIT,
-                   _("The store already has %d tags, the most it can hold. Remove tags no longer needed first."),
-                   YATAI_TAGS_MAX);
+      yatai_refusal_set_error (error, YATAI_REFUSAL_TAGS_FULL, (gint64) YATAI_TAGS_MAX);
       return 0;
     }
 
@@ -468,14 +461,12 @@ yatai_store_op_product_save (YataiStore  *self,
     return FALSE;
   if (price < 0 || price > YATAI_PRICE_MAX)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                   _("The price must be a whole number of yen from 0 to 1,000,000,000."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_PRICE_RANGE);
       return FALSE;
     }
   if (stock < 0 || stock > YATAI_STOCK_MAX)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-                   _("The stock must be a whole number from 0 to 1,000,000,000."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_STOCK_RANGE);
       return FALSE;
     }
   if (!read_tags (args, tags, error) ||
@@ -484,15 +475,13 @@ yatai_store_op_product_save (YataiStore  *self,
 
   if (id != 0 && !product_exists (self, id))
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND,
-                   _("“%s” was deleted meanwhile. Create it again if it is still needed."), name);
+      yatai_refusal_set_error (error, YATAI_REFUSAL_PRODUCT_GONE, name);
       return FALSE;
     }
 
   if (yatai_store_product_name_taken (self, name, id))
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_DUPLICATE,
-                   _("A product with this name already exists."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_NAME_TAKEN);
       return FALSE;
     }
 
@@ -500,9 +489,7 @@ yatai_store_op_product_save (YataiStore  *self,
     {
       if (yatai_store_count_products (self) >= YATAI_PRODUCTS_MAX)
         {
-          g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_LIMIT,
-                       _("The menu already has %d products, the most it can hold. Delete one first."),
-                       YATAI_PRODUCTS_MAX);
+          yatai_refusal_set_error (error, YATAI_REFUSAL_MENU_FULL, (gint64) YATAI_PRODUCTS_MAX);
           return FALSE;
         }
 
@@ -590,8 +577,7 @@ op_product_delete (YataiStore  *self,
 
   if (sqlite3_changes (yatai_store_get_db (self)) == 0)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_NOT_FOUND,
-                   _("The product was already deleted."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_PRODUCT_ALREADY_DELETED);
       return FALSE;
     }
 

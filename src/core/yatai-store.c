@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "yatai-refusal.h"
 #include "yatai-store-journal.h"
 #include "yatai-store-private.h"
 
@@ -41,7 +42,7 @@ struct _YataiStore
 };
 
 G_DEFINE_FINAL_TYPE (YataiStore, yatai_store, G_TYPE_OBJECT)
-G_DEFINE_QUARK (yatai-store-error-quark, yatai_store_error)
+/* yatai_store_error_quark () is in yatai-refusal.c: the domain carries a refusal's name and values. */
 G_DEFINE_BOXED_TYPE (YataiChanges, yatai_changes, yatai_changes_copy, yatai_changes_free)
 
 enum {
@@ -261,8 +262,7 @@ yatai_store_set_sqlite_error (YataiStore *self,
                    _("Another program kept the store busy. Try again."));
       break;
     case SQLITE_FULL:
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_IO,
-                   _("The disk is full. Free some space, then try again."));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_DISK_FULL);
       break;
     case SQLITE_READONLY:
     case SQLITE_PERM:
@@ -794,7 +794,8 @@ applied_result (YataiStore *self,
   return node;
 }
 
-/* A recorded refusal is {"refused": {"code": …, "message": …}}: turns it back into the error. */
+/* A recorded refusal is {"refused": {"code": …, "message": …, "reason": …, "values": …}} (the last two
+ * since Yatai says it in the reader's language; yatai-refusal.c): turns it back into the error. */
 static gboolean
 result_is_refusal (JsonNode  *result,
                    GError   **error)
@@ -808,17 +809,9 @@ result_is_refusal (JsonNode  *result,
       !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "refused")))
     return FALSE;
 
-  /* The table is synced: a code or message of the wrong type from another device reads as a plain refusal. */
+  /* The table is synced: a member of the wrong type from another device reads as a plain refusal. */
   refused = json_object_get_object_member (object, "refused");
-  {
-    gint64 code = YATAI_STORE_ERROR_REFUSED;
-    const char *message = "";
-
-    /* Each is left as it is when the member is missing or of the wrong type. */
-    yatai_args_get_int (refused, "code", FALSE, &code, NULL);
-    yatai_args_get_string (refused, "message", FALSE, &message, NULL);
-    g_set_error_literal (error, YATAI_STORE_ERROR, (int) code, message);
-  }
+  g_propagate_error (error, yatai_refusal_from_json (refused));
   return TRUE;
 }
 
@@ -828,7 +821,8 @@ result_is_refusal (JsonNode  *result,
  *
  * Whether the command with @command_id was applied or refused here (or, on a follower, by the writer
  * whose history this store follows). Returns %FALSE while it is unknown; %TRUE with @error set when it
- * was refused, in the words of the device that refused it.
+ * was refused: said in this device's language (yatai_refusal_render()), or in the words of the device
+ * that refused it when the refusal is one this version does not know.
  */
 gboolean
 yatai_store_lookup_command (YataiStore  *self,
@@ -949,13 +943,10 @@ record_refusal (YataiStore   *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) result = yatai_json_node_new_object ();
-  JsonObject *refused = json_object_new ();
   sqlite3_session *session = NULL;
   gboolean ok;
 
-  json_object_set_int_member (refused, "code", refusal->code);
-  json_object_set_string_member (refused, "message", refusal->message);
-  json_object_set_object_member (json_node_get_object (result), "refused", refused);
+  json_object_set_member (json_node_get_object (result), "refused", yatai_refusal_to_json (refusal));
 
   if (!yatai_store_exec (self, "BEGIN IMMEDIATE", &error))
     {
@@ -1001,9 +992,7 @@ yatai_store_execute (YataiStore    *self,
   op = find_op (yatai_command_get_kind (command));
   if (op == NULL)
     {
-      g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_UNKNOWN_COMMAND,
-                   _("This version of Yatai does not know the operation “%s”. Update Yatai on this device."),
-                   yatai_command_get_kind (command));
+      yatai_refusal_set_error (error, YATAI_REFUSAL_UNKNOWN_OPERATION, yatai_command_get_kind (command));
       return NULL;
     }
 
@@ -1089,8 +1078,7 @@ static gboolean
 bad_argument (const char  *name,
               GError     **error)
 {
-  g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_INVALID,
-               _("The operation is missing its “%s” or has it in the wrong form."), name);
+  yatai_refusal_set_error (error, YATAI_REFUSAL_ARGUMENT, name);
   return FALSE;
 }
 

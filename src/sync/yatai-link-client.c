@@ -15,6 +15,8 @@
 #include "yatai-link-client.h"
 #include "yatai-link-key.h"
 #include "yatai-link-protocol.h"
+#include "yatai-refusal.h"
+#include "yatai-store.h"
 
 #define CONNECT_TIMEOUT_S 3
 
@@ -282,13 +284,19 @@ result (YataiLinkClient *self,
   if (refused != NULL && JSON_NODE_HOLDS_OBJECT (refused))
     {
       JsonObject *object = json_node_get_object (refused);
-      GQuark domain = g_quark_try_string (json_object_get_string_member_with_default (object, "domain", ""));
+      const char *domain_name = json_object_get_string_member_with_default (object, "domain", "");
+      GQuark domain = g_quark_try_string (domain_name);
       const char *message = json_object_get_string_member_with_default (object, "message", "");
 
-      g_task_return_new_error (task, domain ? domain : YATAI_LINK_ERROR,
-                               domain ? json_object_get_int_member_with_default (object, "code", 0)
-                                      : YATAI_LINK_ERROR_PROTOCOL,
-                               "%s", message);
+      /* The store's refusal, said in this device's language (an older writer names the domain
+       * "yatai-store-error-quark"). */
+      if (domain == YATAI_STORE_ERROR || g_str_equal (domain_name, "yatai-store-error-quark"))
+        g_task_return_error (task, yatai_refusal_from_json (object));
+      else
+        g_task_return_new_error (task, domain ? domain : YATAI_LINK_ERROR,
+                                 domain ? json_object_get_int_member_with_default (object, "code", 0)
+                                        : YATAI_LINK_ERROR_PROTOCOL,
+                                 "%s", message);
     }
   else if (json_object_get_member (body, "result") != NULL)
     g_task_return_pointer (task, json_node_copy (json_object_get_member (body, "result")),

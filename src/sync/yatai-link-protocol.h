@@ -11,7 +11,10 @@ G_BEGIN_DECLS
  *   follower → writer  {"hello": {"device", "name", "from"}}     the first seq it wants
  *                      {"command": {id, device, kind, args, created}}
  *   writer → follower  {"welcome": {"device", "name", "head", "oldest", "peers"}}
- *                      {"result": {"id", "result"}} or {"result": {"id", "refused": {"code", "message"}}}
+ *                      {"result": {"id", "result"}} or {"result": {"id", "refused": {"domain", "code", "message"}}}
+ *                      a store's refusal also has "reason" and "values" (yatai-refusal.h), which the
+ *                      follower says in its own language; without them (an older writer), "message"
+ *                      is said as it came
  *                      {"beat": head}                       every YATAI_LINK_BEAT_MS, so silence is noticed
  * Binary messages (writer → follower) are one log segment each: its seq (8 bytes, big-endian), then the
  * bytes of log/<seq> exactly as the bucket has (or will have) them, in seq order. */

@@ -19,6 +19,7 @@
 #include "yatai-link-key.h"
 #include "yatai-link-protocol.h"
 #include "yatai-link-server.h"
+#include "yatai-refusal.h"
 
 #define RING_SEGMENTS 4096
 #define RING_BYTES    (32 * 1024 * 1024)
@@ -216,15 +217,12 @@ answer_command (Peer     *peer,
     }
   else
     {
+      /* A store's refusal with its name and values, so the follower says it in its own language. */
+      JsonNode *refused = yatai_refusal_to_json (error);
+
+      json_object_set_string_member (json_node_get_object (refused), "domain", g_quark_to_string (error->domain));
       json_builder_set_member_name (builder, "refused");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "domain");
-      json_builder_add_string_value (builder, g_quark_to_string (error->domain));
-      json_builder_set_member_name (builder, "code");
-      json_builder_add_int_value (builder, error->code);
-      json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, error->message);
-      json_builder_end_object (builder);
+      json_builder_add_value (builder, refused);
     }
   json_builder_end_object (builder);
   send_message (peer, "result", json_builder_get_root (builder));

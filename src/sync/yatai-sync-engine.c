@@ -724,7 +724,8 @@ yatai_sync_engine_class_init (YataiSyncEngineClass *klass)
   /**
    * YataiSyncEngine::command-finished:
    * @id: the command's id
-   * @refusal: (nullable): the writer's reason, in words, when it refused the command
+   * @refusal: (nullable): the writer's reason when it refused the command, in this device's language
+   *   (yatai_store_lookup_command; the writer's words for a reason this version does not know)
    *
    * A command this follower sent came back through the log.
    */
