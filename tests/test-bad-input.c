@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "gcs/test-server.h"
+#include "test-language.h"
 #include "yatai-command.h"
 #include "yatai-csv.h"
 #include "yatai-gcs-auth.h"
@@ -885,14 +885,6 @@ setup (void)
   yakisoba = json_object_get_int_member (json_node_get_object (saved), "id");
 }
 
-static void
-use_language (const char *language)
-{
-  g_setenv ("LANGUAGE", language, TRUE);
-  /* gettext keeps what it translated; a new text domain call makes it look again. */
-  textdomain (GETTEXT_PACKAGE);
-}
-
 static gboolean
 is_japanese (const char *text)
 {
@@ -913,7 +905,7 @@ test_case (gconstpointer data)
   g_autofree char *english = NULL;
   g_autofree char *japanese = NULL;
 
-  use_language ("en");
+  test_language_use ("en");
   english = c->run ();
   if (c->accepted)
     {
@@ -931,9 +923,9 @@ test_case (gconstpointer data)
     }
 
   /* The same input in Japanese: the message is translated, and says something else than English. */
-  use_language ("ja");
+  test_language_use ("ja");
   japanese = c->run ();
-  use_language ("en");
+  test_language_use ("en");
   g_assert_nonnull (japanese);
   g_assert_cmpstr (japanese, !=, english);
   g_assert_true (is_japanese (japanese));
@@ -961,9 +953,9 @@ print_markdown (void)
       g_autofree char *english_cell = NULL;
       g_autofree char *japanese_cell = NULL;
 
-      use_language ("en");
+      test_language_use ("en");
       english = cases[i].run ();
-      use_language ("ja");
+      test_language_use ("ja");
       japanese = cases[i].run ();
       english_cell = cell (cases[i].accepted ? "(accepted, no message)" : english);
       japanese_cell = cell (cases[i].accepted ? "（受け付ける。メッセージなし）" : japanese);
@@ -978,15 +970,7 @@ main (int   argc,
 {
   int status;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("YATAI_LOCALEDIR"));
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  /* GLib decides once, at its first translation, whether to translate at all (not when the locale is
-   * English): make that decision under Japanese, then switch per case. */
-  use_language ("ja");
-  (void) g_dgettext (GETTEXT_PACKAGE, "Enter a name.");
-  use_language ("en");
+  test_language_init ();
 
   if (argc > 1 && g_str_equal (argv[1], "--markdown"))
     {

@@ -10,10 +10,10 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <locale.h>
 #include <signal.h>
 #include <sys/prctl.h>
 
+#include "test-language.h"
 #include "test-server.h"
 #include "yatai-gcs-bucket.h"
 #include "yatai-refusal.h"
@@ -33,14 +33,6 @@ static GSubprocess *writer;
 static GOutputStream *writer_input;
 static char *writer_output;
 static char *link_address;
-
-static void
-use_language (const char *language)
-{
-  g_setenv ("LANGUAGE", language, TRUE);
-  /* gettext keeps what it translated; a new text domain call makes it look again. */
-  textdomain (GETTEXT_PACKAGE);
-}
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -75,14 +67,14 @@ test_render (void)
   json_object_set_string_member (values, "from", "cancelled");
   json_object_set_string_member (values, "to", "processing");
 
-  use_language ("en");
+  test_language_use ("en");
   english = yatai_refusal_render ("sold-out", values);
   move_en = yatai_refusal_render ("status-move", values);
-  use_language ("ja");
+  test_language_use ("ja");
   japanese = yatai_refusal_render ("sold-out", values);
   /* The translation puts the values in another order (%2$s, %1$s). */
   stock_ja = yatai_refusal_render ("not-enough-stock", values);
-  use_language ("en");
+  test_language_use ("en");
 
   g_assert_cmpstr (english, ==, SOLD_OUT_EN);
   g_assert_cmpstr (japanese, ==, SOLD_OUT_JA);
@@ -115,10 +107,10 @@ test_store_says_the_table (void)
   saved = yatai_store_run (store, "product.save", save, &error);
   g_assert_no_error (error);
 
-  use_language ("ja");
+  test_language_use ("ja");
   confirmed = yatai_store_run (store, "order.confirm", json_node_get_object (confirm), &error);
   said = yatai_refusal_render (yatai_refusal_get_reason (error), yatai_refusal_get_values (error));
-  use_language ("en");
+  test_language_use ("en");
   g_assert_null (confirmed);
   g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_OUT_OF_STOCK);
   g_assert_cmpstr (error->message, ==, SOLD_OUT_JA);
@@ -169,9 +161,9 @@ test_recorded_forms (void)
       g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
       sqlite3_finalize (stmt);
 
-      use_language ("ja");
+      test_language_use ("ja");
       g_assert_true (yatai_store_lookup_command (store, id, &applied, &refusal));
-      use_language ("en");
+      test_language_use ("en");
       g_assert_null (applied);
       g_assert_nonnull (refusal);
       g_assert_cmpstr (refusal->message, ==, cases[i].said);
@@ -367,7 +359,7 @@ follow_and_order (gboolean over_link)
   yatai_sync_engine_set_link_follow (follower.engine, over_link);
   g_signal_connect (follower.engine, "command-finished", G_CALLBACK (finished_cb), &follower);
 
-  use_language ("ja");
+  test_language_use ("ja");
   yatai_sync_engine_start (follower.engine);
   run_until (has_the_menu, &follower);
   if (over_link)
@@ -379,7 +371,7 @@ follow_and_order (gboolean over_link)
   run_until (has_finished, &follower);
   if (!over_link)
     g_assert_null (yatai_sync_engine_get_link_writer (follower.engine));
-  use_language ("en");
+  test_language_use ("en");
 
   /* The writer refused in its language; the kitchen says it in its own. */
   g_assert_cmpstr (follower.refusal, ==, SOLD_OUT_JA);
@@ -449,15 +441,7 @@ main (int   argc,
 {
   int status;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("YATAI_LOCALEDIR"));
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  /* GLib decides once, at its first translation, whether to translate at all (not when the locale is
-   * English): make that decision under Japanese, then switch per case. */
-  use_language ("ja");
-  (void) g_dgettext (GETTEXT_PACKAGE, "Enter a name.");
-  use_language ("en");
+  test_language_init ();
 
   g_test_init (&argc, &argv, NULL);
   dir = g_dir_make_tmp ("yatai-refusal-XXXXXX", NULL);
