@@ -2,7 +2,10 @@
  * sync tests */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "sync-test-util.h"
 #include "yatai-store-journal.h"
@@ -233,4 +236,24 @@ sync_test_remove_store_files (const char *path)
 
       g_unlink (name);
     }
+}
+
+/* Fills the file system @dir is on (a small one of the test's own) to its last byte: the file that
+ * does it, to be removed when there is to be space again. */
+char *
+sync_test_fill_disk (const char *dir)
+{
+  char *path = g_build_filename (dir, "filler", NULL);
+  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  static char block[4096];
+
+  g_assert_cmpint (fd, >=, 0);
+  while (write (fd, block, sizeof block) > 0)
+    ;
+  g_assert_cmpint (errno, ==, ENOSPC);
+  /* And the last few bytes. */
+  while (write (fd, block, 1) > 0)
+    ;
+  close (fd);
+  return path;
 }

@@ -60,5 +60,6 @@ void sync_test_run_until_ms       (SyncTestCondition  condition,
                                    guint              timeout_ms);
 void sync_test_run_for            (guint              milliseconds);
 void sync_test_remove_store_files (const char        *path);
+char *sync_test_fill_disk          (const char        *dir);
 
 G_END_DECLS

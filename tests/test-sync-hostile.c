@@ -7,11 +7,8 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sys/mount.h>
-#include <unistd.h>
 
 #include "memory-bucket.h"
 #include "sync-test-util.h"
@@ -484,24 +481,6 @@ test_restore_through_log (Fixture       *f,
 }
 
 /* Fills the file system of @dir; returns the filler's path, to delete when space comes back. */
-static char *
-fill_disk (const char *dir)
-{
-  char *path = g_build_filename (dir, "filler", NULL);
-  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  static char block[4096];
-
-  g_assert_cmpint (fd, >=, 0);
-  while (write (fd, block, sizeof block) > 0)
-    ;
-  g_assert_cmpint (errno, ==, ENOSPC);
-  /* And the last few bytes. */
-  while (write (fd, block, 1) > 0)
-    ;
-  close (fd);
-  return path;
-}
-
 static gboolean
 lease_released (gpointer data)
 {
@@ -563,7 +542,7 @@ test_full_disk (Fixture       *f,
    * the upload goes through but cannot be noted in the store. */
   yatai_memory_bucket_set_offline (f->bucket, TRUE);
   sync_test_save_product (a, "just before", 10);
-  filler = fill_disk (disk);
+  filler = sync_test_fill_disk (disk);
   for (int i = 0; i < 5; i++)
     {
       g_autoptr(JsonObject) args = yatai_product_save_args (0, "refused", 300, 10, FALSE, NULL, NULL, TRUE);
@@ -595,7 +574,7 @@ test_full_disk (Fixture       *f,
   g_free (filler);
   yatai_memory_bucket_set_offline (f->bucket, TRUE);
   sync_test_save_product (a, "last", 10);
-  filler = fill_disk (disk);
+  filler = sync_test_fill_disk (disk);
   yatai_memory_bucket_set_offline (f->bucket, FALSE);
   sync_test_run_for (300);
   yatai_sync_engine_stop_async (a->engine, NULL, stopped_cb, &stopped);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sys/mount.h>
 
 #include "memory-bucket.h"
 #include "sync-test-util.h"
@@ -222,6 +223,54 @@ test_handover_first_keeps (void)
   sync_test_device_remove (first);
 }
 
+/* The writer's disk is full when a follower's command comes over the link: neither applied nor
+ * refused, it is not answered as done (the follower would drop it and wait for ever) but goes through
+ * the inbox, where it waits for space, and is applied once there is some. */
+static void
+test_full_disk_command (void)
+{
+  g_autofree char *disk = g_build_filename (dir, "disk", NULL);
+  g_autofree char *filler = NULL;
+  g_autofree char *address = NULL;
+  SyncTestDevice *counter, *kitchen;
+
+  g_mkdir (disk, 0700);
+  if (mount ("tmpfs", disk, "tmpfs", 0, "size=2m") != 0)
+    {
+      g_test_skip ("A small file system to fill cannot be mounted here (mount needs root): the full disk is not tested.");
+      g_rmdir (disk);
+      return;
+    }
+  new_stall ();
+  counter = sync_test_device_new (disk, "Counter PC", YATAI_BUCKET (bucket), PREFIX);
+  yatai_sync_engine_set_link (counter->engine, "127.0.0.1:0", NULL);
+  yatai_sync_engine_start (counter->engine);
+  sync_test_run_until (sync_test_is_writer, counter);
+  address = g_strdup_printf ("127.0.0.1:%u", yatai_sync_engine_get_link_port (counter->engine));
+  kitchen = device_new ("Kitchen", NULL, address);
+  yatai_sync_engine_start (kitchen->engine);
+  sync_test_run_until (follows_over_link, kitchen);
+  sync_test_save_product (counter, "before", 5);
+  sync_test_wait_for_product (kitchen, "before");
+
+  filler = sync_test_fill_disk (disk);
+  sync_test_save_product (kitchen, "while full", 5);
+  sync_test_run_for (1000);
+  g_assert_cmpuint (kitchen->finished->len, ==, 0);
+  g_assert_false (yatai_store_product_name_taken (counter->store, "while full", 0));
+
+  g_unlink (filler);
+  sync_test_run_until (sync_test_has_finished, kitchen);
+  g_assert_cmpstr (strchr (g_ptr_array_index (kitchen->finished, 0), ':'), ==, ":");
+  sync_test_wait_for_product (kitchen, "while full");
+  g_assert_true (yatai_store_product_name_taken (counter->store, "while full", 0));
+
+  sync_test_device_remove (kitchen);
+  sync_test_device_remove (counter);
+  umount (disk);
+  g_rmdir (disk);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -238,6 +287,7 @@ main (int    argc,
   g_test_add_func ("/sync-link/bucket-down", test_bucket_down);
   g_test_add_func ("/sync-link/handover", test_handover);
   g_test_add_func ("/sync-link/handover-first-keeps", test_handover_first_keeps);
+  g_test_add_func ("/sync-link/full-disk-command", test_full_disk_command);
   status = g_test_run ();
 
   g_clear_object (&bucket);

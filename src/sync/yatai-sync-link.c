@@ -80,7 +80,11 @@ run_link_command (YataiCommand  *command,
     }
 
   outcome = yatai_store_execute (self->store, command, &run_error);
-  if (outcome == NULL && g_error_matches (run_error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY))
+  /* Neither applied nor refused (the store busy, the disk full): not taken, so the follower sends it
+   * through the inbox, where it stays until the writer can apply it. Answered as done, the follower
+   * would drop it and wait for ever. */
+  if (outcome == NULL && (g_error_matches (run_error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY) ||
+                          g_error_matches (run_error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_IO)))
     {
       g_set_error_literal (error, YATAI_LINK_ERROR, YATAI_LINK_ERROR_UNAVAILABLE, run_error->message);
       return NULL;
