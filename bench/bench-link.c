@@ -20,8 +20,8 @@
 #include <gio/gunixinputstream.h>
 #include <stdio.h>
 
-#include "bench-relay.h"
 #include "bench-stall.h"
+#include "tcp-relay.h"
 #include "yatai-store-journal.h"
 #include "yatai-store-orders.h"
 
@@ -328,13 +328,14 @@ main (int   argc,
   const char *server_args[] = { "--bucket", "stall", "--latency-ms", G_STRINGIFY (BUCKET_MS), NULL };
   g_autofree char *dir = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *link = NULL;
   g_autofree char *relayed = NULL;
   g_autofree char *load_before = NULL;
   g_autofree char *load_after = NULL;
   g_autoptr(GSubprocess) server = NULL;
   BenchDevice *counter;
   Child *children[2];
-  BenchRelay *relay;
+  Relay *relay;
   gint64 product;
   double stats[2][4];
   gint64 through_inbox[2];
@@ -355,8 +356,9 @@ main (int   argc,
   yatai_sync_engine_start (counter->engine);
   if (!bench_run_until (is_writer, counter, 30))
     g_error ("The counter did not become the writer");
-  relay = bench_relay_new (yatai_sync_engine_get_link_port (counter->engine), LINK_MS);
-  relayed = g_strdup_printf ("127.0.0.1:%u", bench_relay_get_port (relay));
+  link = g_strdup_printf ("127.0.0.1:%u", yatai_sync_engine_get_link_port (counter->engine));
+  relay = relay_new_in_thread (link, LINK_MS);
+  relayed = g_strdup_printf ("127.0.0.1:%u", relay_get_port (relay));
 
   children[0] = child_new (argv[0], "Kitchen", url, dir, relayed);
   children[1] = child_new (argv[0], "Till", url, dir, NULL);
@@ -426,7 +428,7 @@ main (int   argc,
             children[c]->name, stats[c][0], stats[c][1], stats[c][2], stats[c][3], through_inbox[c]);
   printf ("| goal for the link | | 30 ms | | 50 ms | |\n");
   printf ("\nThe link %s its goals (%u connection%s through the relay).\n", met ? "meets" : "MISSES",
-          bench_relay_get_connections (relay), bench_relay_get_connections (relay) == 1 ? "" : "s");
+          relay_get_connections (relay), relay_get_connections (relay) == 1 ? "" : "s");
 
   for (guint c = 0; c < 2; c++)
     {

@@ -7,7 +7,7 @@ G_BEGIN_DECLS
 
 /* What the benches that run a whole stall share: its devices and the orders they take (counted so that
  * a restore can be checked for every confirmed order, once), the test bucket server they may sync
- * through (bench-relay.h puts a venue network's delay between two devices). */
+ * through (tests/tcp-relay.h puts a venue network's delay between two devices). */
 
 /* The orders a run confirmed: customer tag → the name of the device that took it. A follower's order
  * counts once its command comes back accepted, or, with @sent_confirms, as soon as it is sent ("sent"

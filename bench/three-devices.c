@@ -18,8 +18,8 @@
 
 #include <stdio.h>
 
-#include "bench-relay.h"
 #include "bench-stall.h"
+#include "tcp-relay.h"
 #include "yatai-store-journal.h"
 
 #define PREFIX       "bench/three"
@@ -170,6 +170,7 @@ main (int   argc,
   const char *fault = stall ? "{\"delay_ms\": 30000, \"status\": 503, \"times\": -1}" : "{\"status\": 503, \"times\": -1}";
   g_autofree char *dir = g_dir_make_tmp ("three-devices-XXXXXX", NULL);
   g_autofree char *url = NULL;
+  g_autofree char *link = NULL;
   g_autofree char *relayed = NULL;
   g_autofree char *inbox = NULL;
   g_autofree char *load_before = load ();
@@ -178,7 +179,7 @@ main (int   argc,
   BenchOrders *orders = bench_orders_new ();
   BenchDevice *counter = bench_device_new (dir, "Counter PC", orders);
   BenchDevice *kitchen, *till, *fresh;
-  BenchRelay *relay;
+  Relay *relay;
   gint64 product, cut_at = 0, back_at = 0, settled_at = 0, last_at = 0, faults_before = 0, faults_cut = 0;
   guint taken[2] = { 0, 0 }, in_stall, missing, doubled, calls_twice, through_inbox;
   gboolean settled, same, restored = FALSE;
@@ -200,8 +201,9 @@ main (int   argc,
   yatai_sync_engine_start (counter->engine);
   if (!bench_run_until (is_writer, counter, 30))
     g_error ("The counter did not become the writer");
-  relay = bench_relay_new (yatai_sync_engine_get_link_port (counter->engine), 2);
-  relayed = g_strdup_printf ("127.0.0.1:%u", bench_relay_get_port (relay));
+  link = g_strdup_printf ("127.0.0.1:%u", yatai_sync_engine_get_link_port (counter->engine));
+  relay = relay_new_in_thread (link, 2);
+  relayed = g_strdup_printf ("127.0.0.1:%u", relay_get_port (relay));
 
   kitchen = bench_device_new (dir, "Kitchen", orders);
   till = bench_device_new (dir, "Till 2", orders);

@@ -491,7 +491,7 @@ test_channel_encrypted (Fixture       *f,
   start_server (f, f->stall);
   yatai_link_server_set_command_func (f->server, run_command, f);
   relay = relay_new (f->address);
-  through = g_strdup_printf ("127.0.0.1:%u", relay->port);
+  through = g_strdup_printf ("127.0.0.1:%u", relay_get_port (relay));
 
   start_client (f, f->stall);
   yatai_link_client_connect (f->client, through, 1);
@@ -512,7 +512,7 @@ test_channel_encrypted (Fixture       *f,
   g_assert_cmpstr (g_ptr_array_index (answers, 1), ==, "call 42");
 
   /* Both names went through the relay, and neither can be read there. */
-  g_assert_cmpuint (relay->captured->len, >, 1000);
+  g_assert_cmpuint (relay_get_captured_size (relay), >, 1000);
   g_assert_false (relay_captured_holds (relay, "Tanaka"));
   g_assert_false (relay_captured_holds (relay, "Suzuki"));
   g_assert_false (relay_captured_holds (relay, "order.confirm"));
@@ -538,14 +538,14 @@ test_silence_noticed (Fixture       *f,
 
   start_server (f, f->stall);
   relay = relay_new (f->address);
-  through = g_strdup_printf ("127.0.0.1:%u", relay->port);
+  through = g_strdup_printf ("127.0.0.1:%u", relay_get_port (relay));
   start_client (f, f->stall);
   yatai_link_client_connect (f->client, through, 1);
   g_assert_true (wait_until (client_connected, f));
 
   /* The network between them goes silent (a cable pulled): the follower notices without any word
    * from the writer, and a command still on its way fails so that it can go through the bucket. */
-  relay->frozen = TRUE;
+  relay_freeze (relay);
   start = g_get_monotonic_time ();
   yatai_link_client_command_async (f->client, confirm, NULL, command_done_cb, answers);
   g_assert_true (wait_until (client_down, f));

@@ -113,7 +113,7 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   listen = g_strdup_printf ("127.0.0.1:%u", yatai_pair_server_get_port (f->server));
   f->relay = relay_new (listen);
-  f->through = g_strdup_printf ("127.0.0.1:%u", f->relay->port);
+  f->through = g_strdup_printf ("127.0.0.1:%u", relay_get_port (f->relay));
 }
 
 static void
@@ -187,7 +187,7 @@ assert_capture_holds_no_secret (Fixture    *f,
 
   g_assert_no_error (error);
   g_object_get (key, "private-key-pem", &private_pem, "certificate-pem", &certificate_pem, "certificate", &der, NULL);
-  g_assert_cmpuint (f->relay->captured->len, >, 500);
+  g_assert_cmpuint (relay_get_captured_size (f->relay), >, 500);
   g_assert_false (relay_captured_holds (f->relay, "Tanaka"));
   g_assert_false (relay_captured_holds (f->relay, "焼きそば"));
   g_assert_false (relay_captured_holds (f->relay, "k-0451"));
