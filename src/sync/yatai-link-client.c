@@ -40,6 +40,8 @@ struct _YataiLinkClient
   char                    *writer_device;
   char                   **writer_peers; /* the other devices following the writer, as it said */
   gint64                   writer_head;
+  gint64                   snapshot_seq; /* the next binary frame is a snapshot at this seq; -1: not */
+  gboolean                 restoring;    /* ask the writer for the whole stall (hello from 0) */
   gint64                   last_message; /* monotonic */
   guint                    watch_id;
   GError                  *error;
@@ -58,6 +60,7 @@ enum {
 
 enum {
   SEGMENT,
+  SNAPSHOT,
   N_SIGNALS
 };
 
@@ -138,11 +141,16 @@ yatai_link_client_class_init (YataiLinkClientClass *klass)
   /* A segment the writer pushed: its seq and the bytes of log/<seq>. */
   signals[SEGMENT] = g_signal_new ("segment", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                    NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_BYTES);
+  /* The stall as the writer holds it (a writer without a bucket, for a follower its kept segments do
+   * not reach): a snapshot segment at its seq, not yet checked. */
+  signals[SNAPSHOT] = g_signal_new ("snapshot", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                    NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_BYTES);
 }
 
 static void
 yatai_link_client_init (YataiLinkClient *self)
 {
+  self->snapshot_seq = -1;
   self->cancellable = g_cancellable_new ();
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   /* No proxy: the link is on the local network. */
@@ -322,6 +330,12 @@ message_cb (SoupWebsocketConnection *connection,
 
       if (segment == NULL || !self->welcomed)
         goto protocol;
+      if (seq == self->snapshot_seq)
+        {
+          self->snapshot_seq = -1;
+          g_signal_emit (self, signals[SNAPSHOT], 0, seq, segment);
+          return;
+        }
       if (seq > self->writer_head)
         self->writer_head = seq;
       g_signal_emit (self, signals[SEGMENT], 0, seq, segment);
@@ -340,6 +354,8 @@ message_cb (SoupWebsocketConnection *connection,
         welcome (self, json_node_get_object (body));
       else if (g_str_equal (name, "result") && JSON_NODE_HOLDS_OBJECT (body))
         result (self, json_node_get_object (body));
+      else if (g_str_equal (name, "snapshot") && JSON_NODE_HOLDS_VALUE (body))
+        self->snapshot_seq = json_node_get_int (body);
       else if (g_str_equal (name, "beat") && JSON_NODE_HOLDS_VALUE (body))
         self->writer_head = MAX (self->writer_head, json_node_get_int (body));
       return;
@@ -448,8 +464,9 @@ connected_cb (GObject      *source,
   json_builder_set_member_name (builder, "name");
   json_builder_add_string_value (builder, self->device_name);
   json_builder_set_member_name (builder, "from");
-  json_builder_add_int_value (builder, self->from);
+  json_builder_add_int_value (builder, self->restoring ? 0 : self->from);
   json_builder_end_object (builder);
+  self->snapshot_seq = -1;
   hello = yatai_link_message_new ("hello", json_builder_get_root (builder));
   text = yatai_link_message_write (hello);
   soup_websocket_connection_send_text (connection, text);
@@ -538,6 +555,16 @@ yatai_link_client_disconnect (YataiLinkClient *self)
   g_cancellable_cancel (self->cancellable);
   self->connecting = FALSE;
   drop_connection (self, NULL);
+}
+
+/* @restoring: the next connections ask the writer for the whole stall, as a snapshot ("snapshot"), not
+ * for the segments after a position. */
+void
+yatai_link_client_set_restoring (YataiLinkClient *self,
+                                 gboolean         restoring)
+{
+  g_return_if_fail (YATAI_IS_LINK_CLIENT (self));
+  self->restoring = restoring;
 }
 
 gboolean

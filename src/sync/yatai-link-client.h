@@ -22,6 +22,8 @@ void             yatai_link_client_connect          (YataiLinkClient  *self,
                                                      const char       *address,
                                                      gint64            from);
 void             yatai_link_client_disconnect       (YataiLinkClient  *self);
+void             yatai_link_client_set_restoring    (YataiLinkClient  *self,
+                                                     gboolean          restoring);
 gboolean         yatai_link_client_get_connected    (YataiLinkClient  *self);
 gboolean         yatai_link_client_get_connecting   (YataiLinkClient  *self);
 const char      *yatai_link_client_get_address      (YataiLinkClient  *self);

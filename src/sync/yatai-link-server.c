@@ -44,6 +44,9 @@ struct _YataiLinkServer
   char                 *device_name;
   YataiLinkCommandFunc  command_func;
   gpointer              command_data;
+  YataiLinkSnapshotFunc snapshot_func;
+  gpointer              snapshot_data;
+  char                 *only_device;  /* while handing over: the only device let in */
 
   GQueue                ring;         /* GBytes frames, oldest first */
   gint64                oldest;       /* seq of the ring's head; 0 when empty */
@@ -101,6 +104,7 @@ yatai_link_server_finalize (GObject *object)
 
   g_free (self->device_id);
   g_free (self->device_name);
+  g_free (self->only_device);
 
   G_OBJECT_CLASS (yatai_link_server_parent_class)->finalize (object);
 }
@@ -158,6 +162,29 @@ send_frames_from (YataiLinkServer *self,
       soup_websocket_connection_send_message (peer->connection, SOUP_WEBSOCKET_DATA_BINARY, l->data);
       peer->next++;
     }
+}
+
+/* A follower the kept segments do not reach (or restoring: from 0) gets the stall as a snapshot at
+ * the writer's position, announced by {"snapshot": seq} just before its frame, then what follows it. */
+static void
+send_snapshot_if_needed (YataiLinkServer *self,
+                         Peer            *peer,
+                         gboolean         restoring)
+{
+  g_autoptr(GBytes) snapshot = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  gint64 seq = 0;
+
+  if (self->snapshot_func == NULL ||
+      (!restoring && self->oldest != 0 && peer->next >= self->oldest && peer->next <= self->head + 1))
+    return;
+  snapshot = self->snapshot_func (restoring ? 0 : peer->next, &seq, self->snapshot_data);
+  if (snapshot == NULL || seq < 0)
+    return;
+  send_message (peer, "snapshot", json_node_init_int (json_node_alloc (), seq));
+  frame = yatai_link_frame_segment (seq, snapshot);
+  soup_websocket_connection_send_message (peer->connection, SOUP_WEBSOCKET_DATA_BINARY, frame);
+  peer->next = seq + 1;
 }
 
 static gboolean
@@ -239,7 +266,8 @@ hello (Peer     *peer,
   const char *name = object ? json_object_get_string_member_with_default (object, "name", NULL) : NULL;
   const char *device = object ? json_object_get_string_member_with_default (object, "device", NULL) : NULL;
 
-  if (from <= 0 || device == NULL || name == NULL)
+  if ((from <= 0 && self->snapshot_func == NULL) || device == NULL || name == NULL ||
+      (self->only_device != NULL && g_strcmp0 (device, self->only_device) != 0))
     {
       soup_websocket_connection_close (peer->connection, SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR, NULL);
       return;
@@ -248,7 +276,7 @@ hello (Peer     *peer,
   peer->device = g_strdup (device);
   g_free (peer->name);
   peer->name = g_utf8_make_valid (name, MIN (strlen (name), 200));
-  peer->next = from;
+  peer->next = MAX (from, 1);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "device");
@@ -277,6 +305,7 @@ hello (Peer     *peer,
   send_message (peer, "welcome", json_builder_get_root (builder));
 
   g_debug ("“%s” (%s) follows over the link from %" G_GINT64_FORMAT, peer->name, peer->address, from);
+  send_snapshot_if_needed (self, peer, from <= 0);
   send_frames_from (self, peer);
   g_signal_emit (self, signals[PEERS_CHANGED], 0);
 }
@@ -477,6 +506,36 @@ yatai_link_server_get_port (YataiLinkServer *self)
 
   uris = soup_server_get_uris (self->soup);
   return uris != NULL ? g_uri_get_port (uris->data) : 0;
+}
+
+void
+yatai_link_server_set_snapshot_func (YataiLinkServer       *self,
+                                     YataiLinkSnapshotFunc  func,
+                                     gpointer               user_data)
+{
+  g_return_if_fail (YATAI_IS_LINK_SERVER (self));
+  self->snapshot_func = func;
+  self->snapshot_data = user_data;
+}
+
+/* While a writer without a bucket hands over: only @device (the one it handed over to, asking again
+ * for the answer it may have lost) is let in; every other follower is sent away to find the new
+ * writer. NULL lets everyone in again. */
+void
+yatai_link_server_set_only_device (YataiLinkServer *self,
+                                   const char      *device)
+{
+  g_return_if_fail (YATAI_IS_LINK_SERVER (self));
+  g_free (self->only_device);
+  self->only_device = g_strdup (device);
+  for (guint i = 0; device != NULL && i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+
+      if (g_strcmp0 (peer->device, device) != 0 &&
+          soup_websocket_connection_get_state (peer->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (peer->connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+    }
 }
 
 void

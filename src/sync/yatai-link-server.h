@@ -25,6 +25,19 @@ gboolean         yatai_link_server_listen        (YataiLinkServer      *self,
                                                   const char           *address,
                                                   GError              **error);
 guint16          yatai_link_server_get_port      (YataiLinkServer      *self);
+/* The stall as the writer holds it, for a follower that asks from @from, which the kept segments do not
+ * reach (a restart of the writer, a follower long away, a new writer after a handover; @from 0: a
+ * follower restoring): a snapshot segment at the writer's position, which it gives in @seq. NULL when
+ * @from is just past that position and nothing is missing. */
+typedef GBytes   *(*YataiLinkSnapshotFunc) (gint64    from,
+                                            gint64   *seq,
+                                            gpointer  user_data);
+
+void             yatai_link_server_set_snapshot_func (YataiLinkServer   *self,
+                                                      YataiLinkSnapshotFunc func,
+                                                      gpointer           user_data);
+void             yatai_link_server_set_only_device (YataiLinkServer   *self,
+                                                    const char        *device);
 void             yatai_link_server_set_command_func (YataiLinkServer   *self,
                                                      YataiLinkCommandFunc func,
                                                      gpointer           user_data);

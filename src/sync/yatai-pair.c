@@ -36,6 +36,7 @@ yatai_pairing_free (YataiPairing *pairing)
   g_clear_pointer (&pairing->snapshot, g_bytes_unref);
   g_free (pairing->bucket);
   g_free (pairing->endpoint);
+  g_free (pairing->link);
   if (pairing->credentials != NULL)
     {
       memset (pairing->credentials, 0, strlen (pairing->credentials));
@@ -123,6 +124,15 @@ yatai_pairing_encode_header (YataiPairing *pairing)
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "prefix");
   json_builder_add_string_value (builder, pairing->prefix ? pairing->prefix : "");
+  if (pairing->link_only)
+    {
+      /* No bucket: the new device follows the counter on the local network. */
+      json_builder_set_member_name (builder, "link");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "address");
+      json_builder_add_string_value (builder, pairing->link ? pairing->link : "");
+      json_builder_end_object (builder);
+    }
   if (pairing->has_settings)
     {
       json_builder_set_member_name (builder, "settings");
@@ -180,6 +190,13 @@ yatai_pairing_decode_header (GBytes  *header,
   pairing->counter_id = member_string (counter, "id");
   pairing->counter_name = member_string (counter, "name");
   pairing->prefix = member_string (object, "prefix");
+  if (json_object_has_member (object, "link") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "link")))
+    {
+      pairing->link_only = TRUE;
+      pairing->link = member_string (json_object_get_object_member (object, "link"), "address");
+      if (pairing->link != NULL && *pairing->link == '\0')
+        g_clear_pointer (&pairing->link, g_free);
+    }
   if (json_object_has_member (object, "settings") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "settings")))
     settings = json_object_get_object_member (object, "settings");
@@ -227,6 +244,13 @@ yatai_pairing_apply (YataiPairing  *pairing,
       "sync_epoch", epoch,
       "sync_outgoing", "[]",
       "welcomed", "1",
+      /* A stall without a bucket: this device follows the counter on the link, and never writes
+       * until the writer hands it the orders (yatai-sync-linkonly.c). */
+      "sync_link_stall", pairing->link_only && pairing->prefix ? pairing->prefix : "",
+      "sync_link_writer", "",
+      "sync_link_grant", "",
+      "sync_link_writer_name", pairing->link_only && pairing->counter_name ? pairing->counter_name : "",
+      "sync_link_address", pairing->link_only && pairing->link ? pairing->link : "",
       NULL
     };
 

@@ -53,6 +53,8 @@ typedef struct
   char    *bucket;
   char    *endpoint;
   char    *credentials;     /* the key file's JSON, or NULL when the counter uses none */
+  gboolean link_only;       /* the stall has no bucket: the new device follows the counter on the link */
+  char    *link;            /* where the counter serves the link ("HOST:PORT"), or NULL: DNS-SD finds it */
 } YataiPairing;
 
 GQuark        yatai_pair_error_quark   (void);

@@ -57,11 +57,32 @@ yatai_sync_engine_get_bucket (YataiSyncEngine *self)
   return self->bucket;
 }
 
+/* The writer's name: the lease's holder, or without a bucket the writer followed on the link (the
+ * last one heard while it cannot be reached), or this device while it writes. */
 const char *
 yatai_sync_engine_get_holder_name (YataiSyncEngine *self)
 {
   g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
+  if (self->bucket == NULL)
+    {
+      if (self->role == YATAI_SYNC_WRITER)
+        return yatai_store_get_device_name (self->store);
+      if (yatai_sync_engine_get_link_writer (self) != NULL)
+        return yatai_sync_engine_get_link_writer (self);
+      g_object_set_data_full (G_OBJECT (self), "holder-name",
+                              yatai_store_get_local (self->store, "sync_link_writer_name"), g_free);
+      return g_object_get_data (G_OBJECT (self), "holder-name");
+    }
   return self->lease.lease ? self->lease.lease->device_name : NULL;
+}
+
+/* Whether the stall has no bucket: the venue link is the only path, and only handing over moves who
+ * writes (yatai-sync-linkonly.c). */
+gboolean
+yatai_sync_engine_get_link_only (YataiSyncEngine *self)
+{
+  g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), FALSE);
+  return self->bucket == NULL;
 }
 
 gint64

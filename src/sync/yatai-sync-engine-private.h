@@ -72,6 +72,17 @@ typedef enum
   PHASE_STOPPED,
 } Phase;
 
+/* What a writer without a bucket hands over: the device it gave the orders to, the position of the
+ * history it stopped at and the epoch the new writer writes at. */
+typedef struct
+{
+  char   *device;
+  gint64  seq;
+  char   *chain;
+  gint64  epoch;
+  char  **link;          /* where the new writer said it serves the link, for this device to follow it */
+} YataiLinkGrant;
+
 struct _YataiSyncEngine
 {
   GObject          parent_instance;
@@ -174,9 +185,17 @@ struct _YataiSyncEngine
 
   /* Where segments come from and go to, and where commands go, asked in this order: the venue link,
    * then the bucket (yatai-sync-transport.h). */
-  SyncTransport   *transports[N_TRANSPORTS];
+  SyncTransport   *transports[N_TRANSPORTS];   /* the bucket's is NULL in a stall without a bucket */
   gint64           reading_seq;          /* the log seq the read lane asked the bucket for */
+
+  /* A stall without a bucket (yatai-sync-linkonly.c): the writer's role is kept in the store, and the
+   * lease moves only by the writer handing it over on the link. */
+  YataiLinkGrant  *grant;                /* this device handed over and has not seen the new epoch yet */
+  gboolean         asking_handover;      /* a follower asked the writer on the link; no answer yet */
+  gboolean         restore_from_link;    /* the copy cannot be trusted: ask the writer for the whole stall */
+  gint64           handover_not_before;  /* monotonic µs: when it may ask again */
 };
+
 
 typedef struct
 {
@@ -434,6 +453,21 @@ void
 sync_engine_reset_sealed (YataiSyncEngine *self);
 
 G_GNUC_INTERNAL
+GBytes *
+sync_engine_encode_log (YataiSyncEngine  *self,
+                        gint64            seq,
+                        const char       *previous_chain,
+                        GPtrArray        *changesets,
+                        char            **chain,
+                        GError          **error);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_restore_snapshot (YataiSyncEngine  *self,
+                              YataiSegment     *snapshot,
+                              GError          **error);
+
+G_GNUC_INTERNAL
 gboolean
 sync_engine_apply_log_segment (YataiSyncEngine *self,
                                YataiSegment    *segment,
@@ -465,6 +499,42 @@ sync_engine_transport_addresses (YataiSyncEngine *self);
 G_GNUC_INTERNAL
 void
 sync_engine_upload_snapshot (YataiSyncEngine *self);
+
+/* A stall without a bucket (yatai-sync-linkonly.c) */
+
+G_GNUC_INTERNAL
+void
+sync_engine_link_only_begin (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_land_sealed (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+JsonNode *
+sync_engine_hand_over_on_link (YataiSyncEngine  *self,
+                               YataiCommand     *request,
+                               GError          **error);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_take_over_from_link (YataiSyncEngine  *self,
+                                 JsonNode         *grant,
+                                 GError          **error);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_epoch_refused (YataiSyncEngine *self,
+                           gint64           epoch);
+
+G_GNUC_INTERNAL
+void
+sync_engine_saw_epoch (YataiSyncEngine *self,
+                       gint64           epoch);
+
+G_GNUC_INTERNAL
+void
+yatai_link_grant_free (YataiLinkGrant *grant);
 
 /* yatai-sync-history.c */
 

@@ -343,7 +343,7 @@ sync_engine_go (YataiSyncEngine *self,
       /* Sealed segments belong to one stretch of writing. */
       sync_engine_reset_sealed (self);
       for (guint i = 0; i < N_TRANSPORTS; i++)
-        if (self->transports[i]->klass->writing_changed != NULL)
+        if (self->transports[i] != NULL && self->transports[i]->klass->writing_changed != NULL)
           self->transports[i]->klass->writing_changed (self->transports[i], phase == PHASE_WRITE);
     }
   sync_engine_schedule (self, 0);
@@ -426,8 +426,17 @@ step_stop (YataiSyncEngine *self,
       schedule_next (self, now, G_MAXINT64);
       return;
     }
+  if (self->bucket == NULL)
+    {
+      /* Without a bucket, what is sealed is the history already, and there is no lease to release:
+       * the role stays in the store for the next start. */
+      sync_engine_seal (self);
+      sync_engine_finish_stop (self);
+      return;
+    }
   for (guint i = 0; i < N_TRANSPORTS; i++)
-    if (self->transports[i]->klass->drain != NULL && self->transports[i]->klass->drain (self->transports[i], now))
+    if (self->transports[i] != NULL && self->transports[i]->klass->drain != NULL &&
+        self->transports[i]->klass->drain (self->transports[i], now))
       left = TRUE;
   if (left || any_lane_busy (self))
     {
@@ -449,11 +458,12 @@ step_follow (YataiSyncEngine *self,
 {
   if (sync_engine_lane_ready (self, LANE_UPLOAD, now))
     sync_engine_send_outgoing (self);
-  if (sync_engine_lane_ready (self, LANE_LEASE, now) &&
+  /* Without a bucket there is no lease to watch: the writer hands over on the link, or nobody. */
+  if (self->bucket != NULL && sync_engine_lane_ready (self, LANE_LEASE, now) &&
       (now >= self->next_lease_check || self->takeover_requested))
     sync_engine_read_lease (self);
   for (guint i = 0; i < N_TRANSPORTS && self->phase == PHASE_FOLLOW; i++)
-    if (self->transports[i]->klass->follow != NULL)
+    if (self->transports[i] != NULL && self->transports[i]->klass->follow != NULL)
       self->transports[i]->klass->follow (self->transports[i], now);
   schedule_next (self, now, self->next_lease_check);
 }
@@ -473,7 +483,7 @@ step_write (YataiSyncEngine *self,
   gint64 renew_at = self->last_lease_write + (gint64) self->renew_ms * 1000;
   gint64 wake = self->renewal_paused ? G_MAXINT64 : renew_at;
 
-  if (!self->renewal_paused && sync_engine_lane_ready (self, LANE_LEASE, now) &&
+  if (self->bucket != NULL && !self->renewal_paused && sync_engine_lane_ready (self, LANE_LEASE, now) &&
       (self->last_lease_write == 0 || now >= renew_at || self->renew_now))
     sync_engine_write_lease (self, self->writer_epoch, FALSE);
   /* Sealing needs no request: the link carries new segments even while the bucket cannot be reached.
@@ -481,7 +491,7 @@ step_write (YataiSyncEngine *self,
    * committed while the previous upload was in flight goes as one segment: one commit a segment at
    * 50 orders a second made more segments than a follower reading the bucket one by one could keep
    * up with, and it never caught up after a stall. */
-  if (link_has_followers (self))
+  if (link_has_followers (self) || self->bucket == NULL)
     sync_engine_seal (self);
   if (!sync_engine_fence_ok (self))
     {
@@ -493,8 +503,9 @@ step_write (YataiSyncEngine *self,
   /* Commands this device queued while it followed run here first (no request). */
   sync_engine_run_outgoing (self);
 
-  /* A device that takes the orders asked for the lease. */
-  wake = MIN (wake, sync_engine_check_handover (self, now));
+  /* A device that takes the orders asked for the lease (without a bucket it asks on the link). */
+  if (self->bucket != NULL)
+    wake = MIN (wake, sync_engine_check_handover (self, now));
   if (self->handing_over)
     {
       sync_engine_schedule (self, 0);
@@ -503,7 +514,7 @@ step_write (YataiSyncEngine *self,
 
   /* Segments go to every transport, and commands come from each. */
   for (guint i = 0; i < N_TRANSPORTS && self->phase == PHASE_WRITE; i++)
-    if (self->transports[i]->klass->write != NULL)
+    if (self->transports[i] != NULL && self->transports[i]->klass->write != NULL)
       wake = MIN (wake, self->transports[i]->klass->write (self->transports[i], now));
 
   schedule_next (self, now, wake);
@@ -543,6 +554,12 @@ step (YataiSyncEngine *self)
       return;
     }
 
+  if (self->bucket == NULL && (self->phase == PHASE_JOIN || self->phase == PHASE_LEASE))
+    {
+      sync_engine_link_only_begin (self);
+      return;
+    }
+
   switch (self->phase)
     {
     case PHASE_JOIN:
@@ -555,7 +572,13 @@ step (YataiSyncEngine *self)
       return;
 
     case PHASE_RESTORE:
-      if (one_at_a_time (self, LANE_READ, now))
+      if (self->bucket == NULL)
+        {
+          /* Without a bucket the writer gives the whole stall on the link (yatai-sync-link.c). */
+          self->restore_from_link = TRUE;
+          sync_engine_go (self, PHASE_FOLLOW);
+        }
+      else if (one_at_a_time (self, LANE_READ, now))
         sync_engine_start_restore (self);
       return;
 
@@ -644,7 +667,9 @@ yatai_sync_engine_finalize (GObject *object)
   g_free (self->pending_note_chain);
   g_free (self->sealed_chain);
   for (guint i = 0; i < N_TRANSPORTS; i++)
-    self->transports[i]->klass->free (self->transports[i]);
+    if (self->transports[i] != NULL)
+      self->transports[i]->klass->free (self->transports[i]);
+  yatai_link_grant_free (self->grant);
 
   G_OBJECT_CLASS (yatai_sync_engine_parent_class)->finalize (object);
 }
@@ -782,12 +807,19 @@ yatai_sync_engine_new (YataiStore  *store,
   YataiSyncEngine *self;
 
   g_return_val_if_fail (YATAI_IS_STORE (store), NULL);
-  g_return_val_if_fail (YATAI_IS_BUCKET (bucket), NULL);
+  g_return_val_if_fail (bucket == NULL || YATAI_IS_BUCKET (bucket), NULL);
   g_return_val_if_fail (prefix != NULL && *prefix != '\0', NULL);
 
   self = g_object_new (YATAI_TYPE_SYNC_ENGINE, NULL);
   self->store = g_object_ref (store);
-  self->bucket = g_object_ref (bucket);
+  if (bucket != NULL)
+    self->bucket = g_object_ref (bucket);
+  else
+    {
+      /* A stall without a bucket: the link is the only transport. */
+      self->transports[TRANSPORT_BUCKET]->klass->free (self->transports[TRANSPORT_BUCKET]);
+      self->transports[TRANSPORT_BUCKET] = NULL;
+    }
   self->prefix = g_strdup (prefix);
   while (g_str_has_suffix (self->prefix, "/"))
     self->prefix[strlen (self->prefix) - 1] = '\0';
@@ -806,7 +838,11 @@ yatai_sync_engine_start (YataiSyncEngine *self)
    * writer it is uploaded, if not it is sent as commands. */
   yatai_store_set_journal_enabled (self->store, sync_engine_is_joined (self));
   self->changed_id = g_signal_connect_swapped (self->store, "changed", G_CALLBACK (store_changed_cb), self);
-  sync_engine_go (self, PHASE_JOIN);
+  /* Without a bucket the store says who writes: nothing to wait for. */
+  if (self->bucket == NULL)
+    sync_engine_link_only_begin (self);
+  else
+    sync_engine_go (self, PHASE_JOIN);
 }
 
 void

@@ -24,6 +24,15 @@ YataiSyncEngine *yatai_sync_engine_new            (YataiStore       *store,
                                                    YataiBucket      *bucket,
                                                    const char       *prefix);
 void             yatai_sync_engine_start          (YataiSyncEngine  *self);
+gboolean         yatai_sync_engine_get_link_only  (YataiSyncEngine  *self);
+
+/* A stall without a bucket (ARCHITECTURE.md, "A stall without a bucket"): the device that adds the
+ * first other device founds it and writes; the others follow it on the local network. */
+gboolean         yatai_sync_link_stall_found      (YataiStore       *store,
+                                                   const char       *prefix,
+                                                   GError          **error);
+char            *yatai_sync_link_stall_get        (YataiStore       *store);
+gboolean         yatai_sync_link_stall_is_writer  (YataiStore       *store);
 void             yatai_sync_engine_stop_async     (YataiSyncEngine  *self,
                                                    GCancellable     *cancellable,
                                                    GAsyncReadyCallback callback,

@@ -120,15 +120,15 @@ restore_skip (YataiSyncEngine *self,
     restore_failed (self, _("No saved copy of the stall in the bucket could be used."));
 }
 
-static void
-restore_read_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+/* Takes @snapshot (checked already) as this device's copy of the stall, whichever way it came (the
+ * bucket's snapshot/, or the writer on the link in a stall without a bucket). Work this device did
+ * that never reached the shared history becomes commands for the writer, in the same transaction as
+ * the restore, so none of it is lost whatever happens next. */
+gboolean
+sync_engine_restore_snapshot (YataiSyncEngine  *self,
+                              YataiSegment     *snapshot,
+                              GError          **error)
 {
-  YataiSyncEngine *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = sync_engine_read_finish (result, NULL, &error);
-  g_autoptr(YataiSegment) snapshot = NULL;
   g_autoptr(GPtrArray) outgoing = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autofree char *seq_text = NULL;
@@ -137,31 +137,6 @@ restore_read_cb (GObject      *source,
   g_autofree char *counter_text = NULL;
   gint64 counter;
 
-  if (sync_engine_cancelled (error))
-    return;
-  self->lanes[LANE_READ].busy = FALSE;
-  if (bytes == NULL && !sync_engine_read_is_final (error))
-    {
-      sync_engine_retry_later (self, LANE_READ, error);
-      return;
-    }
-  sync_engine_contact (self);
-  if (bytes == NULL)
-    {
-      restore_skip (self, error->message);
-      return;
-    }
-
-  snapshot = yatai_segment_decode (bytes, -1, NULL, &error);
-  if (snapshot == NULL || snapshot->kind != YATAI_SEGMENT_SNAPSHOT)
-    {
-      restore_skip (self, error ? error->message : _("The saved copy of the stall is damaged and was not used."));
-      return;
-    }
-  g_clear_pointer (&bytes, g_bytes_unref);
-
-  /* Work this device did that never reached the shared history becomes commands for the writer, in the
-   * same transaction as the restore, so none of it is lost whatever happens next. */
   outgoing = sync_engine_load_outgoing (self);
   entries = yatai_store_outbox_peek (self->store, G_MAXINT, NULL);
   counter_text = yatai_store_get_local (self->store, "sync_command_counter");
@@ -197,19 +172,55 @@ restore_read_cb (GObject      *source,
       NULL
     };
 
-    if (!yatai_store_restore (self->store, snapshot->snapshot, pairs, &error))
-      {
-        if (g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT))
-          restore_skip (self, error->message);
-        else
-          {
-            /* This device's fault (a full disk): the same snapshot, later. */
-            sync_engine_store_failed (self, LANE_READ, error);
-            restore_failed (self, error->message);
-          }
-        return;
-      }
+    return yatai_store_restore (self->store, snapshot->snapshot, pairs, error);
   }
+}
+
+static void
+restore_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = sync_engine_read_finish (result, NULL, &error);
+  g_autoptr(YataiSegment) snapshot = NULL;
+
+  if (sync_engine_cancelled (error))
+    return;
+  self->lanes[LANE_READ].busy = FALSE;
+  if (bytes == NULL && !sync_engine_read_is_final (error))
+    {
+      sync_engine_retry_later (self, LANE_READ, error);
+      return;
+    }
+  sync_engine_contact (self);
+  if (bytes == NULL)
+    {
+      restore_skip (self, error->message);
+      return;
+    }
+
+  snapshot = yatai_segment_decode (bytes, -1, NULL, &error);
+  if (snapshot == NULL || snapshot->kind != YATAI_SEGMENT_SNAPSHOT)
+    {
+      restore_skip (self, error ? error->message : _("The saved copy of the stall is damaged and was not used."));
+      return;
+    }
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  if (!sync_engine_restore_snapshot (self, snapshot, &error))
+    {
+      if (g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT))
+        restore_skip (self, error->message);
+      else
+        {
+          /* This device's fault (a full disk): the same snapshot, later. */
+          sync_engine_store_failed (self, LANE_READ, error);
+          restore_failed (self, error->message);
+        }
+      return;
+    }
   sync_engine_store_ok (self);
 
   g_debug ("Restored the stall at seq %" G_GINT64_FORMAT " from %s", snapshot->seq,
@@ -441,5 +452,6 @@ sync_engine_apply_log_segment (YataiSyncEngine *self,
   sync_engine_advance (self, segment->seq, segment->chain);
   sync_engine_check_awaiting (self);
   sync_engine_store_ok (self);
+  sync_engine_saw_epoch (self, segment->epoch);
   return TRUE;
 }

@@ -43,13 +43,20 @@ typedef struct
   gint64           last_heard;      /* monotonic µs: the writer last heard on the link (while connected: now) */
   guint            attempt;         /* how many connections were tried: the next address to try */
   gboolean         bucket_only;     /* a follower that never connects to the link */
+  JsonNode        *granted;         /* the writer handed the orders to this device: taken at the next step */
 } SyncLink;
+
+#define HANDOVER_KIND        "link.hand-over"   /* a follower asks a writer without a bucket for the orders */
+#define HANDOVER_RETRY_MS    1000
+#define HANDOVER_REFUSED_MS  10000
 
 static SyncLink *
 engine_link (YataiSyncEngine *self)
 {
   return (SyncLink *) self->transports[TRANSPORT_LINK];
 }
+
+static gboolean link_connected (SyncLink *link);
 
 /* The writer */
 
@@ -64,6 +71,10 @@ run_link_command (YataiCommand  *command,
   g_autoptr(GError) run_error = NULL;
   JsonNode *outcome;
 
+  /* Without a bucket, the writer hands the orders over here (yatai-sync-linkonly.c); a writer that
+   * handed them over answers the same device again until it sees the new writer. */
+  if (g_strcmp0 (yatai_command_get_kind (command), HANDOVER_KIND) == 0)
+    return sync_engine_hand_over_on_link (self, command, error);
   if (self->phase != PHASE_WRITE)
     {
       g_set_error_literal (error, YATAI_LINK_ERROR, YATAI_LINK_ERROR_UNAVAILABLE,
@@ -119,6 +130,28 @@ ensure_discovery (SyncLink        *link,
   g_signal_connect (link->discovery, "changed", G_CALLBACK (discovery_changed_cb), self);
 }
 
+/* Without a bucket, a follower the kept segments do not reach gets the stall as a snapshot. */
+static GBytes *
+link_snapshot (gint64    from,
+               gint64   *seq,
+               gpointer  user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+  GBytes *bytes;
+
+  if (self->phase != PHASE_WRITE || self->bucket != NULL)
+    return NULL;
+  sync_engine_seal (self);
+  if (from == self->seq + 1 || !g_queue_is_empty (&self->sealed))
+    return NULL;
+  *seq = self->seq;
+  bytes = yatai_sync_engine_export_stall (self, &error);
+  if (bytes == NULL)
+    g_debug ("No snapshot for a follower from %" G_GINT64_FORMAT ": %s", from, error->message);
+  return bytes;
+}
+
 static void
 serve (SyncLink *link)
 {
@@ -143,6 +176,10 @@ serve (SyncLink *link)
       return;
     }
   yatai_link_server_set_command_func (link->server, run_link_command, self);
+  if (self->bucket == NULL)
+    yatai_link_server_set_snapshot_func (link->server, link_snapshot, self);
+  if (self->grant != NULL)
+    yatai_link_server_set_only_device (link->server, self->grant->device);
   g_debug ("Serving the link on port %u", yatai_link_server_get_port (link->server));
   ensure_discovery (link, certificate);
   if (link->discovery != NULL)
@@ -161,17 +198,16 @@ is_any_host (const char *host)
 /* Where followers may reach this writer, for the lease: the address it listens at, or, listening on
  * every address, each of this computer's (the network's first, this computer's own last). */
 static char **
-link_addresses (SyncTransport *transport)
+addresses_at (SyncLink *link,
+              guint16   port)
 {
-  SyncLink *link = (SyncLink *) transport;
   g_autoptr(GStrvBuilder) builder = NULL;
   g_autoptr(GPtrArray) loopback = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GSocketConnectable) parsed = NULL;
   struct ifaddrs *interfaces = NULL;
-  guint16 port;
   guint n = 0;
 
-  if (link->server == NULL || (port = yatai_link_server_get_port (link->server)) == 0)
+  if (port == 0)
     return NULL;
   builder = g_strv_builder_new ();
   if (link->listen != NULL && *link->listen != '\0' &&
@@ -221,6 +257,27 @@ link_addresses (SyncTransport *transport)
   return g_strv_builder_end (builder);
 }
 
+static char **
+link_addresses (SyncTransport *transport)
+{
+  SyncLink *link = (SyncLink *) transport;
+
+  return link->server != NULL ? addresses_at (link, yatai_link_server_get_port (link->server)) : NULL;
+}
+
+/* Where this device will serve the link once it writes, when its port is set (for the writer that
+ * hands it the orders, to follow it): NULL for a free port, which only DNS-SD finds. */
+static char **
+planned_addresses (SyncLink *link)
+{
+  g_autoptr(GSocketConnectable) parsed = NULL;
+
+  if (link->listen == NULL || *link->listen == '\0' ||
+      (parsed = yatai_link_parse_address (link->listen, NULL)) == NULL)
+    return NULL;
+  return addresses_at (link, g_network_address_get_port (G_NETWORK_ADDRESS (parsed)));
+}
+
 static void
 link_publish (SyncTransport *transport,
               gint64         seq,
@@ -251,6 +308,17 @@ apply_ahead (YataiSyncEngine *self)
         g_autoptr(YataiSegment) segment = yatai_segment_decode (bytes, next, self->chain, &error);
 
         g_hash_table_remove (link->ahead, &next);
+        if (segment != NULL && sync_engine_epoch_refused (self, segment->epoch))
+          {
+            /* A device that no longer writes: two writers are never both followed. Another
+             * address is tried next. */
+            g_debug ("Segment %" G_GINT64_FORMAT " from the link refused: epoch %" G_GINT64_FORMAT
+                     " is older than %" G_GINT64_FORMAT, next, segment->epoch, self->epoch);
+            g_hash_table_remove_all (link->ahead);
+            sync_engine_set_error (self, _("A device that no longer takes the orders sent changes on the local network; they were refused."));
+            yatai_link_client_disconnect (link->client);
+            return;
+          }
         if (segment == NULL || segment->kind != YATAI_SEGMENT_LOG)
           {
             /* Sealed by a writer that then lost its seq to another, or damaged: the bucket decides. */
@@ -283,6 +351,46 @@ segment_cb (YataiLinkClient *client,
   apply_ahead (self);
 }
 
+/* Without a bucket: the writer gave the whole stall (this device restores, or is too far behind for
+ * the segments it keeps). Taken as a restore from the bucket's snapshot/ would be. */
+static void
+snapshot_cb (YataiLinkClient *client,
+             gint64           seq,
+             GBytes          *bytes,
+             YataiSyncEngine *self)
+{
+  SyncLink *link = engine_link (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiSegment) snapshot = NULL;
+
+  if (self->phase != PHASE_FOLLOW || self->bucket != NULL)
+    return;
+  snapshot = yatai_segment_decode (bytes, -1, NULL, &error);
+  if (snapshot == NULL || snapshot->kind != YATAI_SEGMENT_SNAPSHOT || snapshot->seq != seq ||
+      sync_engine_epoch_refused (self, snapshot->epoch))
+    {
+      g_debug ("The stall from the link refused: %s", error ? error->message : "kind, seq or epoch");
+      yatai_link_client_disconnect (client);
+      return;
+    }
+  if (!sync_engine_restore_snapshot (self, snapshot, &error))
+    {
+      sync_engine_set_error (self, error->message);
+      yatai_link_client_disconnect (client);
+      return;
+    }
+  g_debug ("Restored the stall at seq %" G_GINT64_FORMAT " from the link", snapshot->seq);
+  g_hash_table_remove_all (link->ahead);
+  self->restore_from_link = FALSE;
+  yatai_link_client_set_restoring (client, FALSE);
+  sync_engine_load_position (self);
+  sync_engine_set_error (self, NULL);
+  sync_engine_notify_pending (self);
+  sync_engine_check_awaiting (self);
+  g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_SEQ]);
+  sync_engine_saw_epoch (self, snapshot->epoch);
+}
+
 static void
 connected_cb (YataiLinkClient *client,
               GParamSpec      *pspec,
@@ -293,8 +401,18 @@ connected_cb (YataiLinkClient *client,
   link->last_heard = g_get_monotonic_time ();
   g_object_notify (G_OBJECT (self), "link-writer");
   if (yatai_link_client_get_connected (client))
-    g_debug ("Following “%s” over the link at %s", yatai_link_client_get_writer_name (client),
-             yatai_link_client_get_address (client));
+    {
+      g_debug ("Following “%s” over the link at %s", yatai_link_client_get_writer_name (client),
+               yatai_link_client_get_address (client));
+      /* Without a bucket the status names the writer even while it cannot be reached. */
+      if (self->bucket == NULL)
+        {
+          const char *pairs[] = { "sync_link_writer_name", yatai_link_client_get_writer_name (client),
+                                  "sync_link_address", yatai_link_client_get_address (client), NULL };
+
+          yatai_store_set_locals (self->store, pairs, NULL);
+        }
+    }
   else
     {
       /* Down: the bucket at once, and the link again in a moment. */
@@ -331,6 +449,18 @@ candidates (SyncLink *link)
 
   if (link->address != NULL)
     g_ptr_array_add (addresses, g_strdup (link->address));
+  if (self->bucket == NULL)
+    {
+      /* Without a bucket: where the device this one handed over to serves, then the last writer
+       * followed (or the counter it was paired with). */
+      g_autofree char *last = yatai_store_get_local (self->store, "sync_link_address");
+
+      for (guint i = 0; self->grant != NULL && self->grant->link != NULL && self->grant->link[i] != NULL; i++)
+        g_ptr_array_add (addresses, g_strdup (self->grant->link[i]));
+      if (last != NULL && *last != '\0' &&
+          !g_ptr_array_find_with_equal_func (addresses, last, g_str_equal, NULL))
+        g_ptr_array_add (addresses, g_steal_pointer (&last));
+    }
   if (link->discovery != NULL && holder != NULL)
     g_ptr_array_extend_and_steal (addresses, yatai_link_discovery_get_found (link->discovery, holder));
   for (guint i = 0; holder != NULL && lease->link != NULL && lease->link[i] != NULL; i++)
@@ -348,6 +478,97 @@ candidates (SyncLink *link)
 }
 
 static void
+handover_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(YataiSyncEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = yatai_link_client_command_finish (YATAI_LINK_CLIENT (source), result, &error);
+  SyncLink *link;
+
+  if (self->phase == PHASE_STOPPED || self->transports[TRANSPORT_LINK] == NULL)
+    return;
+  link = engine_link (self);
+  self->asking_handover = FALSE;
+  if (node == NULL)
+    {
+      /* Refused (the writer takes the orders itself) or not now: ask again later. */
+      g_debug ("The writer did not hand the orders over: %s", error->message);
+      self->handover_not_before = g_get_monotonic_time () +
+                                  (g_error_matches (error, YATAI_LINK_ERROR, YATAI_LINK_ERROR_REFUSED)
+                                   ? HANDOVER_REFUSED_MS : HANDOVER_RETRY_MS) * 1000;
+      sync_engine_schedule (self, 0);
+      return;
+    }
+  /* Taken at the next step, not inside the client's answer (taking it drops the client). */
+  g_clear_pointer (&link->granted, json_node_unref);
+  link->granted = g_steal_pointer (&node);
+  sync_engine_schedule (self, 0);
+}
+
+/* A follower without a bucket that takes the orders asks the writer it follows to hand them over,
+ * saying where it will serve the link so the old writer can follow it. */
+static void
+ask_handover (SyncLink *link,
+              gint64    now)
+{
+  YataiSyncEngine *self = link->parent.engine;
+  g_autoptr(JsonObject) args = json_object_new ();
+  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr(YataiCommand) request = NULL;
+  g_auto(GStrv) planned = planned_addresses (link);
+
+  if (self->bucket != NULL || !self->preferred || self->follow_only || self->asking_handover ||
+      now < self->handover_not_before || !link_connected (link))
+    return;
+  for (guint i = 0; planned != NULL && planned[i] != NULL; i++)
+    json_array_add_string_element (array, planned[i]);
+  json_object_set_array_member (args, "link", g_steal_pointer (&array));
+  request = yatai_command_new (HANDOVER_KIND, args);
+  yatai_command_set_device (request, yatai_store_get_device_id (self->store));
+  yatai_command_set_device_name (request, yatai_store_get_device_name (self->store));
+  g_debug ("This device takes the orders: asking “%s” on the link", yatai_link_client_get_writer_name (link->client));
+  self->asking_handover = TRUE;
+  yatai_link_client_command_async (link->client, request, self->cancellable, handover_cb, g_object_ref (self));
+}
+
+/* Without a bucket: the orders were handed to this device (take them), or this device handed them
+ * over and serves the link only for the device it handed them to, until it sees the new epoch. */
+static void
+follow_handover (SyncLink *link,
+                 gint64    now)
+{
+  YataiSyncEngine *self = link->parent.engine;
+
+  if (self->bucket != NULL)
+    return;
+  if (link->granted != NULL)
+    {
+      g_autoptr(JsonNode) granted = g_steal_pointer (&link->granted);
+      g_autoptr(GError) error = NULL;
+
+      if (!sync_engine_take_over_from_link (self, granted, &error))
+        {
+          g_debug ("The orders handed over were not taken yet: %s", error->message);
+          self->handover_not_before = now + (gint64) HANDOVER_POLL_MS * 1000;
+          sync_engine_schedule (self, HANDOVER_POLL_MS);
+        }
+      return;
+    }
+  if (self->grant != NULL && link->server == NULL)
+    serve (link);
+  else if (self->grant == NULL && link->server != NULL)
+    {
+      /* The new writer is followed: nothing is served here any more. */
+      yatai_link_server_set_command_func (link->server, NULL, NULL);
+      g_clear_object (&link->server);
+      if (link->discovery != NULL)
+        yatai_link_discovery_withdraw (link->discovery);
+    }
+}
+
+static void
 link_follow (SyncTransport *transport,
              gint64         now)
 {
@@ -357,6 +578,9 @@ link_follow (SyncTransport *transport,
   g_autoptr(GPtrArray) addresses = NULL;
 
   if (link->bucket_only)
+    return;
+  follow_handover (link, now);
+  if (self->phase != PHASE_FOLLOW)
     return;
   if (link->client == NULL)
     {
@@ -370,9 +594,20 @@ link_follow (SyncTransport *transport,
       link->client = yatai_link_client_new (certificate, yatai_store_get_device_id (self->store),
                                             yatai_store_get_device_name (self->store));
       g_signal_connect (link->client, "segment", G_CALLBACK (segment_cb), self);
+      g_signal_connect (link->client, "snapshot", G_CALLBACK (snapshot_cb), self);
       g_signal_connect (link->client, "notify::connected", G_CALLBACK (connected_cb), self);
       g_signal_connect (link->client, "notify::error", G_CALLBACK (error_cb), self);
     }
+  if (self->restore_from_link && !yatai_link_client_get_connecting (link->client))
+    {
+      /* The copy cannot be trusted: connect again and ask for the whole stall. */
+      self->restore_from_link = FALSE;
+      yatai_link_client_set_restoring (link->client, TRUE);
+      yatai_link_client_disconnect (link->client);
+      link->retry_at = 0;
+    }
+  if (yatai_link_client_get_connected (link->client))
+    ask_handover (link, now);
   if (yatai_link_client_get_connected (link->client) || yatai_link_client_get_connecting (link->client))
     return;
   if (now < link->retry_at)
@@ -458,6 +693,10 @@ link_writing_changed (SyncTransport *transport,
         }
       serve (link);
     }
+  else if (transport->engine->grant != NULL && link->server != NULL)
+    /* Handed over without a bucket: served on for the device it was handed to only (its answer may be
+     * lost), until the new writer is followed (follow_handover). */
+    yatai_link_server_set_only_device (link->server, transport->engine->grant->device);
   else
     {
       g_clear_object (&link->server);
@@ -481,6 +720,7 @@ link_clear (SyncTransport *transport)
     yatai_link_server_set_command_func (link->server, NULL, NULL);
   g_clear_object (&link->server);
   g_hash_table_remove_all (link->ahead);
+  g_clear_pointer (&link->granted, json_node_unref);
   if (link->discovery != NULL)
     {
       g_signal_handlers_disconnect_by_data (link->discovery, transport->engine);

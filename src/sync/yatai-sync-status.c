@@ -60,6 +60,35 @@ yatai_sync_status_is_stale (YataiSyncEngine *engine,
   return bucket_silent && link_silent;
 }
 
+/* A stall without a bucket: there is no internet to speak of, only the writer on the local network. */
+static char *
+link_only_summary (YataiSyncEngine *engine,
+                   gint64           pending)
+{
+  const char *holder = yatai_sync_engine_get_holder_name (engine);
+
+  switch (yatai_sync_engine_get_role (engine))
+    {
+    case YATAI_SYNC_WRITER:
+      return g_strdup (_("Takes the orders, no bucket"));
+    case YATAI_SYNC_FOLLOWER:
+      if (holder == NULL || *holder == '\0')
+        holder = _("The writer");
+      if (pending > 0)
+        /* Translators: %s is the writer's name, which this device cannot reach on the local network */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "“%s” cannot be reached, %d change waiting",
+                                             "“%s” cannot be reached, %d changes waiting", pending),
+                                holder, (int) pending);
+      /* Translators: %s is the writer's name, which this device cannot reach on the local network */
+      return g_strdup_printf (_("“%s” cannot be reached on the local network"), holder);
+    case YATAI_SYNC_STOPPED:
+      return g_strdup (_("Sync stopped"));
+    case YATAI_SYNC_STARTING:
+    default:
+      return g_strdup (_("Connecting…"));
+    }
+}
+
 char *
 yatai_sync_status_summary (YataiSyncEngine *engine,
                            gint64           now)
@@ -80,6 +109,9 @@ yatai_sync_status_summary (YataiSyncEngine *engine,
       /* Translators: %s is the writer's name */
       return g_strdup_printf (_("Following “%s” on the local network"), yatai_sync_engine_get_link_writer (engine));
     }
+
+  if (yatai_sync_engine_get_link_only (engine))
+    return link_only_summary (engine, pending);
 
   if (yatai_sync_engine_get_error (engine) != NULL && !yatai_sync_engine_get_online (engine))
     return g_strdup (_("Sync problem"));
@@ -162,10 +194,16 @@ yatai_sync_status_details (YataiSyncEngine *engine,
                                      "is sent to it."),
                               yatai_sync_engine_get_holder_name (engine) ? yatai_sync_engine_get_holder_name (engine) : "");
       g_string_append_c (out, '\n');
-      if (yatai_sync_engine_get_link_writer (engine) != NULL)
+      if (yatai_sync_engine_get_link_writer (engine) != NULL && yatai_sync_engine_get_link_only (engine))
+        g_string_append_printf (out, _("Connected to “%s” on the local network: changes come at once."),
+                                yatai_sync_engine_get_link_writer (engine));
+      else if (yatai_sync_engine_get_link_writer (engine) != NULL)
         g_string_append_printf (out, _("Connected to “%s” on the local network: changes come at once, with or "
                                        "without the internet."),
                                 yatai_sync_engine_get_link_writer (engine));
+      else if (yatai_sync_engine_get_link_only (engine))
+        g_string_append (out, _("The writer cannot be reached on the local network. What is done here waits "
+                                "and is sent when it can be reached again."));
       else
         g_string_append (out, _("The writer is not reachable on the local network: changes come through the "
                                 "bucket."));
@@ -175,6 +213,12 @@ yatai_sync_status_details (YataiSyncEngine *engine,
       break;
     }
 
+  if (yatai_sync_engine_get_link_only (engine))
+    {
+      g_string_append_c (out, '\n');
+      g_string_append (out, _("This stall has no bucket: its data is kept on its devices only, and only the "
+                              "device that takes the orders can hand them to another."));
+    }
   g_string_append_c (out, '\n');
   g_string_append_printf (out, _("Changes in the shared history: %d"), (int) yatai_sync_engine_get_seq (engine));
   g_string_append_c (out, '\n');

@@ -18,7 +18,7 @@ sync_engine_publish (YataiSyncEngine *self,
                      GBytes          *bytes)
 {
   for (guint i = 0; i < N_TRANSPORTS && bytes != NULL; i++)
-    if (self->transports[i]->klass->publish != NULL)
+    if (self->transports[i] != NULL && self->transports[i]->klass->publish != NULL)
       self->transports[i]->klass->publish (self->transports[i], seq, bytes);
 }
 
@@ -28,7 +28,8 @@ gboolean
 sync_engine_segments_pushed (YataiSyncEngine *self)
 {
   for (guint i = 0; i < N_TRANSPORTS; i++)
-    if (self->transports[i]->klass->pushes != NULL && self->transports[i]->klass->pushes (self->transports[i]))
+    if (self->transports[i] != NULL && self->transports[i]->klass->pushes != NULL &&
+        self->transports[i]->klass->pushes (self->transports[i]))
       return TRUE;
   return FALSE;
 }
@@ -40,7 +41,7 @@ sync_engine_transport_addresses (YataiSyncEngine *self)
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
   for (guint i = 0; i < N_TRANSPORTS; i++)
-    if (self->transports[i]->klass->addresses != NULL)
+    if (self->transports[i] != NULL && self->transports[i]->klass->addresses != NULL)
       {
         g_auto(GStrv) addresses = self->transports[i]->klass->addresses (self->transports[i]);
 
@@ -82,7 +83,7 @@ sync_engine_send_outgoing (YataiSyncEngine *self)
     }
 
   for (guint i = 0; i < N_TRANSPORTS; i++)
-    if (self->transports[i]->klass->send_command != NULL &&
+    if (self->transports[i] != NULL && self->transports[i]->klass->send_command != NULL &&
         self->transports[i]->klass->send_command (self->transports[i], command, json))
       return TRUE;
   return FALSE;

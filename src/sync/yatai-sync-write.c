@@ -161,13 +161,13 @@ upload_hedged (YataiSyncEngine *self,
 static void mark_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 static void upload_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
-static GBytes *
-encode_log (YataiSyncEngine  *self,
-            gint64            seq,
-            const char       *previous_chain,
-            GPtrArray        *changesets,
-            char            **chain,
-            GError          **error)
+GBytes *
+sync_engine_encode_log (YataiSyncEngine  *self,
+                        gint64            seq,
+                        const char       *previous_chain,
+                        GPtrArray        *changesets,
+                        char            **chain,
+                        GError          **error)
 {
   g_autoptr(YataiSegment) segment = yatai_segment_new (YATAI_SEGMENT_LOG);
   GBytes *bytes;
@@ -235,7 +235,7 @@ sync_engine_mark_epoch (YataiSyncEngine *self)
       sync_engine_go (self, PHASE_CATCH_UP);
       return;
     }
-  bytes = encode_log (self, sync_engine_next_position (self), self->chain, NULL, &chain, &error);
+  bytes = sync_engine_encode_log (self, sync_engine_next_position (self), self->chain, NULL, &chain, &error);
   name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_LOG, sync_engine_next_position (self));
   sync_engine_lane_start (self, LANE_UPLOAD);
   g_object_set_data_full (G_OBJECT (self), "chain", g_steal_pointer (&chain), g_free);
@@ -340,7 +340,10 @@ gboolean
 sync_engine_fence_ok (YataiSyncEngine *self)
 {
   /* Upload only while the last successful lease write is younger than the TTL, timed from when it
-   * was sent; otherwise renew first. */
+   * was sent; otherwise renew first. Without a bucket nothing is uploaded, and the role in the store
+   * is the fence (yatai-sync-linkonly.c). */
+  if (self->bucket == NULL)
+    return self->writer_epoch > 0;
   return self->last_lease_write != 0 &&
          g_get_monotonic_time () - self->last_lease_write < (gint64) self->ttl_ms * 1000;
 }
@@ -413,7 +416,7 @@ sync_engine_seal (YataiSyncEngine *self)
       sealed->seq = self->sealed_seq + 1;
       while (sync_engine_is_damaged (self, sealed->seq))
         sealed->seq++;
-      sealed->bytes = encode_log (self, sealed->seq, self->sealed_chain, changesets, &sealed->chain, &error);
+      sealed->bytes = sync_engine_encode_log (self, sealed->seq, self->sealed_chain, changesets, &sealed->chain, &error);
       if (sealed->bytes == NULL)
         {
           g_free (sealed);
@@ -428,6 +431,9 @@ sync_engine_seal (YataiSyncEngine *self)
       self->sealed_chain = g_strdup (sealed->chain);
       self->sealed_through = sealed->through;
       sync_engine_publish (self, sealed->seq, sealed->bytes);
+      /* Without a bucket a sealed segment is the history at once. */
+      if (self->bucket == NULL)
+        sync_engine_land_sealed (self);
     }
 }
 
