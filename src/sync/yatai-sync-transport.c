@@ -90,18 +90,23 @@ sync_engine_send_outgoing (YataiSyncEngine *self)
 }
 
 /* The first outgoing command reached the writer (the inbox has it, or the writer answered it over the
- * link): it is no longer this device's to send. Ends the upload lane's request. */
+ * link): it is no longer this device's to send. Ends the upload lane's request.
+ * Over the link the segment that records the command was applied before its answer came, so its
+ * result is told first: the staff's screen does not wait for this device's own write (an fsync) of
+ * what is left to send. Were the device to stop before that write, the command would be sent again at
+ * the next start and the writer would know it by its counter. */
 void
 sync_engine_command_delivered (YataiSyncEngine *self)
 {
-  g_autoptr(GPtrArray) outgoing = sync_engine_load_outgoing (self);
+  g_autoptr(GPtrArray) outgoing = NULL;
   g_autoptr(GError) error = NULL;
 
+  sync_engine_check_awaiting (self);
+  outgoing = sync_engine_load_outgoing (self);
   if (outgoing->len > 0)
     g_ptr_array_remove_index (outgoing, 0);
   if (!sync_engine_save_outgoing (self, outgoing, &error))
     g_debug ("Outgoing commands not saved: %s", error->message);
   sync_engine_notify_pending (self);
-  sync_engine_check_awaiting (self);
   sync_engine_lane_done (self, LANE_UPLOAD, 0);
 }
