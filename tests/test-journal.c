@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "snapshot-image.h"
 #include "yatai-models.h"
 #include "yatai-store-journal.h"
 #include "yatai-store-private.h"
@@ -355,32 +356,6 @@ test_bad_snapshot_refused (Fixture       *f,
   g_assert_cmpstr (before, ==, after);
 }
 
-/* @snapshot changed by @sql, run on a copy with the schema writable and constraints unchecked. */
-static GBytes *
-tamper (GBytes     *snapshot,
-        const char *sql)
-{
-  sqlite3 *db = NULL;
-  gsize size = g_bytes_get_size (snapshot);
-  unsigned char *image = sqlite3_malloc64 (size);
-  sqlite3_int64 out_size = 0;
-  unsigned char *out;
-  GBytes *result;
-
-  memcpy (image, g_bytes_get_data (snapshot, NULL), size);
-  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_deserialize (db, "main", image, size, size,
-                                        SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "PRAGMA writable_schema = ON; PRAGMA ignore_check_constraints = ON;",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  out = sqlite3_serialize (db, "main", &out_size, 0);
-  sqlite3_close (db);
-  result = g_bytes_new (out, out_size);
-  sqlite3_free (out);
-  return result;
-}
-
 /* A snapshot whose rows break the schema's rules, or whose index says other than its table, is refused
  * before anything of it is copied: the restore copies b-trees as they are once they are checked. */
 static void
@@ -404,14 +379,14 @@ test_inconsistent_snapshot_refused (Fixture       *f,
   g_assert_no_error (error);
 
   /* A price below zero, which the schema's CHECK forbids. */
-  negative = tamper (snapshot, "UPDATE products SET price = -1 WHERE rowid = 3");
+  negative = snapshot_image_tamper (snapshot, "UPDATE products SET price = -1 WHERE rowid = 3");
   g_assert_false (yatai_store_restore (f->follower, negative, NULL, &error));
   g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT);
   g_clear_error (&error);
 
   /* The tag index declared over another column than the one its entries were made from. */
-  lying_index = tamper (snapshot, "UPDATE sqlite_schema SET sql = replace (sql, '(tag_id)', '(product_id)') "
-                                  "WHERE name = 'product_tags_tag'");
+  lying_index = snapshot_image_tamper (snapshot, "UPDATE sqlite_schema SET sql = replace (sql, '(tag_id)', '(product_id)') "
+                                                 "WHERE name = 'product_tags_tag'");
   g_assert_false (yatai_store_restore (f->follower, lying_index, NULL, &error));
   g_assert_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT);
 
