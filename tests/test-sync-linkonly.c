@@ -470,6 +470,43 @@ test_handover (void)
   sync_test_device_remove (run.devices[1]);
 }
 
+/* A copy of the writer's store (a backup put back, the file taken to another PC) is a new device,
+ * and without a bucket nothing else would stop it writing beside the writer: it follows. The writer's
+ * own store, opened again, still writes. */
+static void
+test_copied_writer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *copy_path = g_build_filename (dir, "Copy.sqlite3", NULL);
+  g_autoptr(GFile) from = NULL;
+  g_autoptr(GFile) to = g_file_new_for_path (copy_path);
+  g_autofree char *writer_id = NULL;
+  SyncTestDevice *counter = found ("Counter PC", "127.0.0.1:0");
+  SyncTestDevice *copy;
+
+  sync_test_run_until (sync_test_is_writer, counter);
+  writer_id = g_strdup (yatai_store_get_device_id (counter->store));
+  original = g_strdup (counter->path);
+  sync_test_device_free (counter);
+
+  from = g_file_new_for_path (original);
+  g_assert_true (g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  copy = sync_test_device_open (dir, "Copy");
+  g_assert_cmpstr (yatai_store_get_device_id (copy->store), !=, writer_id);
+  g_assert_false (yatai_sync_link_stall_is_writer (copy->store));
+  start_engine (copy, "127.0.0.1:0", NULL);
+  sync_test_run_for (500);
+  g_assert_cmpint (yatai_sync_engine_get_role (copy->engine), ==, YATAI_SYNC_FOLLOWER);
+  sync_test_device_remove (copy);
+
+  counter = sync_test_device_open (dir, "Counter PC");
+  g_assert_cmpstr (yatai_store_get_device_id (counter->store), ==, writer_id);
+  g_assert_true (yatai_sync_link_stall_is_writer (counter->store));
+  sync_test_device_remove (counter);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -486,6 +523,7 @@ main (int    argc,
   g_test_add_func ("/sync/linkonly/link-cut", test_link_cut);
   g_test_add_func ("/sync/linkonly/old-epoch", test_old_epoch);
   g_test_add_func ("/sync/linkonly/handover", test_handover);
+  g_test_add_func ("/sync/linkonly/copied-writer", test_copied_writer);
   status = g_test_run ();
   g_main_context_release (NULL);
   g_rmdir (dir);

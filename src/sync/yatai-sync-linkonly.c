@@ -25,6 +25,7 @@
 #define KEY_STALL  "sync_link_stall"    /* the stall's folder: this store is in a stall without a bucket */
 #define KEY_WRITER "sync_link_writer"   /* the epoch this device writes at; empty: it does not write */
 #define KEY_GRANT  "sync_link_grant"    /* what this device handed over, until it sees the new epoch */
+#define KEY_WRITER_DEVICE "sync_link_writer_device"  /* the device id the role was given to */
 
 static gint64
 local_int (YataiStore *store,
@@ -33,6 +34,28 @@ local_int (YataiStore *store,
   g_autofree char *text = yatai_store_get_local (store, key);
 
   return text != NULL && *text != '\0' ? g_ascii_strtoll (text, NULL, 10) : 0;
+}
+
+/* The epoch this device writes at, or 0. The role is the device's, not the file's: a copy of the
+ * writer's store (a backup put back, the file carried to another PC) has a new device id
+ * (yatai_store_take_identity()) and so does not write, since without a bucket nothing else would
+ * stop two devices writing the same history. */
+static gint64
+writer_epoch (YataiStore *store)
+{
+  gint64 epoch = local_int (store, KEY_WRITER);
+  g_autofree char *device = NULL;
+
+  if (epoch <= 0)
+    return 0;
+  device = yatai_store_get_local (store, KEY_WRITER_DEVICE);
+  if (g_strcmp0 (device, yatai_store_get_device_id (store)) != 0)
+    {
+      g_debug ("This store took the orders as another device (%s): it is a copy, so it follows",
+                 device ? device : "-");
+      return 0;
+    }
+  return epoch;
 }
 
 /* Public: founding, and what a store says of it */
@@ -69,6 +92,7 @@ yatai_sync_link_stall_found (YataiStore  *store,
     const char *pairs[] = {
       KEY_STALL, prefix,
       KEY_WRITER, epoch,
+      KEY_WRITER_DEVICE, yatai_store_get_device_id (store),
       KEY_GRANT, "",
       "sync_joined", prefix,
       "sync_seq", seq,
@@ -100,7 +124,7 @@ gboolean
 yatai_sync_link_stall_is_writer (YataiStore *store)
 {
   g_return_val_if_fail (YATAI_IS_STORE (store), FALSE);
-  return local_int (store, KEY_WRITER) > 0;
+  return writer_epoch (store) > 0;
 }
 
 /* The grant */
@@ -190,7 +214,7 @@ void
 sync_engine_link_only_begin (YataiSyncEngine *self)
 {
   g_autofree char *grant = yatai_store_get_local (self->store, KEY_GRANT);
-  gint64 epoch = local_int (self->store, KEY_WRITER);
+  gint64 epoch = writer_epoch (self->store);
 
   g_clear_pointer (&self->grant, yatai_link_grant_free);
   if (grant != NULL && *grant != '\0')
@@ -402,6 +426,7 @@ sync_engine_take_over_from_link (YataiSyncEngine  *self,
   {
     const char *pairs[] = {
       KEY_WRITER, epoch_text,
+      KEY_WRITER_DEVICE, yatai_store_get_device_id (self->store),
       KEY_GRANT, "",
       "sync_epoch", epoch_text,
       "sync_seq", seq_text,
