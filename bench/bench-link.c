@@ -180,8 +180,7 @@ typedef struct
   char             *device_id;
   gboolean          answered;
   gboolean          exited;
-  GHashTable       *seen;     /* order ids that reached it */
-  GArray           *lags;     /* ms, commit → its store */
+  BenchArrivals    *arrivals; /* commit → its store */
   GArray           *trips;    /* ms, command → result */
 } Child;
 
@@ -213,18 +212,7 @@ child_line_cb (GObject      *source,
       g_array_append_val (child->trips, ms);
     }
   else if (g_str_equal (words[0], "arrived") && words[1] != NULL && words[2] != NULL)
-    {
-      gint64 id = g_ascii_strtoll (words[1], NULL, 10);
-      gint64 *at = g_hash_table_lookup (committed, &id);
-
-      if (at != NULL && !g_hash_table_contains (child->seen, &id))
-        {
-          double ms = (g_ascii_strtoll (words[2], NULL, 10) - *at) / 1000.0;
-
-          g_array_append_val (child->lags, ms);
-          g_hash_table_add (child->seen, g_memdup2 (&id, sizeof id));
-        }
-    }
+    bench_arrivals_note (child->arrivals, g_ascii_strtoll (words[1], NULL, 10), g_ascii_strtoll (words[2], NULL, 10));
   g_data_input_stream_read_line_async (child->out, G_PRIORITY_DEFAULT, NULL, child_line_cb, child);
 }
 
@@ -244,8 +232,7 @@ child_new (const char *self_path,
   if (child->process == NULL)
     g_error ("%s", error->message);
   child->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child->process));
-  child->seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  child->lags = g_array_new (FALSE, FALSE, sizeof (double));
+  child->arrivals = bench_arrivals_new (committed);
   child->trips = g_array_new (FALSE, FALSE, sizeof (double));
   g_data_input_stream_read_line_async (child->out, G_PRIORITY_DEFAULT, NULL, child_line_cb, child);
   return child;
@@ -295,8 +282,7 @@ all_arrived (gpointer data)
 {
   Child **children = data;
 
-  return g_hash_table_size (children[0]->seen) == g_hash_table_size (committed) &&
-         g_hash_table_size (children[1]->seen) == g_hash_table_size (committed);
+  return bench_arrivals_all_in (children[0]->arrivals) && bench_arrivals_all_in (children[1]->arrivals);
 }
 
 static gboolean
@@ -351,7 +337,7 @@ main (int   argc,
   server = bench_server_start (argv[0], server_args, &url);
   counter = bench_device_new (dir, "Counter PC", bench_orders_new ());
   product = bench_add_product (counter->store, "焼きそば");
-  committed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  committed = bench_commits_new ();
   bench_device_connect (counter, url, PREFIX, "127.0.0.1:0", NULL);
   yatai_sync_engine_start (counter->engine);
   if (!bench_run_until (is_writer, counter, 30))
@@ -376,7 +362,7 @@ main (int   argc,
         g_error ("The writer did not take an order");
       at = g_get_monotonic_time ();
       id = json_object_get_int_member (answer, "id");
-      g_hash_table_insert (committed, g_memdup2 (&id, sizeof id), g_memdup2 (&at, sizeof at));
+      bench_commits_add (committed, id, at);
       bench_spin (100);
     }
   if (!bench_run_until (all_arrived, children, 60))
@@ -403,8 +389,8 @@ main (int   argc,
 
   for (guint c = 0; c < 2; c++)
     {
-      stats[c][0] = bench_percentile (children[c]->lags, 0.5);
-      stats[c][1] = bench_percentile (children[c]->lags, 0.99);
+      stats[c][0] = bench_percentile (children[c]->arrivals->lags[0], 0.5);
+      stats[c][1] = bench_percentile (children[c]->arrivals->lags[0], 0.99);
       stats[c][2] = bench_percentile (children[c]->trips, 0.5);
       stats[c][3] = bench_percentile (children[c]->trips, 0.99);
     }

@@ -2,7 +2,8 @@
  *
  * split-brain, hostile-runs and three-devices each run a stall of devices taking orders and then count
  * what a restore holds; bench-link and three-devices also sync through yatai-test-bucket and put a
- * network's delay on the venue link. See bench-stall.h.
+ * network's delay on the venue link; bench-sync, bench-link and three-devices time each order from the
+ * writer's commit to a follower's store. See bench-stall.h.
  */
 #include "config.h"
 
@@ -248,6 +249,101 @@ bench_add_product (YataiStore *store,
   if (result == NULL)
     g_error ("%s", error->message);
   return json_object_get_int_member (json_node_get_object (result), "id");
+}
+
+/* Orders reaching a follower */
+
+/* The orders the writer committed: order id → gint64* the commit (monotonic µs). */
+GHashTable *
+bench_commits_new (void)
+{
+  return g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+/* Order @id committed at @at, unless it was before. */
+void
+bench_commits_add (GHashTable *commits,
+                   gint64      id,
+                   gint64      at)
+{
+  if (!g_hash_table_contains (commits, &id))
+    g_hash_table_insert (commits, g_memdup2 (&id, sizeof id), g_memdup2 (&at, sizeof at));
+}
+
+static void
+writer_changed_cb (YataiStore   *store,
+                   YataiChanges *changes,
+                   GHashTable   *commits)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; changes->order_ids != NULL && i < changes->order_ids->len; i++)
+    bench_commits_add (commits, g_array_index (changes->order_ids, gint64, i), now);
+}
+
+/* Each order the writer's @store commits, when it does (its own and those its followers sent). */
+void
+bench_commits_watch (GHashTable *commits,
+                     YataiStore *store)
+{
+  g_signal_connect (store, "changed", G_CALLBACK (writer_changed_cb), commits);
+}
+
+BenchArrivals *
+bench_arrivals_new (GHashTable *commits)
+{
+  BenchArrivals *arrivals = g_new0 (BenchArrivals, 1);
+
+  arrivals->commits = commits;
+  arrivals->seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (arrivals->lags); i++)
+    arrivals->lags[i] = g_array_new (FALSE, FALSE, sizeof (double));
+  return arrivals;
+}
+
+/* Order @id in the follower's store at @at (monotonic µs): its first arrival counts, in the lags of
+ * the run's phase then. */
+void
+bench_arrivals_note (BenchArrivals *arrivals,
+                     gint64         id,
+                     gint64         at)
+{
+  gint64 *committed = g_hash_table_lookup (arrivals->commits, &id);
+  double ms;
+
+  if (committed == NULL || g_hash_table_contains (arrivals->seen, &id))
+    return;
+  ms = (at - *committed) / 1000.0;
+  g_array_append_val (arrivals->lags[arrivals->phase], ms);
+  g_hash_table_add (arrivals->seen, g_memdup2 (&id, sizeof id));
+}
+
+static void
+follower_changed_cb (YataiStore    *store,
+                     YataiChanges  *changes,
+                     BenchArrivals *arrivals)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; changes->order_ids != NULL && i < changes->order_ids->len; i++)
+    bench_arrivals_note (arrivals, g_array_index (changes->order_ids, gint64, i), now);
+}
+
+/* Each order that reaches the follower's @store, when it does (a follower in this process). */
+void
+bench_arrivals_watch (BenchArrivals *arrivals,
+                      YataiStore    *store)
+{
+  g_signal_connect (store, "changed", G_CALLBACK (follower_changed_cb), arrivals);
+}
+
+/* Every order the writer committed has reached the follower. */
+gboolean
+bench_arrivals_all_in (gpointer arrivals)
+{
+  BenchArrivals *self = arrivals;
+
+  return g_hash_table_size (self->seen) == g_hash_table_size (self->commits);
 }
 
 /* Time */

@@ -64,6 +64,31 @@ gboolean     bench_devices_wait_quiet  (BenchDevice **devices,
 gint64       bench_add_product         (YataiStore   *store,
                                         const char   *name);
 
+/* One follower's arrivals: when each order the writer committed (@commits, from bench_commits_new(),
+ * shared by the followers) first reached its store, as ms since the commit, in the lags of the run's
+ * @phase at that moment (0 unless the run sets another: three-devices' bucket up, bucket cut). */
+typedef struct
+{
+  GHashTable *commits;
+  GHashTable *seen;      /* order ids that reached the follower */
+  GArray     *lags[2];   /* ms */
+  guint       phase;
+} BenchArrivals;
+
+GHashTable    *bench_commits_new       (void);
+void           bench_commits_add       (GHashTable    *commits,
+                                        gint64         id,
+                                        gint64         at);
+void           bench_commits_watch     (GHashTable    *commits,
+                                        YataiStore    *store);
+BenchArrivals *bench_arrivals_new      (GHashTable    *commits);
+void           bench_arrivals_note     (BenchArrivals *arrivals,
+                                        gint64         id,
+                                        gint64         at);
+void           bench_arrivals_watch    (BenchArrivals *arrivals,
+                                        YataiStore    *store);
+gboolean       bench_arrivals_all_in   (gpointer       arrivals);
+
 void         bench_spin                (guint         ms);
 gboolean     bench_run_until           (gboolean    (*done) (gpointer data),
                                         gpointer      data,

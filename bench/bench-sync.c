@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 
+#include "bench-stall.h"
 #include "yatai-gcs-bucket.h"
 #include "yatai-store-journal.h"
 #include "yatai-store-orders.h"
@@ -21,8 +22,8 @@
 #define PREFIX "bench/stall"
 
 static char *server_url;
-static GHashTable *committed;   /* order id → commit time (µs), on the writer */
-static GArray *lags;            /* ms */
+static GHashTable *committed;   /* order id → gint64* commit time (µs), on the writer */
+static BenchArrivals *arrivals; /* the follower's */
 static gint64 wal_pages;
 
 static gboolean fault_run;
@@ -75,28 +76,6 @@ open_store (const char *dir,
   return store;
 }
 
-static void
-follower_changed_cb (YataiStore   *store,
-                     YataiChanges *changes,
-                     gpointer      data)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  for (guint i = 0; changes->order_ids != NULL && i < changes->order_ids->len; i++)
-    {
-      gint64 id = g_array_index (changes->order_ids, gint64, i);
-      gint64 *at = g_hash_table_lookup (committed, &id);
-
-      if (at != NULL)
-        {
-          double ms = (now - *at) / 1000.0;
-
-          g_array_append_val (lags, ms);
-          g_hash_table_remove (committed, &id);
-        }
-    }
-}
-
 static int
 wal_hook_cb (gpointer    data,
              sqlite3    *db,
@@ -138,12 +117,6 @@ is_follower (gpointer engine)
   return yatai_sync_engine_get_role (engine) == YATAI_SYNC_FOLLOWER;
 }
 
-static gboolean
-all_arrived (gpointer data)
-{
-  return g_hash_table_size (committed) == 0;
-}
-
 static void
 pause_ms (guint ms)
 {
@@ -151,15 +124,6 @@ pause_ms (guint ms)
 
   while (g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
-}
-
-static int
-compare (gconstpointer a,
-         gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
 }
 
 typedef struct
@@ -332,9 +296,8 @@ follower_commands (YataiSyncEngine *follower,
       pause_ms (250);   /* a kitchen's taps: four a second */
     }
   run_until (all_answered, NULL, 60);
-  g_array_sort (round_trips, compare);
-  *p50 = g_array_index (round_trips, double, round_trips->len / 2);
-  *p99 = g_array_index (round_trips, double, (guint) (round_trips->len * 0.99));
+  *p50 = bench_percentile (round_trips, 0.5);
+  *p99 = bench_percentile (round_trips, 0.99);
 }
 
 static gint64
@@ -383,8 +346,8 @@ main (int   argc,
   server_path = g_build_filename (here, "..", "tests", "server", "yatai-test-bucket", NULL);
   g_clear_object (&server);
   server = start_server (server_path);
-  committed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  lags = g_array_new (FALSE, FALSE, sizeof (double));
+  committed = bench_commits_new ();
+  arrivals = bench_arrivals_new (committed);
 
   if (!yatai_store_load_demo (writer_store, &error))
     g_error ("%s", error->message);
@@ -394,7 +357,7 @@ main (int   argc,
   run_until (is_writer, writer, 30);
   yatai_sync_engine_start (follower);
   run_until (is_follower, follower, 30);
-  g_signal_connect (follower_store, "changed", G_CALLBACK (follower_changed_cb), NULL);
+  bench_arrivals_watch (arrivals, follower_store);
   sqlite3_wal_hook (yatai_store_get_db (writer_store), wal_hook_cb, NULL);
   products = yatai_store_list_products (writer_store, NULL);
   pause_ms (1000);
@@ -428,22 +391,21 @@ main (int   argc,
       if (result == NULL)
         g_error ("%s", error->message);
       id = json_object_get_int_member (json_node_get_object (result), "id");
-      g_hash_table_insert (committed, g_memdup2 (&id, sizeof id), g_memdup2 ((gint64[]) { g_get_monotonic_time () }, sizeof (gint64)));
+      bench_commits_add (committed, id, g_get_monotonic_time ());
       pause_ms (pace_ms);     /* 10 orders a second (50 in the fault run): busier than any counter */
       if (fault_run && i % 200 == 100)
         post_stall ();
     }
-  run_until (all_arrived, NULL, fault_run ? 600 : 60);
+  run_until (bench_arrivals_all_in, arrivals, fault_run ? 600 : 60);
   elapsed = g_get_monotonic_time () - start;
 
-  g_array_sort (lags, compare);
-  p50 = g_array_index (lags, double, lags->len / 2);
-  p99 = g_array_index (lags, double, (guint) (lags->len * 0.99));
+  p50 = bench_percentile (arrivals->lags[0], 0.5);
+  p99 = bench_percentile (arrivals->lags[0], 0.99);
 
   if (fault_run)
     {
       gint64 writer_orders = count_orders (writer_store), follower_orders = count_orders (follower_store);
-      gboolean counted = writer_orders == n && follower_orders == n && lags->len == n;
+      gboolean counted = writer_orders == n && follower_orders == n && arrivals->lags[0]->len == n;
 
       printf ("The fault run: %u orders at 50 a second through yatai-test-bucket, 20 ms on every request, a fifth "
               "of the requests failing (429, 503, dropped), 2 s stalls every 200 orders\n\n", n);

@@ -26,53 +26,10 @@
 #define PACE_MS      100
 #define LATE_MS      1000
 
-static GHashTable *committed;   /* order id → gint64* the writer's commit (monotonic µs) */
-static GHashTable *seen;        /* order ids the kitchen has */
-static GArray *kitchen_lags[2]; /* ms: bucket up, bucket cut */
-static gboolean cut;
-
 /* The second till's orders */
 static GHashTable *sent_at;     /* command id → gint64* monotonic µs */
 static GArray *call_times;      /* ms, confirm → call number */
 static guint late, unanswered_refusals;
-
-static void
-writer_changed_cb (YataiStore   *store,
-                   YataiChanges *changes,
-                   gpointer      data)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  for (guint i = 0; changes->order_ids != NULL && i < changes->order_ids->len; i++)
-    {
-      gint64 id = g_array_index (changes->order_ids, gint64, i);
-
-      if (!g_hash_table_contains (committed, &id))
-        g_hash_table_insert (committed, g_memdup2 (&id, sizeof id), g_memdup2 (&now, sizeof now));
-    }
-}
-
-static void
-kitchen_changed_cb (YataiStore   *store,
-                    YataiChanges *changes,
-                    gpointer      data)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  for (guint i = 0; changes->order_ids != NULL && i < changes->order_ids->len; i++)
-    {
-      gint64 id = g_array_index (changes->order_ids, gint64, i);
-      gint64 *at = g_hash_table_lookup (committed, &id);
-
-      if (at != NULL && !g_hash_table_contains (seen, &id))
-        {
-          double ms = (now - *at) / 1000.0;
-
-          g_array_append_val (kitchen_lags[cut], ms);
-          g_hash_table_add (seen, g_memdup2 (&id, sizeof id));
-        }
-    }
-}
 
 /* The till shows the call number the writer gave: it is in its store once the command is answered. */
 static void
@@ -178,6 +135,8 @@ main (int   argc,
   g_autoptr(GSubprocess) server = bench_server_start (argv[0], server_args, &url);
   BenchOrders *orders = bench_orders_new ();
   BenchDevice *counter = bench_device_new (dir, "Counter PC", orders);
+  GHashTable *commits = bench_commits_new ();
+  BenchArrivals *arrived = bench_arrivals_new (commits);   /* the kitchen's; phase 0: bucket up, 1: cut */
   BenchDevice *kitchen, *till, *fresh;
   Relay *relay;
   gint64 product, cut_at = 0, back_at = 0, settled_at = 0, last_at = 0, faults_before = 0, faults_cut = 0;
@@ -188,16 +147,12 @@ main (int   argc,
 
   /* Strict: the second till's orders count from the moment they are sent. */
   orders->sent_confirms = TRUE;
-  committed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   sent_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   call_times = g_array_new (FALSE, FALSE, sizeof (double));
-  for (guint i = 0; i < 2; i++)
-    kitchen_lags[i] = g_array_new (FALSE, FALSE, sizeof (double));
 
   product = bench_add_product (counter->store, "焼きそば");
   bench_device_connect (counter, url, PREFIX, "127.0.0.1:0", NULL);
-  g_signal_connect (counter->store, "changed", G_CALLBACK (writer_changed_cb), NULL);
+  bench_commits_watch (commits, counter->store);
   yatai_sync_engine_start (counter->engine);
   if (!bench_run_until (is_writer, counter, 30))
     g_error ("The counter did not become the writer");
@@ -209,7 +164,7 @@ main (int   argc,
   till = bench_device_new (dir, "Till 2", orders);
   bench_device_connect (kitchen, url, PREFIX, NULL, relayed);
   bench_device_connect (till, url, PREFIX, NULL, relayed);
-  g_signal_connect (kitchen->store, "changed", G_CALLBACK (kitchen_changed_cb), NULL);
+  bench_arrivals_watch (arrived, kitchen->store);
   g_signal_connect (till->engine, "command-finished", G_CALLBACK (till_finished_cb), till);
   yatai_sync_engine_start (kitchen->engine);
   yatai_sync_engine_start (till->engine);
@@ -228,14 +183,14 @@ main (int   argc,
         {
           faults_before = stat_int (url, NULL, "faults");
           bench_server_request (url, "POST", "/_test/faults", fault);
-          cut = TRUE;
+          arrived->phase = 1;
           cut_at = now;
         }
       else if (i == 2 * n / 3)
         {
           bench_server_request (url, "DELETE", "/_test/faults", NULL);
           faults_cut = stat_int (url, NULL, "faults") - faults_before;
-          cut = FALSE;
+          arrived->phase = 0;
           back_at = now;
         }
       if (!bench_device_take_order (device, product, &sent_id, NULL))
@@ -278,11 +233,11 @@ main (int   argc,
           LATE_MS, late, through_inbox);
   printf ("| second till: orders without a call number (refused, or never answered) | %u |\n",
           unanswered_refusals + g_hash_table_size (sent_at));
-  printf ("| kitchen: commit → screen p50 / p99, bucket up | %.0f / %.0f ms |\n", bench_percentile (kitchen_lags[0], 0.5),
-          bench_percentile (kitchen_lags[0], 0.99));
-  printf ("| kitchen: commit → screen p50 / p99, bucket cut | %.0f / %.0f ms |\n", bench_percentile (kitchen_lags[1], 0.5),
-          bench_percentile (kitchen_lags[1], 0.99));
-  printf ("| orders on the kitchen's screen | %u |\n", g_hash_table_size (seen));
+  printf ("| kitchen: commit → screen p50 / p99, bucket up | %.0f / %.0f ms |\n", bench_percentile (arrived->lags[0], 0.5),
+          bench_percentile (arrived->lags[0], 0.99));
+  printf ("| kitchen: commit → screen p50 / p99, bucket cut | %.0f / %.0f ms |\n", bench_percentile (arrived->lags[1], 0.5),
+          bench_percentile (arrived->lags[1], 0.99));
+  printf ("| orders on the kitchen's screen | %u |\n", g_hash_table_size (arrived->seen));
   printf ("| everything uploaded, every device the same | %s, %.1f s after the last order |\n",
           settled ? "yes" : "NO", (settled_at - last_at) / 1e6);
   printf ("| orders confirmed (at once, or their call number came back) | %u |\n", g_hash_table_size (orders->confirmed));
