@@ -234,6 +234,15 @@ typedef struct
  * 640 × 480 image through Yatai's own preparation (320 pixels, PNG), about the size of a photo's. */
 static GBytes *picture;
 
+/* Whether the environment variable @name is set to something. */
+static gboolean
+env_set (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL && *value != '\0' && strcmp (value, "0") != 0;
+}
+
 static GBytes *
 make_picture (void)
 {
@@ -318,7 +327,7 @@ yatai_round (YataiRun *run,
       g_autoptr(YataiCommand) command = yatai_command_new ("order.confirm", args);
       g_autoptr(JsonNode) result = NULL;
 
-      print_statements = run->timing.journal && run->timing.done == 5 && g_getenv ("BENCH_CONFIRM_STATEMENTS") != NULL;
+      print_statements = run->timing.journal && run->timing.done == 5 && env_set ("BENCH_CONFIRM_STATEMENTS");
       timing_start (&run->timing);
       result = yatai_store_execute (run->store, command, &error);
       timing_end (&run->timing);
@@ -584,7 +593,7 @@ main (int   argc,
   Timing *timings[N_KINDS] = { &yatai.timing, &journaled.timing, &plain.timing, &plain_journal.timing };
   double load_min = G_MAXDOUBLE, load_max = 0, load_sum = 0;
 
-  if (g_getenv ("BENCH_CONFIRM_PICTURES") != NULL)
+  if (env_set ("BENCH_CONFIRM_PICTURES"))
     picture = make_picture ();
   for (guint k = 0; k < N_KINDS; k++)
     {
