@@ -199,5 +199,6 @@ main (int   argc,
 
   g_unlink (payload_path);
   g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
   return 0;
 }

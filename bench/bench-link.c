@@ -421,9 +421,13 @@ main (int   argc,
       g_output_stream_close (g_subprocess_get_stdin_pipe (children[c]->process), NULL, NULL);
       g_subprocess_wait_async (children[c]->process, NULL, exited_cb, &children[c]->exited);
       if (!bench_run_until (has_exited, children[c], 30))
-        g_subprocess_force_exit (children[c]->process);
+        {
+          g_subprocess_force_exit (children[c]->process);
+          g_subprocess_wait (children[c]->process, NULL, NULL);
+        }
     }
   bench_device_close (counter);
   g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
   return met ? 0 : 1;
 }

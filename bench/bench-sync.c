@@ -423,6 +423,7 @@ main (int   argc,
       g_object_unref (follower);
       g_object_unref (writer);
       g_subprocess_force_exit (server);
+      g_subprocess_wait (server, NULL, NULL);
       return counted ? 0 : 1;
     }
   count_objects ("log/", &n_logs, &log_bytes);
@@ -528,5 +529,6 @@ main (int   argc,
   g_object_unref (follower_store);
   g_object_unref (writer_store);
   g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
   return 0;
 }

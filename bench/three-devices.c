@@ -250,6 +250,7 @@ main (int   argc,
   bench_device_close (kitchen);
   bench_device_close (counter);
   g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
   return missing == 0 && doubled == 0 && calls_twice == 0 && same && settled && late == 0 && through_inbox == 0 &&
          unanswered_refusals + g_hash_table_size (sent_at) == 0 ? 0 : 1;
 }

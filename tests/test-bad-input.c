@@ -640,6 +640,7 @@ ctl_refused (const char *bucket,
     post_fault (url, fault);
   message = ctl ((const char *[]) { "--store", "settings.sqlite3", "--bucket", bucket, "--endpoint", url, "status", NULL }, 1);
   g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
   return message;
 }
 
@@ -676,6 +677,7 @@ upload_damaged (void)
   object = yatai_gcs_client_create_finish (client, result, &error);
   g_assert_null (object);
   g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
   return g_strdup (error->message);
 }
 

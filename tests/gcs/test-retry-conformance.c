@@ -267,6 +267,7 @@ test_retry_table (void)
   g_assert_cmpuint (f.n_cases, >=, 26);
   g_object_unref (f.session);
   g_subprocess_force_exit (f.server);
+  g_subprocess_wait (f.server, NULL, NULL);
   g_object_unref (f.server);
   g_free (f.url);
 }

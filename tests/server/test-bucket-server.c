@@ -131,6 +131,7 @@ test_no_descriptor_leak (void)
   g_test_message ("descriptors of the server: %u before, %u after 300 connections", before, after);
   g_assert_cmpuint (after, <=, before);
   g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
 }
 
 static void
@@ -147,6 +148,7 @@ test_many_requests (void)
   g_test_message ("20,500 requests in %.1f s", (g_get_monotonic_time () - start) / 1e6);
   g_assert_cmpuint (settled_descriptors (server, 16), <=, 16);
   g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
 }
 
 int
