@@ -6,8 +6,9 @@
 
 G_BEGIN_DECLS
 
-/* What the sync tests share (test-sync-link, test-pair, test-sync-hostile): a device (a store, and its
- * sync engine on a bucket), waiting on the main loop, and a store's files gone. */
+/* What the sync tests share (test-sync-link, test-pair, test-sync-hostile, test-sync-engine and
+ * test-sync-http, among others): a device (a store, and its sync engine on a bucket), waiting on the
+ * main loop, and a store's files gone. */
 typedef gboolean (*SyncTestCondition) (gpointer data);
 
 typedef struct

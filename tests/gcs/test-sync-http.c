@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "sync-test-util.h"
 #include "test-server.h"
 #include "yatai-gcs-bucket.h"
 #include "yatai-store-journal.h"
@@ -24,13 +25,6 @@ typedef struct
   char        *url;
   char        *dir;
 } Fixture;
-
-typedef struct
-{
-  YataiStore      *store;
-  YataiSyncEngine *engine;
-  YataiGcsBucket  *bucket;
-} Device;
 
 static void
 fixture_setup (Fixture       *f,
@@ -64,34 +58,21 @@ fixture_teardown (Fixture       *f,
   g_free (f->url);
 }
 
-static Device *
+/* A device on the GCS client with a short retry, a lease of 2 s (the test server answers slower than
+ * memory), a poll every 20 ms. */
+static SyncTestDevice *
 device_new (Fixture    *f,
             const char *name)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *file = g_strdup_printf ("%s.sqlite3", name);
-  g_autofree char *path = g_build_filename (f->dir, file, NULL);
-  Device *device = g_new0 (Device, 1);
+  g_autoptr(YataiGcsBucket) bucket = yatai_gcs_bucket_connect ("stall", f->url, NULL, &error);
+  SyncTestDevice *device;
 
-  device->store = yatai_store_open (path, &error);
   g_assert_no_error (error);
-  yatai_store_set_device_name (device->store, name);
-  device->bucket = yatai_gcs_bucket_connect ("stall", f->url, NULL, &error);
-  g_assert_no_error (error);
-  yatai_gcs_client_set_retry (yatai_gcs_bucket_get_client (device->bucket), 10, 3000);
-  device->engine = yatai_sync_engine_new (device->store, YATAI_BUCKET (device->bucket), PREFIX);
+  yatai_gcs_client_set_retry (yatai_gcs_bucket_get_client (bucket), 10, 3000);
+  device = sync_test_device_new (f->dir, name, YATAI_BUCKET (bucket), PREFIX);
   yatai_sync_engine_set_timing (device->engine, 2000, 400);
-  yatai_sync_engine_set_poll_interval (device->engine, 20);
   return device;
-}
-
-static void
-device_free (Device *device)
-{
-  g_clear_object (&device->engine);
-  g_clear_object (&device->bucket);
-  g_clear_object (&device->store);
-  g_free (device);
 }
 
 typedef struct
@@ -120,72 +101,11 @@ all_finished (gpointer data)
   return commands->finished >= commands->sent;
 }
 
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition condition,
-           gpointer  data,
-           guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting");
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-}
-
-static void
-run_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-}
-
-static gboolean
-is_writer (gpointer data)
-{
-  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_WRITER;
-}
-
-static gboolean
-is_follower (gpointer data)
-{
-  return yatai_sync_engine_get_role (((Device *) data)->engine) == YATAI_SYNC_FOLLOWER;
-}
-
-typedef struct
-{
-  Device *a, *b;
-} Pair;
-
-static gboolean
-same_content (gpointer data)
-{
-  Pair *pair = data;
-  g_autofree char *a = NULL;
-  g_autofree char *b = NULL;
-
-  if (yatai_store_outbox_count (pair->a->store) != 0 || yatai_sync_engine_get_pending (pair->b->engine) != 0)
-    return FALSE;
-  a = yatai_store_dump_canonical (pair->a->store, NULL);
-  b = yatai_store_dump_canonical (pair->b->store, NULL);
-  return g_strcmp0 (a, b) == 0;
-}
-
 static JsonNode *
-execute (Device     *device,
-         const char *kind,
-         JsonObject *args,
-         gboolean   *sent)
+execute (SyncTestDevice *device,
+         const char     *kind,
+         JsonObject     *args,
+         gboolean       *sent)
 {
   g_autoptr(YataiCommand) command = yatai_command_new (kind, args);
   g_autoptr(GError) error = NULL;
@@ -196,7 +116,7 @@ execute (Device     *device,
 }
 
 static gint64
-count_orders (Device *device)
+count_orders (SyncTestDevice *device)
 {
   sqlite3_stmt *stmt = NULL;
   gint64 n;
@@ -214,9 +134,9 @@ test_converge (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
+  SyncTestPair pair = { a, b };
   g_autoptr(GPtrArray) products = NULL;
   GRand *rand = g_rand_new_with_seed (3);
   guint n_ops = 1000, confirmed = 0, sent_commands = 0;
@@ -225,10 +145,10 @@ test_converge (Fixture       *f,
   g_assert_true (yatai_store_load_demo (a->store, &error));
   g_signal_connect (b->engine, "command-finished", G_CALLBACK (finished_cb), &commands);
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 20000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 20000);
   yatai_sync_engine_start (b->engine);          /* an empty store: restores the whole stall */
-  run_until (is_follower, b, 20000);
-  run_until (same_content, &pair, 30000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 20000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 30000);
 
   /* Everything on sale, plenty of it, so no order is refused for stock here. */
   products = yatai_store_list_products (a->store, NULL);
@@ -250,7 +170,7 @@ test_converge (Fixture       *f,
       if (what < 6)
         {
           /* An order, at the counter (the writer) or sent from the kitchen (the follower). */
-          Device *device = what < 4 ? a : b;
+          SyncTestDevice *device = what < 4 ? a : b;
           YataiCartLine line = { yatai_product_get_id (product), 1 };
           g_autoptr(JsonObject) args = yatai_order_confirm_args (&line, 1, "", "", 1000, FALSE, 5);
           g_autoptr(JsonNode) result = NULL;
@@ -284,13 +204,13 @@ test_converge (Fixture       *f,
           g_autoptr(JsonNode) result = execute (a, "product.save", args, &sent);
         }
       if (i % 10 == 0)
-        run_for (20);
+        sync_test_run_for (20);
     }
   g_rand_free (rand);
 
   /* Every command the kitchen sent came back answered, then both stores hold the same. */
-  run_until (all_finished, &commands, 120000);
-  run_until (same_content, &pair, 120000);
+  sync_test_run_until_ms (all_finished, &commands, 120000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 120000);
   g_assert_cmpuint (commands.refused, ==, 0);
   g_test_message ("%u orders confirmed, %u of them sent by the follower; %" G_GINT64_FORMAT " in each store",
                   confirmed, sent_commands, count_orders (a));
@@ -298,8 +218,8 @@ test_converge (Fixture       *f,
   g_assert_cmpint (count_orders (b), ==, confirmed);
   g_assert_cmpuint (sent_commands, >, 0);
 
-  device_free (b);
-  device_free (a);
+  sync_test_device_free (b);
+  sync_test_device_free (a);
 }
 
 /* A damaged segment is refused; the follower restores from a snapshot and catches up. */
@@ -308,9 +228,9 @@ test_corrupt_segment (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  Device *a = device_new (f, "Counter PC");
-  Device *b = device_new (f, "Kitchen");
-  Pair pair = { a, b };
+  SyncTestDevice *a = device_new (f, "Counter PC");
+  SyncTestDevice *b = device_new (f, "Kitchen");
+  SyncTestPair pair = { a, b };
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autofree char *faults = g_strconcat (f->url, "/_test/faults", NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", faults);
@@ -320,10 +240,10 @@ test_corrupt_segment (Fixture       *f,
 
   g_assert_true (yatai_store_load_demo (a->store, &error));
   yatai_sync_engine_start (a->engine);
-  run_until (is_writer, a, 20000);
+  sync_test_run_until_ms (sync_test_is_writer, a, 20000);
   yatai_sync_engine_start (b->engine);
-  run_until (is_follower, b, 20000);
-  run_until (same_content, &pair, 30000);
+  sync_test_run_until_ms (sync_test_is_follower, b, 20000);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 30000);
 
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
   answer = soup_session_send_and_read (session, msg, NULL, &error);
@@ -333,9 +253,9 @@ test_corrupt_segment (Fixture       *f,
     gboolean sent;
     g_autoptr(JsonNode) result = execute (a, "product.save", args, &sent);
   }
-  run_until (same_content, &pair, 60000);
-  device_free (b);
-  device_free (a);
+  sync_test_run_until_ms (sync_test_same_content, &pair, 60000);
+  sync_test_device_free (b);
+  sync_test_device_free (a);
 }
 
 int
