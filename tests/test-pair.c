@@ -410,6 +410,110 @@ test_only_counter (void)
   g_assert_cmpstr (only->device, ==, "Till 2");
 }
 
+/* A stall without a bucket: the counter founds it as it offers the code, the new device receives the
+ * stall with no settings and follows the counter on the local network alone; its order gets a call
+ * number from the counter. */
+static YataiPairing *
+link_stall_cb (gpointer   user_data,
+               GError   **error)
+{
+  SyncTestDevice *counter = user_data;
+  g_autoptr(YataiPairing) pairing = yatai_pairing_new ();
+  g_auto(GStrv) addresses = yatai_sync_engine_dup_link_addresses (counter->engine);
+
+  pairing->snapshot = yatai_sync_engine_export_stall (counter->engine, error);
+  if (pairing->snapshot == NULL)
+    return NULL;
+  pairing->counter_name = g_strdup ("Counter PC");
+  pairing->counter_id = g_strdup (yatai_store_get_device_id (counter->store));
+  pairing->prefix = g_strdup (PREFIX);
+  pairing->link_only = TRUE;
+  pairing->link = g_strdup (addresses[0]);
+  return g_steal_pointer (&pairing);
+}
+
+static gboolean
+no_bucket_finished (gpointer data)
+{
+  return ((SyncTestDevice *) data)->finished->len > 0;
+}
+
+static void
+no_bucket_finished_cb (YataiSyncEngine *engine,
+                       const char      *id,
+                       const char      *refusal,
+                       SyncTestDevice  *device)
+{
+  g_ptr_array_add (device->finished, g_strdup_printf ("%s:%s", id, refusal ? refusal : ""));
+}
+
+static void
+test_no_bucket (void)
+{
+  g_autoptr(GError) error = NULL;
+  SyncTestDevice *counter = sync_test_device_open (dir, "Counter PC");
+  SyncTestDevice *kitchen = sync_test_device_open (dir, "Kitchen");
+  g_autoptr(YataiPairServer) server = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *prefix = NULL;
+  g_autoptr(YataiPairing) pairing = NULL;
+  g_autoptr(YataiCommand) confirm = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonObject) args = NULL;
+  YataiCartLine line = { 0, 1 };
+  Joined joined = { NULL, NULL, FALSE };
+  gboolean sent;
+
+  /* Owned all along, as the application's loop owns it (see test-sync-linkonly.c). */
+  g_main_context_acquire (NULL);
+  g_assert_true (yatai_sync_link_stall_found (counter->store, PREFIX, &error));
+  g_assert_no_error (error);
+  counter->engine = yatai_sync_engine_new (counter->store, NULL, PREFIX);
+  yatai_sync_engine_set_link (counter->engine, "127.0.0.1:0", NULL);
+  yatai_sync_engine_start (counter->engine);
+  g_assert_cmpint (yatai_sync_engine_get_role (counter->engine), ==, YATAI_SYNC_WRITER);
+  line.product_id = sync_test_save_product (counter, "焼きそば", 5);
+
+  server = yatai_pair_server_new (link_stall_cb, counter, NULL);
+  yatai_pair_server_listen (server, "127.0.0.1:0", &error);
+  g_assert_no_error (error);
+  address = g_strdup_printf ("127.0.0.1:%u", yatai_pair_server_get_port (server));
+  yatai_pair_join_async (address, yatai_pair_server_offer (server), "Kitchen", NULL, joined_cb, &joined);
+  sync_test_run_until (is_done, &joined);
+  g_assert_no_error (joined.error);
+  pairing = joined.pairing;
+  g_assert_true (pairing->link_only);
+  g_assert_false (pairing->has_settings);
+  g_assert_nonnull (pairing->link);
+  yatai_pairing_apply (pairing, kitchen->store, &error);
+  g_assert_no_error (error);
+  prefix = yatai_sync_link_stall_get (kitchen->store);
+  g_assert_cmpstr (prefix, ==, PREFIX);
+  g_assert_false (yatai_sync_link_stall_is_writer (kitchen->store));
+  g_assert_true (yatai_store_product_name_taken (kitchen->store, "焼きそば", 0));
+
+  /* Nothing set by hand: the address came with the stall. */
+  kitchen->engine = yatai_sync_engine_new (kitchen->store, NULL, prefix);
+  g_signal_connect (kitchen->engine, "command-finished", G_CALLBACK (no_bucket_finished_cb), kitchen);
+  yatai_sync_engine_start (kitchen->engine);
+  sync_test_run_until (follows_over_link, kitchen);
+  args = yatai_order_confirm_args (&line, 1, "Tanaka Hanako", "", 1000, FALSE, 5);
+  confirm = yatai_command_new ("order.confirm", args);
+  result = sync_test_execute (kitchen, confirm, &sent);
+  g_assert_true (sent);
+  sync_test_run_until (no_bucket_finished, kitchen);
+  g_clear_pointer (&result, json_node_unref);
+  g_assert_true (yatai_store_lookup_command (kitchen->store, yatai_command_get_id (confirm), &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "call_number"), ==, 1);
+
+  g_clear_object (&kitchen->engine);
+  g_clear_object (&counter->engine);
+  sync_test_device_remove (kitchen);
+  sync_test_device_remove (counter);
+  g_main_context_release (NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -421,6 +525,7 @@ main (int    argc,
 
   g_test_add_func ("/pair/code-text", test_code_text);
   g_test_add_func ("/pair/only-counter", test_only_counter);
+  g_test_add_func ("/pair/no-bucket", test_no_bucket);
   g_test_add ("/pair/gives-the-stall", Fixture, NULL, fixture_set_up, test_pair_gives_the_stall, fixture_tear_down);
   g_test_add ("/pair/wrong-code", Fixture, NULL, fixture_set_up, test_wrong_code, fixture_tear_down);
   g_test_add ("/pair/code-expires", Fixture, NULL, fixture_set_up, test_code_expires, fixture_tear_down);

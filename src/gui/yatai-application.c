@@ -288,8 +288,23 @@ set_engine (YataiApplication *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ENGINE]);
 }
 
+static void
+start_engine (YataiApplication *self,
+              YataiSyncEngine  *engine,
+              const char       *link)
+{
+  yatai_sync_engine_set_auto_takeover (engine, g_settings_get_boolean (self->settings, "sync-auto-takeover"));
+  yatai_sync_engine_set_preferred (engine, g_settings_get_boolean (self->settings, "sync-takes-orders"));
+  /* The venue link: served on every address and a free port while this device writes, unless
+   * --link-listen says where; the writer found by DNS-SD and the lease, or at the address given. */
+  yatai_sync_engine_set_link (engine, self->link_overridden || self->override_link_listen
+                                       ? self->override_link_listen : "", link);
+  set_engine (self, engine);
+  yatai_sync_engine_start (engine);
+}
+
 /* The bucket, folder, endpoint and key file as they are now: a new engine when they changed, none when
- * the bucket is empty. Takes effect without a restart. */
+ * the bucket is empty and the store is in no stall without a bucket. Takes effect without a restart. */
 static gboolean
 apply_sync_settings (gpointer data)
 {
@@ -303,12 +318,15 @@ apply_sync_settings (gpointer data)
   g_autoptr(YataiGcsBucket) gcs = NULL;
   g_autoptr(YataiSyncEngine) engine = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *link_stall = NULL;
 
   self->sync_apply_id = 0;
   if (self->store == NULL)
     return G_SOURCE_REMOVE;
   g_strstrip (link);
-  signature = g_strjoin ("\n", bucket, prefix, endpoint, key_file, link, NULL);
+  /* A stall without a bucket (Add a Device without one, or paired to such a stall). */
+  link_stall = yatai_sync_link_stall_get (self->store);
+  signature = g_strjoin ("\n", bucket, prefix, endpoint, key_file, link, link_stall ? link_stall : "", NULL);
   if (self->sync_engine != NULL)
     {
       yatai_sync_engine_set_auto_takeover (self->sync_engine,
@@ -322,6 +340,13 @@ apply_sync_settings (gpointer data)
   self->sync_signature = g_steal_pointer (&signature);
 
   g_strstrip (bucket);
+  if (*bucket == '\0' && link_stall != NULL)
+    {
+      /* No bucket: the link is the stall's only path, and the store says who writes. */
+      engine = yatai_sync_engine_new (self->store, NULL, link_stall);
+      start_engine (self, engine, link);
+      return G_SOURCE_REMOVE;
+    }
   if (*bucket == '\0')
     {
       set_engine (self, NULL);
@@ -343,16 +368,41 @@ apply_sync_settings (gpointer data)
         }
       return G_SOURCE_REMOVE;
     }
-  engine = yatai_sync_engine_new (self->store, YATAI_BUCKET (gcs), *prefix != '\0' ? prefix : "yatai/stall-1");
-  yatai_sync_engine_set_auto_takeover (engine, g_settings_get_boolean (self->settings, "sync-auto-takeover"));
-  yatai_sync_engine_set_preferred (engine, g_settings_get_boolean (self->settings, "sync-takes-orders"));
-  /* The venue link: served on every address and a free port while this device writes, unless
-   * --link-listen says where; the writer found by DNS-SD and the lease, or at the address given. */
-  yatai_sync_engine_set_link (engine, self->link_overridden || self->override_link_listen
-                                       ? self->override_link_listen : "", link);
-  set_engine (self, engine);
-  yatai_sync_engine_start (engine);
+  /* A stall without a bucket gets one under its own folder: its history goes on there. */
+  engine = yatai_sync_engine_new (self->store, YATAI_BUCKET (gcs),
+                                  link_stall != NULL ? link_stall : *prefix != '\0' ? prefix : "yatai/stall-1");
+  start_engine (self, engine, link);
   return G_SOURCE_REMOVE;
+}
+
+/**
+ * yatai_application_found_link_stall:
+ *
+ * Add a Device on a device without a bucket: it founds a stall without a bucket and writes it (its
+ * devices follow it on the local network), at once.
+ */
+gboolean
+yatai_application_found_link_stall (YataiApplication  *self,
+                                    GError           **error)
+{
+  g_autofree char *prefix = NULL;
+
+  g_return_val_if_fail (YATAI_IS_APPLICATION (self), FALSE);
+  prefix = sync_setting (self, "sync-prefix", self->override_prefix);
+  g_strstrip (prefix);
+  if (!yatai_sync_link_stall_found (self->store, *prefix != '\0' ? prefix : "yatai/stall-1", error))
+    return FALSE;
+  yatai_application_reload_sync (self);
+  return TRUE;
+}
+
+/* The store's part in a stall changed (founded, paired): its engine is made again now. */
+void
+yatai_application_reload_sync (YataiApplication *self)
+{
+  g_return_if_fail (YATAI_IS_APPLICATION (self));
+  g_clear_handle_id (&self->sync_apply_id, g_source_remove);
+  apply_sync_settings (self);
 }
 
 static void

@@ -30,6 +30,9 @@ YataiProductList *yatai_application_get_products      (YataiApplication *self);
 YataiTagList     *yatai_application_get_tags          (YataiApplication *self);
 GSettings        *yatai_application_get_settings      (YataiApplication *self);
 YataiSyncEngine  *yatai_application_get_sync_engine   (YataiApplication *self);
+gboolean          yatai_application_found_link_stall  (YataiApplication  *self,
+                                                       GError           **error);
+void              yatai_application_reload_sync       (YataiApplication *self);
 char             *yatai_application_dup_sync_setting  (YataiApplication *self,
                                                        const char       *key);
 YataiPendingCommands *yatai_application_get_pending   (YataiApplication *self);

@@ -77,7 +77,7 @@ stall_cb (gpointer   user_data,
   if (engine == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                           _("This device has no bucket set, so the new device could not follow it."));
+                           _("This device is not in a stall’s sync, so the new device could not follow it."));
       return NULL;
     }
   pairing->snapshot = yatai_sync_engine_export_stall (engine, error);
@@ -86,6 +86,18 @@ stall_cb (gpointer   user_data,
   pairing->counter_id = g_strdup (yatai_store_get_device_id (store));
   pairing->counter_name = g_strdup (yatai_store_get_device_name (store));
   pairing->prefix = *prefix != '\0' ? g_steal_pointer (&prefix) : g_strdup ("yatai/stall-1");
+  if (yatai_sync_engine_get_link_only (engine))
+    {
+      /* No bucket: the new device follows this one on the local network, found by DNS-SD or at the
+       * first address it serves the link at. */
+      g_auto(GStrv) addresses = yatai_sync_engine_dup_link_addresses (engine);
+      g_autofree char *stall = yatai_sync_link_stall_get (store);
+
+      pairing->link_only = TRUE;
+      pairing->link = addresses != NULL && addresses[0] != NULL ? g_strdup (addresses[0]) : NULL;
+      g_free (pairing->prefix);
+      pairing->prefix = g_steal_pointer (&stall);
+    }
   if (gtk_switch_get_active (self->settings_switch))
     {
       g_autofree char *key_file = g_settings_get_string (yatai_application_get_settings (self->application),
@@ -289,6 +301,15 @@ take_settings (YataiPairWindow  *self,
   return TRUE;
 }
 
+/* The engine is made again once the window has shown the pages, as a change of the sync settings
+ * makes it (after 300 ms). */
+static gboolean
+reload_sync_cb (gpointer data)
+{
+  yatai_application_reload_sync (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 joined_cb (GObject      *source,
            GAsyncResult *result,
@@ -306,7 +327,9 @@ joined_cb (GObject      *source,
   join_changed_cb (self);
   if (pairing != NULL && yatai_application_get_sync_engine (self->application) != NULL)
     g_set_error_literal (&error, YATAI_PAIR_ERROR, YATAI_PAIR_ERROR_NOT_READY,
-                         _("This device already follows a stall through its bucket. Pairing is for a new device."));
+                         yatai_sync_engine_get_link_only (yatai_application_get_sync_engine (self->application))
+                         ? _("This device is already in a stall on the local network. Pairing is for a new device.")
+                         : _("This device already follows a stall through its bucket. Pairing is for a new device."));
   if (error != NULL || pairing == NULL ||
       !yatai_pairing_apply (pairing, yatai_application_get_store (self->application), &error) ||
       (pairing->has_settings && !take_settings (self, pairing, &error)))
@@ -314,7 +337,14 @@ joined_cb (GObject      *source,
       set_status (self->join_status_label, error->message, TRUE);
       return;
     }
-  if (pairing->has_settings && pairing->bucket != NULL && *pairing->bucket != '\0')
+  if (pairing->link_only)
+    {
+      /* A stall without a bucket: follow the counter on the local network now. */
+      message = g_strdup_printf (_("This device has the stall of “%s” and follows it on the local network."),
+                                 pairing->counter_name);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, 300, reload_sync_cb, g_object_ref (self->application), g_object_unref);
+    }
+  else if (pairing->has_settings && pairing->bucket != NULL && *pairing->bucket != '\0')
     message = g_strdup_printf (_("This device has the stall of “%s” and follows it."), pairing->counter_name);
   else
     message = g_strdup_printf (_("This device has the stall of “%s”. To follow it, set the bucket under Preferences → Sync."),

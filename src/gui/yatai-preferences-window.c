@@ -204,16 +204,26 @@ clear_key_file_action_cb (GtkWidget  *widget,
   g_settings_set_string (YATAI_PREFERENCES_WINDOW (widget)->settings, "sync-key-file", "");
 }
 
-/* Pairing needs this device in the stall's sync: it gives the stall at a position of its history. */
+/* Pairing gives the stall at a position of its history: this device in the stall's sync, or on its
+ * own (no bucket), when it founds a stall without a bucket that the new device follows on the local
+ * network. A device that follows a stall without a bucket pairs nobody: its writer does. */
 static void
 show_add_device (YataiPreferencesWindow *self)
 {
-  gboolean syncing = yatai_application_get_sync_engine (self->application) != NULL;
+  YataiSyncEngine *engine = yatai_application_get_sync_engine (self->application);
+  gboolean link_follower = engine != NULL && yatai_sync_engine_get_link_only (engine) &&
+                           yatai_sync_engine_get_role (engine) != YATAI_SYNC_WRITER;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.add-device", syncing);
-  adw_action_row_set_subtitle (self->add_device_row,
-                               syncing ? _("A new device joins this stall by a code shown here: no key file to copy")
-                                       : _("Set a bucket first: the devices of a stall follow each other through it"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.add-device", !link_follower);
+  if (link_follower)
+    adw_action_row_set_subtitle (self->add_device_row,
+                                 _("Add devices on the device that takes the orders"));
+  else if (engine == NULL || yatai_sync_engine_get_link_only (engine))
+    adw_action_row_set_subtitle (self->add_device_row,
+                                 _("A new device joins by a code shown here and follows this device on the local network, without a bucket"));
+  else
+    adw_action_row_set_subtitle (self->add_device_row,
+                                 _("A new device joins this stall by a code shown here: no key file to copy"));
 }
 
 static void
@@ -222,7 +232,20 @@ add_device_action_cb (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   YataiPreferencesWindow *self = YATAI_PREFERENCES_WINDOW (widget);
-  YataiPairWindow *window = yatai_pair_window_new_add (self->application);
+  YataiPairWindow *window;
+  g_autoptr(GError) error = NULL;
+
+  /* Without a bucket, this device founds a stall that the new device follows on the local network. */
+  if (yatai_application_get_sync_engine (self->application) == NULL &&
+      !yatai_application_found_link_stall (self->application, &error))
+    {
+      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("A Device Cannot Be Added"), error->message);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  window = yatai_pair_window_new_add (self->application);
 
   gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
   gtk_window_present (GTK_WINDOW (window));
@@ -331,5 +354,8 @@ yatai_preferences_window_new (YataiApplication *application)
   self->application = g_object_ref (application);
   show_add_device (self);
   g_signal_connect_swapped (application, "notify::sync-engine", G_CALLBACK (show_add_device), self);
+  if (yatai_application_get_sync_engine (application) != NULL)
+    g_signal_connect_object (yatai_application_get_sync_engine (application), "notify::role",
+                             G_CALLBACK (show_add_device), self, G_CONNECT_SWAPPED);
   return self;
 }

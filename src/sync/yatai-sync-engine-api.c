@@ -233,3 +233,12 @@ yatai_sync_engine_pause_renewal (YataiSyncEngine *self,
   self->renewal_paused = !!paused;
   sync_engine_schedule (self, 0);
 }
+
+/* Returns: (transfer full) (nullable): where followers may reach this device on the local network
+ * while it writes ("HOST:PORT"), as the lease says them. */
+char **
+yatai_sync_engine_dup_link_addresses (YataiSyncEngine *self)
+{
+  g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
+  return self->role == YATAI_SYNC_WRITER ? sync_engine_transport_addresses (self) : NULL;
+}

@@ -465,7 +465,7 @@ step_follow (YataiSyncEngine *self,
   for (guint i = 0; i < N_TRANSPORTS && self->phase == PHASE_FOLLOW; i++)
     if (self->transports[i] != NULL && self->transports[i]->klass->follow != NULL)
       self->transports[i]->klass->follow (self->transports[i], now);
-  schedule_next (self, now, self->next_lease_check);
+  schedule_next (self, now, self->bucket != NULL ? self->next_lease_check : G_MAXINT64);
 }
 
 static gboolean
@@ -481,7 +481,8 @@ step_write (YataiSyncEngine *self,
             gint64           now)
 {
   gint64 renew_at = self->last_lease_write + (gint64) self->renew_ms * 1000;
-  gint64 wake = self->renewal_paused ? G_MAXINT64 : renew_at;
+  /* Without a bucket there is no lease to renew. */
+  gint64 wake = self->renewal_paused || self->bucket == NULL ? G_MAXINT64 : renew_at;
 
   if (self->bucket != NULL && !self->renewal_paused && sync_engine_lane_ready (self, LANE_LEASE, now) &&
       (self->last_lease_write == 0 || now >= renew_at || self->renew_now))

@@ -10,6 +10,7 @@
 #include "test-server.h"
 #include "yatai-pair-window.h"
 #include "yatai-preferences-window.h"
+#include "yatai-sync-status.h"
 #include "yatai-window.h"
 
 static gboolean
@@ -272,6 +273,86 @@ test_add_and_join (void)
   gui_test_remove_dir (dir_b);
 }
 
+static gboolean
+join_says (gpointer data)
+{
+  return g_str_equal (gui_test_label (((gpointer *) data)[0], "join_status_label"), ((gpointer *) data)[1]);
+}
+
+static gboolean
+kitchen_follows_counter (gpointer app)
+{
+  YataiSyncEngine *engine = yatai_application_get_sync_engine (app);
+
+  return engine != NULL && g_strcmp0 (yatai_sync_engine_get_link_writer (engine), "Counter PC") == 0;
+}
+
+/* A stall without a bucket: Add a Device on a counter with no bucket founds the stall, and the new
+ * device follows it on the local network alone. */
+static void
+test_no_bucket (void)
+{
+  g_autofree char *dir_a = NULL;
+  g_autofree char *dir_b = NULL;
+  g_autoptr(YataiApplication) counter = gui_test_app_new (TRUE, &dir_a);
+  g_autoptr(YataiApplication) kitchen = gui_test_app_new (FALSE, &dir_b);
+  YataiPreferencesWindow *preferences;
+  GtkWidget *add, *joining;
+  YataiPairServer *pair;
+  YataiSyncEngine *engine;
+  g_autofree char *address = NULL;
+  g_autofree char *summary = NULL;
+
+  yatai_store_set_device_name (yatai_application_get_store (counter), "Counter PC");
+  yatai_store_set_device_name (yatai_application_get_store (kitchen), "Kitchen");
+  g_assert_null (yatai_application_get_sync_engine (counter));
+
+  preferences = yatai_preferences_window_new (counter);
+  gtk_window_present (GTK_WINDOW (preferences));
+  gui_test_settle ();
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (gui_test_find (GTK_WIDGET (preferences), "add_device_row"))),
+                   ==, "A new device joins by a code shown here and follows this device on the local network, without a bucket");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences), "prefs.add-device", NULL));
+  gui_test_settle ();
+  /* The counter writes its stall now, without a bucket, and nothing waited for a network. */
+  engine = yatai_application_get_sync_engine (counter);
+  g_assert_nonnull (engine);
+  g_assert_true (yatai_sync_engine_get_link_only (engine));
+  g_assert_cmpint (yatai_sync_engine_get_role (engine), ==, YATAI_SYNC_WRITER);
+  add = find_pair_window ("add");
+  g_assert_nonnull (add);
+  g_assert_false (gtk_widget_get_sensitive (gui_test_find (add, "settings_switch")));
+  pair = yatai_pair_window_get_server (YATAI_PAIR_WINDOW (add));
+  address = g_strdup_printf ("127.0.0.1:%u", yatai_pair_server_get_port (pair));
+
+  /* The new device's Join a Stall (its main window, with the banner of a device not connected yet,
+   * is left out: the pairing window is what this checks). */
+  joining = GTK_WIDGET (yatai_pair_window_new_join (kitchen));
+  gtk_window_present (GTK_WINDOW (joining));
+  gui_test_settle ();
+  join (joining, address, yatai_pair_server_get_code (pair));
+  {
+    gpointer data[] = { joining, (gpointer) "This device has the stall of “Counter PC” and follows it on the local network." };
+
+    gui_test_run_until (join_says, data);
+  }
+  gui_test_run_until (kitchen_follows_counter, kitchen);
+  engine = yatai_application_get_sync_engine (kitchen);
+  g_assert_true (yatai_sync_engine_get_link_only (engine));
+  g_assert_cmpint (yatai_sync_engine_get_role (engine), ==, YATAI_SYNC_FOLLOWER);
+  summary = yatai_sync_status_summary (engine, g_get_monotonic_time ());
+  g_assert_cmpstr (summary, ==, "Following “Counter PC” on the local network");
+
+  gtk_window_destroy (GTK_WINDOW (add));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  gtk_window_destroy (GTK_WINDOW (joining));
+  gui_test_settle ();
+  g_application_quit (G_APPLICATION (kitchen));
+  g_application_quit (G_APPLICATION (counter));
+  gui_test_remove_dir (dir_a);
+  gui_test_remove_dir (dir_b);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -279,5 +360,6 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_test_add_func ("/pair-window/add-and-join", test_add_and_join);
+  g_test_add_func ("/pair-window/no-bucket", test_no_bucket);
   return g_test_run ();
 }
