@@ -530,6 +530,29 @@ command_unknown (void)
   return refused_by_store ("order.teleport", json_object_new ());
 }
 
+/* Another device's command of a kind this writer does not know (sent by a newer Yatai): refused in
+ * words that name the writer, and recorded, so its sender is answered and its next command goes on. */
+static char *
+command_unknown_from_newer (void)
+{
+  g_autoptr(JsonNode) args = json_from_string ("{\"id\": 1}", NULL);
+  g_autoptr(YataiCommand) command = yatai_command_new ("order.teleport", json_node_get_object (args));
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) recorded = NULL;
+  GError *error = NULL;
+  gint64 counter = yatai_store_get_command_counter (store, "kitchen") + 1;
+
+  yatai_command_set_device (command, "kitchen");
+  yatai_command_set_counter (command, counter);
+  yatai_store_set_device_name (store, "Counter PC");
+  result = yatai_store_execute (store, command, &error);
+  g_assert_null (result);
+  g_assert_true (yatai_store_lookup_command (store, yatai_command_get_id (command), NULL, &recorded));
+  g_assert_cmpstr (recorded->message, ==, error->message);
+  g_assert_cmpint (yatai_store_get_command_counter (store, "kitchen"), ==, counter);
+  return take_message (error);
+}
+
 static char *
 command_missing_args (void)
 {
@@ -798,7 +821,7 @@ static const Case cases[] = {
   { "bucket: command", "a customer \"ab\\u0000cd\" (a NUL inside a JSON string)", command_nul, "A command from another device could not be read (a text in it holds a NUL character).", "the store; the text is not cut to “ab”" },
   { "bucket: command", "order.confirm with a customer beginning with U+202E", command_rlo, "The text holds a hidden character that changes the direction of writing (U+202E), so it would read as something else. Type it again without it.", "the store; the refusal goes back to the device" },
   { "bucket: command", "a command whose counter is -3", command_bad_counter, "A command from another device could not be read (its “counter” is not a positive whole number).", "the store; the inbox object is deleted" },
-  { "bucket: command", "the kind order.teleport", command_unknown, "This version of Yatai does not know the operation “order.teleport”. Update Yatai on this device.", "the store" },
+  { "bucket: command", "the kind order.teleport, from this device itself", command_unknown, "This version of Yatai does not know the operation “order.teleport”. Update Yatai on this device.", "the store" },
   { "bucket: command", "order.status without its arguments", command_missing_args, "The operation is missing its “id” or has it in the wrong form.", "the store" },
   { "bucket: snapshot", "a truncated database image", snapshot_garbage, "The saved copy of the stall is damaged and was not used.", "this device's store" },
   { "bucket: snapshot", "a zstd bomb: 8.5 KB declaring 256 MB of zeros", snapshot_bomb, "This saved copy of the stall is not the database its header declares (damaged, or made to fill the memory); it was not used.", "this device's store; refused after its first bytes, the next older snapshot is used" },
@@ -828,6 +851,7 @@ static const Case cases[] = {
   { "pairing: from the counter", "an HTML page (a Wi-Fi login) instead of the pairing", pair_header_not_json, "The counter sent something this version of Yatai cannot read. Update Yatai on both devices.", "this device's store" },
   { "pairing: from the counter", "a stall that is not a snapshot", pair_stall_damaged, "The copy of the stall the counter sent is damaged. Try pairing again.", "this device's store" },
   { "sync: the writer's refusal", "“sold out” naming a product called %s%n (a printf format)", refusal_format_name, "“%s%n” is sold out. Remove it from the order.", "the store; said in this device's language, the name put in as text, never read as a format" },
+  { "sync: a newer device's command", "another device's command of the kind order.teleport (a newer Yatai's)", command_unknown_from_newer, "The Yatai on “Counter PC” is older than this device’s and cannot do this yet. Update Yatai on that device, then try again.", "the store's data; the refusal is recorded for the sender, whose next command goes on" },
 };
 
 /* Messages with a path in them are checked by their start. */

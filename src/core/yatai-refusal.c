@@ -74,6 +74,12 @@ static const Entry entries[YATAI_N_REFUSALS] = {
   [YATAI_REFUSAL_UNKNOWN_OPERATION] = { "unknown-operation", YATAI_STORE_ERROR_UNKNOWN_COMMAND,
     N_("This version of Yatai does not know the operation “%s”. Update Yatai on this device."),
     { { "kind", VALUE_TEXT } } },
+  /* Another device's command this writer does not know: a newer Yatai sent it (an operation is never
+   * taken out of Yatai, so only a newer version can know one this one does not). Said on that device. */
+  [YATAI_REFUSAL_OLDER_WRITER] = { "older-writer", YATAI_STORE_ERROR_UNKNOWN_COMMAND,
+    N_("The Yatai on “%s” is older than this device’s and cannot do this yet. Update Yatai on that device, "
+       "then try again."),
+    { { "writer", VALUE_TEXT }, { "kind", VALUE_TEXT } } },
   [YATAI_REFUSAL_DISK_FULL] = { "disk-full", YATAI_STORE_ERROR_IO,
     N_("The disk is full. Free some space, then try again.") },
   [YATAI_REFUSAL_ORDER_EMPTY] = { "order-empty", YATAI_STORE_ERROR_INVALID, N_("The order has nothing in it.") },

@@ -14,6 +14,7 @@ typedef enum
 {
   YATAI_REFUSAL_ARGUMENT,              /* const char *argument name */
   YATAI_REFUSAL_UNKNOWN_OPERATION,     /* const char *kind */
+  YATAI_REFUSAL_OLDER_WRITER,          /* const char *writer's name, const char *kind */
   YATAI_REFUSAL_DISK_FULL,
   YATAI_REFUSAL_ORDER_EMPTY,
   YATAI_REFUSAL_ORDER_TOO_MANY_LINES,  /* gint64 max */

@@ -956,34 +956,30 @@ yatai_store_get_command_counter (YataiStore *self,
 
 /* A command from another device (or this one's, sent while it followed) was refused: the refusal is
  * recorded (and journaled, so it travels back through the log) in a transaction of its own, and the
- * same command sent again gets the same answer without being tried again. */
-static void
-record_refusal (YataiStore   *self,
-                YataiCommand *command,
-                const GError *refusal)
+ * same command sent again gets the same answer without being tried again. FALSE when it could not be
+ * recorded (a full disk): then the command is neither applied nor refused, and is kept to try again. */
+static gboolean
+record_refusal (YataiStore    *self,
+                YataiCommand  *command,
+                const GError  *refusal,
+                GError       **error)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) result = yatai_json_node_new_object ();
   sqlite3_session *session = NULL;
   gboolean ok;
 
   json_object_set_member (json_node_get_object (result), "refused", yatai_refusal_to_json (refusal));
 
-  if (!yatai_store_exec (self, "BEGIN IMMEDIATE", &error))
-    {
-      g_debug ("Refusal not recorded: %s", error->message);
-      return;
-    }
-  ok = !self->journal_enabled || yatai_store_journal_begin (self, &session, &error);
-  ok = ok && record_applied (self, command, result, &error);
-  ok = ok && (session == NULL || yatai_store_journal_record (self, session, command, &error));
+  if (!yatai_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  ok = !self->journal_enabled || yatai_store_journal_begin (self, &session, error);
+  ok = ok && record_applied (self, command, result, error);
+  ok = ok && (session == NULL || yatai_store_journal_record (self, session, command, error));
   g_clear_pointer (&session, sqlite3session_delete);
-  ok = ok && yatai_store_exec (self, "COMMIT", &error);
+  ok = ok && yatai_store_exec (self, "COMMIT", error);
   if (!ok)
-    {
-      g_debug ("Refusal not recorded: %s", error ? error->message : "");
-      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-    }
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return ok;
 }
 
 /**
@@ -992,7 +988,10 @@ record_refusal (YataiStore   *self,
  *
  * Runs @command in one transaction: all of it is saved, or nothing. A command whose id was already
  * applied changes nothing and returns the result it had the first time. A command from another device
- * that is refused is recorded as refused, so it is never tried twice and its sender learns why.
+ * that is refused (an operation this version does not know included) is recorded as refused, so it is
+ * never tried twice and its sender learns why; when the refusal cannot be recorded (a full disk), the
+ * error is the store's (busy, io): neither applied nor refused, the command is to be kept and tried
+ * again.
  *
  * Returns: (transfer full): the result, a JSON object, or %NULL with @error set
  */
@@ -1002,23 +1001,31 @@ yatai_store_execute (YataiStore    *self,
                      GError       **error)
 {
   g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) local_error = NULL;
   sqlite3_session *session = NULL;
   const YataiOp *op;
+  gboolean foreign;
   gboolean ok;
 
   g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
   g_return_val_if_fail (YATAI_IS_COMMAND (command), NULL);
   g_return_val_if_fail (!self->in_transaction, NULL);
 
+  if (yatai_command_get_device (command) == NULL)
+    yatai_command_set_device (command, self->device_id);
+  /* Another device's command, or this one's sent while it followed (it has a counter). */
+  foreign = g_strcmp0 (yatai_command_get_device (command), self->device_id) != 0 ||
+            yatai_command_get_counter (command) > 0;
+
+  /* An operation this version does not know: this device's own is a mistake, refused as it is;
+   * another device's was sent by a newer Yatai, and is refused and recorded like any refusal (below),
+   * so its sender is answered in its own language and that device's next command goes on. */
   op = find_op (yatai_command_get_kind (command));
-  if (op == NULL)
+  if (op == NULL && !foreign)
     {
       yatai_refusal_set_error (error, YATAI_REFUSAL_UNKNOWN_OPERATION, yatai_command_get_kind (command));
       return NULL;
     }
-
-  if (yatai_command_get_device (command) == NULL)
-    yatai_command_set_device (command, self->device_id);
 
   if (!yatai_store_exec (self, "BEGIN IMMEDIATE", error))
     return NULL;
@@ -1040,12 +1047,22 @@ yatai_store_execute (YataiStore    *self,
     }
 
   result = yatai_json_node_new_object ();
-  ok = !self->journal_enabled || yatai_store_journal_begin (self, &session, error);
-  ok = ok && op->func (self, yatai_command_get_args (command), json_node_get_object (result), error);
-  ok = ok && record_applied (self, command, result, error);
-  ok = ok && (session == NULL || yatai_store_journal_record (self, session, command, error));
-  g_clear_pointer (&session, sqlite3session_delete);
-  ok = ok && yatai_store_exec (self, "COMMIT", error);
+  if (op == NULL)
+    {
+      yatai_refusal_set_error (&local_error, YATAI_REFUSAL_OLDER_WRITER,
+                               self->device_name != NULL ? self->device_name : self->device_id,
+                               yatai_command_get_kind (command));
+      ok = FALSE;
+    }
+  else
+    {
+      ok = !self->journal_enabled || yatai_store_journal_begin (self, &session, &local_error);
+      ok = ok && op->func (self, yatai_command_get_args (command), json_node_get_object (result), &local_error);
+      ok = ok && record_applied (self, command, result, &local_error);
+      ok = ok && (session == NULL || yatai_store_journal_record (self, session, command, &local_error));
+      g_clear_pointer (&session, sqlite3session_delete);
+      ok = ok && yatai_store_exec (self, "COMMIT", &local_error);
+    }
 
   self->in_transaction = FALSE;
   self->command = NULL;
@@ -1053,13 +1070,24 @@ yatai_store_execute (YataiStore    *self,
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   yatai_store_end_notes (self, ok);
 
-  /* Another device's command, or this one's sent while it followed (it has a counter). */
-  if (!ok && error != NULL && is_refusal (*error) &&
-      (g_strcmp0 (yatai_command_get_device (command), self->device_id) != 0 ||
-       yatai_command_get_counter (command) > 0))
-    record_refusal (self, command, *error);
+  if (!ok && foreign && (op == NULL || is_refusal (local_error)))
+    {
+      g_autoptr(GError) record_error = NULL;
 
-  return ok ? g_steal_pointer (&result) : NULL;
+      if (!record_refusal (self, command, local_error, &record_error))
+        {
+          g_debug ("Refusal of %s not recorded: %s", yatai_command_get_id (command), record_error->message);
+          g_clear_error (&local_error);
+          local_error = g_steal_pointer (&record_error);
+        }
+    }
+
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&result);
 }
 
 /* With the journal on, every command's row changes go to the outbox (yatai-store-journal.h). */

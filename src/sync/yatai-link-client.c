@@ -297,8 +297,10 @@ result (YataiLinkClient *self,
       const char *message = json_object_get_string_member_with_default (object, "message", "");
 
       /* The store's refusal, said in this device's language (an older writer names the domain
-       * "yatai-store-error-quark"). */
-      if (domain == YATAI_STORE_ERROR || g_str_equal (domain_name, "yatai-store-error-quark"))
+       * "yatai-store-error-quark"). By its name: the domain's quark may not exist yet here, when
+       * this process has made no error of the store. */
+      if (g_str_equal (domain_name, g_quark_to_string (YATAI_STORE_ERROR)) ||
+          g_str_equal (domain_name, "yatai-store-error-quark"))
         g_task_return_error (task, yatai_refusal_from_json (object));
       else
         g_task_return_new_error (task, domain ? domain : YATAI_LINK_ERROR,

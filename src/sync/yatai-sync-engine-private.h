@@ -493,6 +493,13 @@ void
 sync_engine_command_delivered (YataiSyncEngine *self);
 
 G_GNUC_INTERNAL
+void
+sync_engine_command_refused (YataiSyncEngine *self,
+                             const char      *id,
+                             const GError    *refusal,
+                             const char      *writer);
+
+G_GNUC_INTERNAL
 char **
 sync_engine_transport_addresses (YataiSyncEngine *self);
 

@@ -635,12 +635,30 @@ link_pushes (SyncTransport *transport)
   return link_connected ((SyncLink *) transport);
 }
 
+/* A command on its way over the link: which one, for its answer. */
+typedef struct
+{
+  YataiSyncEngine *engine;
+  char            *id;
+} CommandSent;
+
+static void
+command_sent_free (CommandSent *sent)
+{
+  g_object_unref (sent->engine);
+  g_free (sent->id);
+  g_free (sent);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CommandSent, command_sent_free)
+
 static void
 command_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(YataiSyncEngine) self = user_data;
+  g_autoptr(CommandSent) sent = user_data;
+  YataiSyncEngine *self = sent->engine;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = yatai_link_client_command_finish (YATAI_LINK_CLIENT (source), result, &error);
 
@@ -655,8 +673,12 @@ command_cb (GObject      *source,
     }
 
   /* Applied or refused by the writer: either way it is done, and the segment that records it came
-   * before this answer. (The writer answered, not the bucket: the internet's state is not changed.) */
+   * before this answer (a refusal the writer did not record is said from the answer). (The writer
+   * answered, not the bucket: the internet's state is not changed.) */
   engine_link (self)->last_heard = g_get_monotonic_time ();
+  if (node == NULL)
+    sync_engine_command_refused (self, sent->id, error,
+                                 yatai_link_client_get_writer_name (YATAI_LINK_CLIENT (source)));
   sync_engine_command_delivered (self);
 }
 
@@ -667,12 +689,16 @@ link_send_command (SyncTransport *transport,
 {
   SyncLink *link = (SyncLink *) transport;
   YataiSyncEngine *self = transport->engine;
+  CommandSent *sent;
 
   if (!link_connected (link) || g_get_monotonic_time () < link->bypass_until)
     return FALSE;
 
+  sent = g_new0 (CommandSent, 1);
+  sent->engine = g_object_ref (self);
+  sent->id = g_strdup (yatai_command_get_id (command));
   sync_engine_lane_start (self, LANE_UPLOAD);
-  yatai_link_client_command_async (link->client, command, self->cancellable, command_cb, g_object_ref (self));
+  yatai_link_client_command_async (link->client, command, self->cancellable, command_cb, sent);
   return TRUE;
 }
 

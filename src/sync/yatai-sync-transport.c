@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include "yatai-refusal.h"
 #include "yatai-sync-engine-private.h"
 
 /* The writer sealed a segment: every transport carries the same bytes. */
@@ -87,6 +88,35 @@ sync_engine_send_outgoing (YataiSyncEngine *self)
         self->transports[i]->klass->send_command (self->transports[i], command, json))
       return TRUE;
   return FALSE;
+}
+
+/* The writer answered the command @id with @refusal over the link. Its segment came first, so the
+ * refusal is normally told from the record (sync_engine_check_awaiting); a writer older than the
+ * recording of unknown operations answers one without recording it, so the answer is all there is:
+ * said here, naming the writer (its "unknown-operation" says "this device" for itself). */
+void
+sync_engine_command_refused (YataiSyncEngine *self,
+                             const char      *id,
+                             const GError    *refusal,
+                             const char      *writer)
+{
+  g_autofree char *said = NULL;
+
+  sync_engine_check_awaiting (self);
+  if (!g_hash_table_contains (self->awaiting, id))
+    return;
+  if (g_strcmp0 (yatai_refusal_get_reason (refusal), "unknown-operation") == 0 && writer != NULL)
+    {
+      g_autoptr(JsonObject) values = json_object_new ();
+      JsonObject *given = yatai_refusal_get_values (refusal);
+
+      json_object_set_string_member (values, "writer", writer);
+      json_object_set_string_member (values, "kind",
+                                     given ? json_object_get_string_member_with_default (given, "kind", "") : "");
+      said = yatai_refusal_render ("older-writer", values);
+    }
+  g_signal_emit (self, sync_engine_signals[COMMAND_FINISHED], 0, id, said ? said : refusal->message);
+  g_hash_table_remove (self->awaiting, id);
 }
 
 /* The first outgoing command reached the writer (the inbox has it, or the writer answered it over the

@@ -33,7 +33,9 @@ sync_engine_run_outgoing (YataiSyncEngine *self)
           g_autoptr(GError) refusal = NULL;
           g_autoptr(JsonNode) result = yatai_store_execute (self->store, command, &refusal);
 
-          if (result == NULL && g_error_matches (refusal, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY))
+          /* Neither applied nor refused (the store busy, the disk full): kept for the next try. */
+          if (result == NULL && (g_error_matches (refusal, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY) ||
+                                 g_error_matches (refusal, YATAI_STORE_ERROR, YATAI_STORE_ERROR_IO)))
             {
               busy = TRUE;
               continue;

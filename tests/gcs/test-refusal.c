@@ -334,44 +334,77 @@ has_finished (gpointer data)
   return ((Follower *) data)->finished;
 }
 
+/* A follower in Japanese, of the writer over the link or through the bucket alone. */
 static void
-follow_and_order (gboolean over_link)
+follower_start (Follower   *follower,
+                const char *name,
+                gboolean    over_link)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(YataiGcsBucket) bucket = NULL;
-  g_autoptr(JsonNode) args = json_from_string ("{\"lines\": [{\"product_id\": 1, \"quantity\": 1}], \"paid\": 500}", NULL);
-  g_autoptr(YataiCommand) command = yatai_command_new ("order.confirm", json_node_get_object (args));
-  g_autoptr(JsonNode) queued = NULL;
-  Follower follower = { NULL, };
-  gboolean sent = FALSE;
 
   stall_start ();
-  follower.path = g_build_filename (dir, over_link ? "kitchen-link.sqlite3" : "kitchen-bucket.sqlite3", NULL);
-  follower.store = yatai_store_open (follower.path, &error);
+  follower->path = g_build_filename (dir, name, NULL);
+  follower->store = yatai_store_open (follower->path, &error);
   g_assert_no_error (error);
-  yatai_store_set_device_name (follower.store, "Kitchen");
+  yatai_store_set_device_name (follower->store, "Kitchen");
   bucket = yatai_gcs_bucket_connect ("stall", url, NULL, &error);
   g_assert_no_error (error);
-  follower.engine = yatai_sync_engine_new (follower.store, YATAI_BUCKET (bucket), PREFIX);
-  yatai_sync_engine_set_follow_only (follower.engine, TRUE);
-  yatai_sync_engine_set_link (follower.engine, NULL, over_link ? link_address : NULL);
+  follower->engine = yatai_sync_engine_new (follower->store, YATAI_BUCKET (bucket), PREFIX);
+  yatai_sync_engine_set_follow_only (follower->engine, TRUE);
+  yatai_sync_engine_set_link (follower->engine, NULL, over_link ? link_address : NULL);
   /* Through the bucket: never on the writer's link, whatever the lease says of it. */
-  yatai_sync_engine_set_link_follow (follower.engine, over_link);
-  g_signal_connect (follower.engine, "command-finished", G_CALLBACK (finished_cb), &follower);
+  yatai_sync_engine_set_link_follow (follower->engine, over_link);
+  g_signal_connect (follower->engine, "command-finished", G_CALLBACK (finished_cb), follower);
 
   test_language_use ("ja");
-  yatai_sync_engine_start (follower.engine);
-  run_until (has_the_menu, &follower);
+  yatai_sync_engine_start (follower->engine);
+  run_until (has_the_menu, follower);
   if (over_link)
-    run_until (hears_the_writer_on_the_link, &follower);
+    run_until (hears_the_writer_on_the_link, follower);
+}
 
-  queued = yatai_sync_engine_execute (follower.engine, command, &sent, &error);
+static void
+follower_stop (Follower *follower)
+{
+  test_language_use ("en");
+  g_clear_object (&follower->engine);
+  g_clear_object (&follower->store);
+  g_clear_pointer (&follower->refusal, g_free);
+  g_unlink (follower->path);
+  g_clear_pointer (&follower->path, g_free);
+}
+
+/* Sends @kind with @args_json and waits for the writer's answer. Returns the command's id. */
+static char *
+follower_send (Follower   *follower,
+               const char *kind,
+               const char *args_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) args = json_from_string (args_json, NULL);
+  g_autoptr(YataiCommand) command = yatai_command_new (kind, json_node_get_object (args));
+  g_autoptr(JsonNode) queued = NULL;
+  gboolean sent = FALSE;
+
+  follower->finished = FALSE;
+  g_clear_pointer (&follower->refusal, g_free);
+  queued = yatai_sync_engine_execute (follower->engine, command, &sent, &error);
   g_assert_no_error (error);
   g_assert_true (sent);
-  run_until (has_finished, &follower);
+  run_until (has_finished, follower);
+  return g_strdup (yatai_command_get_id (command));
+}
+
+static void
+follow_and_order (gboolean over_link)
+{
+  Follower follower = { NULL, };
+
+  follower_start (&follower, over_link ? "kitchen-link.sqlite3" : "kitchen-bucket.sqlite3", over_link);
+  g_free (follower_send (&follower, "order.confirm", "{\"lines\": [{\"product_id\": 1, \"quantity\": 1}], \"paid\": 500}"));
   if (!over_link)
     g_assert_null (yatai_sync_engine_get_link_writer (follower.engine));
-  test_language_use ("en");
 
   /* The writer refused in its language; the kitchen says it in its own. */
   g_assert_cmpstr (follower.refusal, ==, SOLD_OUT_JA);
@@ -380,12 +413,65 @@ follow_and_order (gboolean over_link)
 
     g_assert_nonnull (strstr (text, "\"result\""));
   }
+  follower_stop (&follower);
+}
 
-  g_clear_object (&follower.engine);
-  g_clear_object (&follower.store);
-  g_free (follower.refusal);
-  g_unlink (follower.path);
-  g_free (follower.path);
+/* A newer Yatai's operation, which this writer does not know */
+
+#define OLDER_WRITER_JA "「Counter PC」の Yatai はこの端末のものより古く、まだこの操作ができません。その端末の " \
+                        "Yatai を更新してから、もう一度試してください。"
+
+static gboolean
+refusal_recorded (gpointer data)
+{
+  const gpointer *what = data;
+  g_autoptr(GError) refusal = NULL;
+
+  return yatai_store_lookup_command (what[0], what[1], NULL, &refusal) && refusal != NULL;
+}
+
+/* A follower running a newer Yatai sends an operation the writer's does not know (a kind no version
+ * has, here): the writer records a refusal, the follower says it in Japanese naming the writer, and
+ * the same device's next command is applied. */
+static void
+newer_operation (gboolean over_link)
+{
+  Follower follower = { NULL, };
+  g_autofree char *id = NULL;
+  g_autofree char *dish = g_strdup_printf ("厨房の新作 %s", over_link ? "link" : "bucket");
+  g_autofree char *save = NULL;
+  g_autoptr(GError) refusal = NULL;
+  gpointer what[2];
+
+  follower_start (&follower, over_link ? "newer-link.sqlite3" : "newer-bucket.sqlite3", over_link);
+  id = follower_send (&follower, "order.split", "{\"order_id\": 1, \"parts\": 2}");
+  g_assert_cmpstr (follower.refusal, ==, OLDER_WRITER_JA);
+
+  /* Recorded in the stall's history, so it is answered once and the same words come from the record. */
+  what[0] = follower.store;
+  what[1] = id;
+  run_until (refusal_recorded, what);
+  g_assert_true (yatai_store_lookup_command (follower.store, id, NULL, &refusal));
+  g_assert_cmpstr (refusal->message, ==, OLDER_WRITER_JA);
+
+  /* The device's next command goes on. */
+  save = g_strdup_printf ("{\"name\": \"%s\", \"price\": 300, \"stock\": 5, \"sold_out\": false, \"tags\": []}", dish);
+  g_free (follower_send (&follower, "product.save", save));
+  g_assert_null (follower.refusal);
+  g_assert_true (yatai_store_product_name_taken (follower.store, dish, 0));
+  follower_stop (&follower);
+}
+
+static void
+test_newer_operation_over_link (void)
+{
+  newer_operation (TRUE);
+}
+
+static void
+test_newer_operation_through_bucket (void)
+{
+  newer_operation (FALSE);
 }
 
 static void
@@ -451,6 +537,8 @@ main (int   argc,
   g_test_add_func ("/refusal/over-link", test_over_link);
   g_test_add_func ("/refusal/through-bucket", test_through_bucket);
   g_test_add_func ("/refusal/ctl-follower", test_ctl_follower);
+  g_test_add_func ("/refusal/newer-operation-over-link", test_newer_operation_over_link);
+  g_test_add_func ("/refusal/newer-operation-through-bucket", test_newer_operation_through_bucket);
   status = g_test_run ();
   stall_stop ();
   {
