@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "memory-bucket.h"
 #include "sync-test-util.h"
 #include "yatai-order.h"
 #include "yatai-pair.h"
@@ -507,6 +508,99 @@ test_copied_writer (void)
   sync_test_device_remove (counter);
 }
 
+static gboolean
+leaves_link_stall (gpointer data)
+{
+  g_autofree char *stall = yatai_sync_link_stall_get (((SyncTestDevice *) data)->store);
+
+  return stall == NULL;
+}
+
+/* A bucket added to the stall later (Preferences → Sync): set first on a follower, it starts nothing
+ * there; set on the writer, the bucket starts at the writer's own position and epoch (its snapshot,
+ * then the epoch marker), the follower joins it, a device new to the stall restores from the bucket
+ * alone, and the follower left on the link alone goes on following. No fork: one history. */
+static void
+test_add_bucket (void)
+{
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", free_port ());
+  g_autoptr(YataiMemoryBucket) bucket = yatai_memory_bucket_new ();
+  SyncTestDevice *counter = found ("Counter PC", listen);
+  SyncTestDevice *kitchen = NULL;
+  SyncTestDevice *till = NULL;
+  SyncTestDevice *spare = NULL;
+  g_autofree char *base = NULL;
+  gboolean sent;
+  gint64 position;
+
+  sync_test_save_product (counter, "焼きそば", 100);
+  kitchen = pair (counter, "Kitchen", NULL, listen);
+  till = pair (counter, "Till", NULL, listen);
+  sync_test_run_until (follows_counter, kitchen);
+  g_object_unref (confirm (kitchen, "焼きそば", &sent));
+  sync_test_run_until (nothing_waiting, kitchen);
+
+  /* The bucket set on the kitchen first: it never starts it, and says why. */
+  stop_engine (kitchen);
+  sync_test_device_attach (kitchen, YATAI_BUCKET (bucket), PREFIX);
+  yatai_sync_engine_set_auto_takeover (kitchen->engine, TRUE);
+  yatai_sync_engine_start (kitchen->engine);
+  sync_test_run_for (1500);
+  g_assert_cmpint (yatai_sync_engine_get_role (kitchen->engine), !=, YATAI_SYNC_WRITER);
+  g_assert_null (yatai_memory_bucket_get (bucket, PREFIX "/lease"));
+  g_assert_cmpstr (yatai_sync_engine_get_error (kitchen->engine), ==,
+                   "“" PREFIX "”: Set the bucket on the device that takes the orders first: this device follows it and does not "
+                   "start the bucket.");
+
+  /* Then on the counter: the bucket starts where the stall is. */
+  position = yatai_sync_engine_get_seq (counter->engine);
+  stop_engine (counter);
+  sync_test_device_attach (counter, YATAI_BUCKET (bucket), PREFIX);
+  yatai_sync_engine_set_link (counter->engine, listen, NULL);
+  yatai_sync_engine_start (counter->engine);
+  sync_test_run_until (sync_test_is_writer, counter);
+  sync_test_run_until (leaves_link_stall, counter);
+  base = g_strdup_printf (PREFIX "/snapshot/%020" G_GINT64_FORMAT, position);
+  g_assert_nonnull (yatai_memory_bucket_get (bucket, base));
+  g_assert_cmpint (yatai_sync_engine_get_epoch (counter->engine), ==, 2);
+
+  /* The kitchen joins the bucket's stall; the till, on the link alone, follows on. */
+  sync_test_run_until (leaves_link_stall, kitchen);
+  sync_test_save_product (counter, "ラムネ", 10);
+  sync_test_wait_for_product (kitchen, "ラムネ");
+  sync_test_wait_for_product (till, "ラムネ");
+  g_assert_cmpint (count_orders (till), ==, 1);
+  g_object_unref (confirm (till, "ラムネ", &sent));
+  g_assert_true (sent);
+  {
+    Count count = { kitchen, 2 };
+
+    sync_test_run_until (has_orders, &count);
+  }
+
+  /* A device new to the stall restores from the bucket alone: the same stall. */
+  spare = sync_test_device_new (dir, "Spare", YATAI_BUCKET (bucket), PREFIX);
+  yatai_sync_engine_set_follow_only (spare->engine, TRUE);
+  yatai_sync_engine_set_link_follow (spare->engine, FALSE);
+  yatai_sync_engine_start (spare->engine);
+  sync_test_wait_for_product (spare, "ラムネ");
+  {
+    Count count = { spare, 2 };
+
+    sync_test_run_until (has_orders, &count);
+  }
+  g_assert_true (yatai_store_product_name_taken (spare->store, "焼きそば", 0));
+
+  stop_engine (spare);
+  stop_engine (till);
+  stop_engine (kitchen);
+  stop_engine (counter);
+  sync_test_device_remove (spare);
+  sync_test_device_remove (till);
+  sync_test_device_remove (kitchen);
+  sync_test_device_remove (counter);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -523,6 +617,7 @@ main (int    argc,
   g_test_add_func ("/sync/linkonly/link-cut", test_link_cut);
   g_test_add_func ("/sync/linkonly/old-epoch", test_old_epoch);
   g_test_add_func ("/sync/linkonly/handover", test_handover);
+  g_test_add_func ("/sync/linkonly/add-bucket", test_add_bucket);
   g_test_add_func ("/sync/linkonly/copied-writer", test_copied_writer);
   status = g_test_run ();
   g_main_context_release (NULL);

@@ -21,6 +21,7 @@ G_BEGIN_DECLS
 
 #define YATAI_LINK_PATH        "/yatai/link"
 #define YATAI_LINK_SERVICE     "_yatai._tcp"
+#define YATAI_LINK_DEFAULT_PORT 47122   /* served here when it is free and no address is set */
 #define YATAI_LINK_BEAT_MS     200
 #define YATAI_LINK_SILENCE_MS  600      /* no message for this long (three beats): the link is down */
 #define YATAI_LINK_MAX_MESSAGE (64 * 1024 * 1024)

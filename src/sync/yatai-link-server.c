@@ -464,7 +464,16 @@ yatai_link_server_listen (YataiLinkServer  *self,
   g_return_val_if_fail (YATAI_IS_LINK_SERVER (self), FALSE);
 
   if (address == NULL || *address == '\0')
-    ok = soup_server_listen_all (self->soup, 0, SOUP_SERVER_LISTEN_HTTPS, &listen_error);
+    {
+      /* The same port at every start where it is free, so a follower without DNS-SD finds the writer
+       * again where it last was (after a restart, too); else any free port. */
+      ok = soup_server_listen_all (self->soup, YATAI_LINK_DEFAULT_PORT, SOUP_SERVER_LISTEN_HTTPS, NULL);
+      if (!ok)
+        {
+          soup_server_disconnect (self->soup);
+          ok = soup_server_listen_all (self->soup, 0, SOUP_SERVER_LISTEN_HTTPS, &listen_error);
+        }
+    }
   else
     {
       g_autoptr(GSocketConnectable) parsed = yatai_link_parse_address (address, error);

@@ -531,6 +531,23 @@ sync_engine_take_over_from_link (YataiSyncEngine  *self,
 
 G_GNUC_INTERNAL
 gboolean
+sync_engine_link_stall_follower (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_link_stall_writer (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_link_stall_leave (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+gboolean
+sync_engine_link_stall_land_outbox (YataiSyncEngine  *self,
+                                    GError          **error);
+
+G_GNUC_INTERNAL
+gboolean
 sync_engine_epoch_refused (YataiSyncEngine *self,
                            gint64           epoch);
 

@@ -125,7 +125,34 @@ lease_read_cb (GObject      *source,
   update_holder (self);
 
   verdict = yatai_lease_view_verdict (&self->lease, yatai_store_get_device_id (self->store), self->ttl_ms, now);
-  sync_engine_set_takeover_available (self, verdict == YATAI_LEASE_EXPIRED);
+  sync_engine_set_takeover_available (self, verdict == YATAI_LEASE_EXPIRED && !sync_engine_link_stall_follower (self));
+
+  /* A stall without a bucket that got one (yatai-sync-linkonly.c): its writer starts the bucket, a
+   * follower never does, and joins it once another device holds it. */
+  if (sync_engine_link_stall_follower (self))
+    {
+      if (verdict == YATAI_LEASE_HELD)
+        {
+          sync_engine_clear_problem (self, self->prefix);
+          sync_engine_link_stall_leave (self);
+        }
+      else if (verdict != YATAI_LEASE_MINE)
+        {
+          sync_engine_set_problem (self, self->prefix,
+                                   _("Set the bucket on the device that takes the orders first: this device "
+                                     "follows it and does not start the bucket."));
+          verdict = YATAI_LEASE_HELD;
+        }
+    }
+  else if (sync_engine_link_stall_writer (self) && verdict == YATAI_LEASE_HELD)
+    {
+      /* Another stall writes in this folder: its history is not this stall's. */
+      sync_engine_set_problem (self, self->prefix,
+                               _("This folder of the bucket holds another stall. Choose another folder under "
+                                 "Preferences → Sync."));
+      sync_engine_lane_done (self, LANE_LEASE, SETTINGS_RETRY_MS);
+      return;
+    }
 
   switch (verdict)
     {

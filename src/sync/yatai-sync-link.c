@@ -140,7 +140,8 @@ link_snapshot (gint64    from,
   g_autoptr(GError) error = NULL;
   GBytes *bytes;
 
-  if (self->phase != PHASE_WRITE || self->bucket != NULL)
+  /* With a bucket, only a follower without one asks (from 0): the others read the bucket. */
+  if (self->phase != PHASE_WRITE || (self->bucket != NULL && from != 0))
     return NULL;
   sync_engine_seal (self);
   if (from == self->seq + 1 || !g_queue_is_empty (&self->sealed))
@@ -176,8 +177,7 @@ serve (SyncLink *link)
       return;
     }
   yatai_link_server_set_command_func (link->server, run_link_command, self);
-  if (self->bucket == NULL)
-    yatai_link_server_set_snapshot_func (link->server, link_snapshot, self);
+  yatai_link_server_set_snapshot_func (link->server, link_snapshot, self);
   if (self->grant != NULL)
     yatai_link_server_set_only_device (link->server, self->grant->device);
   g_debug ("Serving the link on port %u", yatai_link_server_get_port (link->server));
@@ -349,6 +349,15 @@ segment_cb (YataiLinkClient *client,
     return;   /* far ahead: the bucket brings the gap, the link what follows it */
   g_hash_table_insert (link->ahead, g_memdup2 (&seq, sizeof seq), g_bytes_ref (bytes));
   apply_ahead (self);
+  if (self->bucket == NULL && self->phase == PHASE_FOLLOW && g_hash_table_size (link->ahead) > 0 &&
+      !g_hash_table_contains (link->ahead, &(gint64) { self->seq + 1 }))
+    {
+      /* Without a bucket nothing else brings the gap: the writer gives the whole stall. */
+      g_debug ("Segments from %" G_GINT64_FORMAT " are missing on the link: asking for the stall", self->seq + 1);
+      g_hash_table_remove_all (link->ahead);
+      self->restore_from_link = TRUE;
+      sync_engine_schedule (self, 0);
+    }
 }
 
 /* Without a bucket: the writer gave the whole stall (this device restores, or is too far behind for
@@ -449,10 +458,10 @@ candidates (SyncLink *link)
 
   if (link->address != NULL)
     g_ptr_array_add (addresses, g_strdup (link->address));
-  if (self->bucket == NULL)
+  if (self->bucket == NULL || sync_engine_link_stall_follower (self))
     {
-      /* Without a bucket: where the device this one handed over to serves, then the last writer
-       * followed (or the counter it was paired with). */
+      /* Without a bucket (or before its writer started the one just set): where the device this one
+       * handed over to serves, then the last writer followed (or the counter it was paired with). */
       g_autofree char *last = yatai_store_get_local (self->store, "sync_link_address");
 
       for (guint i = 0; self->grant != NULL && self->grant->link != NULL && self->grant->link[i] != NULL; i++)

@@ -127,6 +127,77 @@ yatai_sync_link_stall_is_writer (YataiStore *store)
   return writer_epoch (store) > 0;
 }
 
+/* A bucket added later (Preferences → Sync): the writer starts the bucket at its own position and
+ * epoch (yatai-sync-write.c, the snapshot before its epoch marker), and the stall is a stall with a
+ * bucket from then on; a follower never starts it (it never claims the lease while the store is in a
+ * stall without a bucket) and joins it once another device holds the lease. */
+gboolean
+sync_engine_link_stall_follower (YataiSyncEngine *self)
+{
+  g_autofree char *stall = yatai_sync_link_stall_get (self->store);
+
+  return stall != NULL && writer_epoch (self->store) == 0;
+}
+
+gboolean
+sync_engine_link_stall_writer (YataiSyncEngine *self)
+{
+  g_autofree char *stall = yatai_sync_link_stall_get (self->store);
+
+  return stall != NULL && writer_epoch (self->store) > 0;
+}
+
+/* Before the bucket starts at this writer's position, what was done here since the engine with the
+ * bucket began (taken while it claimed the lease) becomes history as a stall without a bucket makes
+ * it, segments landed at once, so the snapshot holds exactly the history up to its seq. Followers on
+ * the link find the gap and ask for the stall again. */
+gboolean
+sync_engine_link_stall_land_outbox (YataiSyncEngine  *self,
+                                    GError          **error)
+{
+  for (;;)
+    {
+      g_autoptr(GPtrArray) entries = yatai_store_outbox_peek (self->store, MAX_SEGMENT_ENTRIES, error);
+      g_autoptr(GPtrArray) changesets = g_ptr_array_new ();
+      g_autoptr(GBytes) bytes = NULL;
+      g_autofree char *chain = NULL;
+      g_autofree char *seq_text = NULL;
+      gint64 through;
+
+      if (entries == NULL)
+        return FALSE;
+      if (entries->len == 0)
+        return TRUE;
+      for (guint i = 0; i < entries->len; i++)
+        g_ptr_array_add (changesets, ((YataiOutboxEntry *) g_ptr_array_index (entries, i))->changeset);
+      through = ((YataiOutboxEntry *) g_ptr_array_index (entries, entries->len - 1))->id;
+      bytes = sync_engine_encode_log (self, self->seq + 1, self->chain, changesets, &chain, error);
+      if (bytes == NULL)
+        return FALSE;
+      seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, self->seq + 1);
+      {
+        const char *pairs[] = { "sync_seq", seq_text, "sync_chain", chain, NULL };
+
+        if (!yatai_store_outbox_remove_through (self->store, through, pairs, error))
+          return FALSE;
+      }
+      sync_engine_advance (self, self->seq + 1, chain);
+    }
+}
+
+/* The stall has a bucket now: the roles are the lease's. */
+void
+sync_engine_link_stall_leave (YataiSyncEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *pairs[] = { KEY_STALL, "", KEY_WRITER, "", KEY_WRITER_DEVICE, "", KEY_GRANT, "", NULL };
+
+  if (!yatai_store_set_locals (self->store, pairs, &error))
+    g_debug ("The stall without a bucket is not left yet: %s", error->message);
+  else
+    g_debug ("The stall has a bucket now");
+}
+
 /* The grant */
 
 void

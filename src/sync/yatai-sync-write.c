@@ -191,6 +191,8 @@ sync_engine_encode_log (YataiSyncEngine  *self,
 /* The first writer of a new stall: its whole store becomes snapshot 0, the base every follower
  * restores from. Created only, so two founders cannot both succeed. */
 static void found_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static void link_base_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+static GBytes *encode_snapshot (YataiSyncEngine *self, gint64 epoch, gint64 seq, const char *chain, GError **error);
 
 void
 sync_engine_mark_epoch (YataiSyncEngine *self)
@@ -231,6 +233,28 @@ sync_engine_mark_epoch (YataiSyncEngine *self)
       sync_engine_schedule (self, 50);
       return;
     }
+  if (sync_engine_link_stall_writer (self))
+    {
+      /* A stall without a bucket that got one: the bucket starts at this device's position, with the
+       * stall as it holds it, so the history goes on there without a fork. */
+      if (!sync_engine_link_stall_land_outbox (self, &error))
+        {
+          sync_engine_set_error (self, error->message);
+          sync_engine_lane_done (self, LANE_UPLOAD, 5000);
+          return;
+        }
+      bytes = encode_snapshot (self, self->writer_epoch, self->seq, self->chain, &error);
+      if (bytes == NULL)
+        {
+          sync_engine_set_error (self, error->message);
+          sync_engine_lane_done (self, LANE_UPLOAD, 5000);
+          return;
+        }
+      name = yatai_segment_object_name (self->prefix, YATAI_SEGMENT_SNAPSHOT, self->seq);
+      sync_engine_lane_start (self, LANE_UPLOAD);
+      yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, link_base_cb, self);
+      return;
+    }
   if (!sync_engine_may_write_at (self, sync_engine_next_position (self)))
     {
       /* The bucket's history is past this device: catch up (or restore) first. */
@@ -244,6 +268,33 @@ sync_engine_mark_epoch (YataiSyncEngine *self)
   g_object_set_data_full (G_OBJECT (self), "marker", g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
   g_object_set_data (G_OBJECT (self), "outbox-through", GINT_TO_POINTER (0));
   yatai_bucket_create_async (self->bucket, name, bytes, 0, self->cancellable, mark_cb, self);
+}
+
+/* The base of a stall without a bucket is in the bucket (or was already, from a try whose answer was
+ * lost): the stall has a bucket now, and the epoch marker follows. */
+static void
+link_base_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  YataiSyncEngine *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error) &&
+      !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
+    {
+      if (sync_engine_cancelled (error))
+        return;
+      self->lanes[LANE_UPLOAD].busy = FALSE;
+      sync_engine_retry_later (self, LANE_UPLOAD, error);
+      return;
+    }
+  self->lanes[LANE_UPLOAD].busy = FALSE;
+  sync_engine_contact (self);
+  sync_engine_link_stall_leave (self);
+  self->last_snapshot = g_get_monotonic_time ();
+  self->snapshot_seq = self->seq;
+  sync_engine_go (self, PHASE_MARK);
 }
 
 static void
