@@ -72,7 +72,7 @@ static const GOptionEntry entries[] = {
   { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_key_file, N_("A credentials file: a service account's key, or a gcloud sign-in"), N_("FILE") },
   { "device-name", 0, 0, G_OPTION_ARG_STRING, &opt_device, N_("This device's name for the others"), N_("NAME") },
   { "link", 0, 0, G_OPTION_ARG_STRING, &opt_link, N_("The writer's address on the local network, where it is not found by itself"), N_("HOST:PORT") },
-  { "link-listen", 0, 0, G_OPTION_ARG_STRING, &opt_link_listen, N_("Where this device serves the local network link while it writes (every address and a free port by default)"), N_("HOST:PORT") },
+  { "link-listen", 0, 0, G_OPTION_ARG_STRING, &opt_link_listen, N_("Where this device serves the local network link while it writes (every address, port 47122 when it is free, by default)"), N_("HOST:PORT") },
   { NULL }
 };
 

@@ -295,7 +295,7 @@ start_engine (YataiApplication *self,
 {
   yatai_sync_engine_set_auto_takeover (engine, g_settings_get_boolean (self->settings, "sync-auto-takeover"));
   yatai_sync_engine_set_preferred (engine, g_settings_get_boolean (self->settings, "sync-takes-orders"));
-  /* The venue link: served on every address and a free port while this device writes, unless
+  /* The venue link: served on every address (port 47122 when free) while this device writes, unless
    * --link-listen says where; the writer found by DNS-SD and the lease, or at the address given. */
   yatai_sync_engine_set_link (engine, self->link_overridden || self->override_link_listen
                                        ? self->override_link_listen : "", link);
@@ -675,7 +675,7 @@ yatai_application_init (YataiApplication *self)
     { "prefix", 0, 0, G_OPTION_ARG_STRING, NULL, N_("The stall's folder in the bucket (not saved)"), N_("FOLDER") },
     { "device-name", 0, 0, G_OPTION_ARG_STRING, NULL, N_("This device's name for the others (not saved)"), N_("NAME") },
     { "link", 0, 0, G_OPTION_ARG_STRING, NULL, N_("The writer's address on the local network, where it is not found by itself (not saved)"), N_("HOST:PORT") },
-    { "link-listen", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Where this device serves the local network link while it writes (every address and a free port by default)"), N_("HOST:PORT") },
+    { "link-listen", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Where this device serves the local network link while it writes (every address, port 47122 when it is free, by default)"), N_("HOST:PORT") },
     { NULL }
   };
   static const char *quit_accels[] = { "<Control>q", NULL };

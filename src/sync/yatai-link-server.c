@@ -451,7 +451,7 @@ yatai_link_server_new (GTlsCertificate *stall,
 
 /**
  * yatai_link_server_listen:
- * @address: (nullable): "HOST:PORT" to listen on; NULL for every address and a free port
+ * @address: (nullable): "HOST:PORT" to listen on; NULL for every address, port 47122 when it is free (YATAI_LINK_DEFAULT_PORT), else a free one
  */
 gboolean
 yatai_link_server_listen (YataiLinkServer  *self,
