@@ -54,7 +54,7 @@ sync_test_device_attach (SyncTestDevice *device,
                          YataiBucket    *bucket,
                          const char     *prefix)
 {
-  device->bucket = g_object_ref (bucket);
+  device->bucket = bucket != NULL ? g_object_ref (bucket) : NULL;   /* NULL: a stall without a bucket */
   device->engine = yatai_sync_engine_new (device->store, bucket, prefix);
   yatai_sync_engine_set_timing (device->engine, 600, 150);
   yatai_sync_engine_set_poll_interval (device->engine, 20);

@@ -432,21 +432,6 @@ link_stall_cb (gpointer   user_data,
   return g_steal_pointer (&pairing);
 }
 
-static gboolean
-no_bucket_finished (gpointer data)
-{
-  return ((SyncTestDevice *) data)->finished->len > 0;
-}
-
-static void
-no_bucket_finished_cb (YataiSyncEngine *engine,
-                       const char      *id,
-                       const char      *refusal,
-                       SyncTestDevice  *device)
-{
-  g_ptr_array_add (device->finished, g_strdup_printf ("%s:%s", id, refusal ? refusal : ""));
-}
-
 static void
 test_no_bucket (void)
 {
@@ -468,7 +453,7 @@ test_no_bucket (void)
   g_main_context_acquire (NULL);
   g_assert_true (yatai_sync_link_stall_found (counter->store, PREFIX, &error));
   g_assert_no_error (error);
-  counter->engine = yatai_sync_engine_new (counter->store, NULL, PREFIX);
+  sync_test_device_attach (counter, NULL, PREFIX);
   yatai_sync_engine_set_link (counter->engine, "127.0.0.1:0", NULL);
   yatai_sync_engine_start (counter->engine);
   g_assert_cmpint (yatai_sync_engine_get_role (counter->engine), ==, YATAI_SYNC_WRITER);
@@ -493,22 +478,19 @@ test_no_bucket (void)
   g_assert_true (yatai_store_product_name_taken (kitchen->store, "焼きそば", 0));
 
   /* Nothing set by hand: the address came with the stall. */
-  kitchen->engine = yatai_sync_engine_new (kitchen->store, NULL, prefix);
-  g_signal_connect (kitchen->engine, "command-finished", G_CALLBACK (no_bucket_finished_cb), kitchen);
+  sync_test_device_attach (kitchen, NULL, prefix);
   yatai_sync_engine_start (kitchen->engine);
   sync_test_run_until (follows_over_link, kitchen);
   args = yatai_order_confirm_args (&line, 1, "Tanaka Hanako", "", 1000, FALSE, 5);
   confirm = yatai_command_new ("order.confirm", args);
   result = sync_test_execute (kitchen, confirm, &sent);
   g_assert_true (sent);
-  sync_test_run_until (no_bucket_finished, kitchen);
+  sync_test_run_until (sync_test_has_finished, kitchen);
   g_clear_pointer (&result, json_node_unref);
   g_assert_true (yatai_store_lookup_command (kitchen->store, yatai_command_get_id (confirm), &result, &error));
   g_assert_no_error (error);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "call_number"), ==, 1);
 
-  g_clear_object (&kitchen->engine);
-  g_clear_object (&counter->engine);
   sync_test_device_remove (kitchen);
   sync_test_device_remove (counter);
   g_main_context_release (NULL);

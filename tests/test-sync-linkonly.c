@@ -35,15 +35,6 @@ free_port (void)
   return port;
 }
 
-static void
-finished_cb (YataiSyncEngine *engine,
-             const char      *id,
-             const char      *refusal,
-             SyncTestDevice  *device)
-{
-  g_ptr_array_add (device->finished, g_strdup_printf ("%s:%s", id, refusal ? refusal : ""));
-}
-
 /* An engine without a bucket, serving the link at @listen while it writes, following @writer. */
 static void
 start_engine (SyncTestDevice *device,
@@ -53,9 +44,8 @@ start_engine (SyncTestDevice *device,
   g_autofree char *prefix = yatai_sync_link_stall_get (device->store);
 
   g_assert_cmpstr (prefix, ==, PREFIX);
-  device->engine = yatai_sync_engine_new (device->store, NULL, prefix);
+  sync_test_device_attach (device, NULL, prefix);
   yatai_sync_engine_set_link (device->engine, listen, writer);
-  g_signal_connect (device->engine, "command-finished", G_CALLBACK (finished_cb), device);
   yatai_sync_engine_start (device->engine);
 }
 
@@ -63,6 +53,7 @@ static void
 stop_engine (SyncTestDevice *device)
 {
   g_clear_object (&device->engine);
+  g_clear_object (&device->bucket);
 }
 
 /* The counter founds the stall (Add a Device without a bucket). */
