@@ -592,6 +592,86 @@ test_add_bucket (void)
   sync_test_device_remove (counter);
 }
 
+/* A handover whose answer is lost: the kitchen is switched off the moment the counter stops writing,
+ * before the answer leaves. Nobody writes then (never two); the kitchen started again asks again, the
+ * counter answers it the same, and the kitchen writes at the next epoch from where the counter
+ * stopped. */
+typedef struct
+{
+  SyncTestDevice *counter;
+  SyncTestDevice *kitchen;
+  gboolean        cut;
+} Lost;
+
+static void
+counter_role_cb (YataiSyncEngine *engine,
+                 GParamSpec      *pspec,
+                 Lost            *lost)
+{
+  if (!lost->cut && yatai_sync_engine_get_role (engine) == YATAI_SYNC_FOLLOWER)
+    {
+      /* The counter has given the role up; its answer has not been sent yet. */
+      lost->cut = TRUE;
+      g_assert_cmpint (yatai_sync_engine_get_role (lost->kitchen->engine), ==, YATAI_SYNC_FOLLOWER);
+      stop_engine (lost->kitchen);
+    }
+}
+
+static gboolean
+cut (gpointer data)
+{
+  return ((Lost *) data)->cut;
+}
+
+static void
+test_handover_answer_lost (void)
+{
+  g_autofree char *counter_listen = g_strdup_printf ("127.0.0.1:%u", free_port ());
+  g_autofree char *kitchen_listen = g_strdup_printf ("127.0.0.1:%u", free_port ());
+  Lost lost = { 0 };
+  gboolean sent;
+
+  lost.counter = found ("Counter PC", counter_listen);
+  sync_test_save_product (lost.counter, "焼きそば", 100);
+  g_object_unref (confirm (lost.counter, "焼きそば", &sent));
+  lost.kitchen = pair (lost.counter, "Kitchen", kitchen_listen, counter_listen);
+  sync_test_run_until (follows_counter, lost.kitchen);
+  g_signal_connect (lost.counter->engine, "notify::role", G_CALLBACK (counter_role_cb), &lost);
+  yatai_sync_engine_set_preferred (lost.kitchen->engine, TRUE);
+  sync_test_run_until (cut, &lost);
+
+  /* Nobody writes, for as long as the kitchen is away: the counter does not take the role back. */
+  sync_test_run_for (1500);
+  g_assert_cmpint (yatai_sync_engine_get_role (lost.counter->engine), ==, YATAI_SYNC_FOLLOWER);
+  g_assert_false (yatai_sync_link_stall_is_writer (lost.counter->store));
+  g_assert_false (yatai_sync_link_stall_is_writer (lost.kitchen->store));
+  /* What the counter's staff do meanwhile waits as a command. */
+  g_object_unref (confirm (lost.counter, "焼きそば", &sent));
+  g_assert_true (sent);
+
+  /* The kitchen back: it asks again, gets the same grant and writes at epoch 2. */
+  start_engine (lost.kitchen, kitchen_listen, counter_listen);
+  yatai_sync_engine_set_preferred (lost.kitchen->engine, TRUE);
+  sync_test_run_until (sync_test_is_writer, lost.kitchen);
+  g_assert_cmpint (yatai_sync_engine_get_epoch (lost.kitchen->engine), ==, 2);
+  g_assert_cmpint (yatai_sync_engine_get_role (lost.counter->engine), ==, YATAI_SYNC_FOLLOWER);
+  /* The counter follows it, and its order is applied there once. */
+  sync_test_run_until (nothing_waiting, lost.counter);
+  {
+    Count count = { lost.counter, 2 };
+
+    sync_test_run_until (has_orders, &count);
+  }
+  sync_test_run_for (300);
+  g_assert_cmpint (count_orders (lost.kitchen), ==, 2);
+  g_assert_cmpint (count_orders (lost.counter), ==, 2);
+
+  stop_engine (lost.kitchen);
+  stop_engine (lost.counter);
+  sync_test_device_remove (lost.kitchen);
+  sync_test_device_remove (lost.counter);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -608,6 +688,7 @@ main (int    argc,
   g_test_add_func ("/sync/linkonly/link-cut", test_link_cut);
   g_test_add_func ("/sync/linkonly/old-epoch", test_old_epoch);
   g_test_add_func ("/sync/linkonly/handover", test_handover);
+  g_test_add_func ("/sync/linkonly/handover-answer-lost", test_handover_answer_lost);
   g_test_add_func ("/sync/linkonly/add-bucket", test_add_bucket);
   g_test_add_func ("/sync/linkonly/copied-writer", test_copied_writer);
   status = g_test_run ();
