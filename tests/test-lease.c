@@ -194,6 +194,39 @@ test_link_addresses (void)
   g_assert_null (plain->link);
 }
 
+/* Why the holder cannot apply commands travels in the lease; a trouble of the wrong form is left out,
+ * and a lease without it (an older Yatai, or a writer that can) says none. */
+static void
+test_trouble (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(YataiLease) lease = yatai_lease_new ("dev-a", "Counter PC", 2);
+  g_autoptr(YataiLease) back = NULL;
+  g_autoptr(YataiLease) copy = NULL;
+  g_autoptr(YataiLease) wrong = NULL;
+  g_autoptr(YataiLease) plain = NULL;
+  g_autofree char *json = NULL;
+  const char *text;
+
+  lease->trouble = g_strdup ("disk-full");
+  json = yatai_lease_to_json (lease);
+  back = yatai_lease_parse (json, strlen (json), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->trouble, ==, "disk-full");
+  copy = yatai_lease_copy (back);
+  g_assert_cmpstr (copy->trouble, ==, "disk-full");
+
+  text = "{\"format\":1,\"device\":\"d\",\"epoch\":1,\"ttl_ms\":30000,\"released\":false,\"trouble\":7}";
+  wrong = yatai_lease_parse (text, strlen (text), &error);
+  g_assert_no_error (error);
+  g_assert_null (wrong->trouble);
+
+  text = "{\"format\":1,\"device\":\"d\",\"epoch\":1,\"ttl_ms\":30000,\"released\":false}";
+  plain = yatai_lease_parse (text, strlen (text), &error);
+  g_assert_no_error (error);
+  g_assert_null (plain->trouble);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -207,6 +240,7 @@ main (int   argc,
   g_test_add_func ("/lease/rules", test_rules);
   g_test_add_func ("/lease/damaged-verdicts", test_damaged_verdicts);
   g_test_add_func ("/lease/link-addresses", test_link_addresses);
+  g_test_add_func ("/lease/trouble", test_trouble);
 
   return g_test_run ();
 }

@@ -14,6 +14,7 @@
 #include "yatai-store-journal.h"
 #include "yatai-store-products.h"
 #include "yatai-sync-engine.h"
+#include "yatai-sync-status.h"
 
 #define PREFIX "yatai/stall-1"
 #define WAIT_MS 20000
@@ -223,16 +224,41 @@ test_handover_first_keeps (void)
   sync_test_device_remove (first);
 }
 
+static gboolean
+writer_disk_full (gpointer data)
+{
+  return g_strcmp0 (yatai_sync_engine_get_writer_trouble (((SyncTestDevice *) data)->engine), "disk-full") == 0;
+}
+
+static gboolean
+writer_can_save (gpointer data)
+{
+  return yatai_sync_engine_get_writer_trouble (((SyncTestDevice *) data)->engine) == NULL;
+}
+
+/* What the header bar says on a follower of a writer whose disk is full. */
+static void
+assert_says_disk_full (SyncTestDevice *device)
+{
+  g_autofree char *summary = yatai_sync_status_summary (device->engine, g_get_monotonic_time ());
+  g_autofree char *details = yatai_sync_status_details (device->engine, g_get_monotonic_time ());
+
+  g_assert_cmpstr (summary, ==, "“Counter PC” cannot save: its disk is full");
+  g_assert_nonnull (strstr (details, "“Counter PC” cannot save: its disk is full. What is done here is kept and "
+                                     "sent once it has space again."));
+}
+
 /* The writer's disk is full when a follower's command comes over the link: neither applied nor
  * refused, it is not answered as done (the follower would drop it and wait for ever) but goes through
- * the inbox, where it waits for space, and is applied once there is some. */
+ * the inbox, where it waits for space, and is applied once there is some. The followers say why it
+ * waits: the kitchen on the link, the tablet (bucket only) from the lease. */
 static void
 test_full_disk_command (void)
 {
   g_autofree char *disk = g_build_filename (dir, "disk", NULL);
   g_autofree char *filler = NULL;
   g_autofree char *address = NULL;
-  SyncTestDevice *counter, *kitchen;
+  SyncTestDevice *counter, *kitchen, *tablet;
 
   g_mkdir (disk, 0700);
   if (mount ("tmpfs", disk, "tmpfs", 0, "size=2m") != 0)
@@ -250,21 +276,43 @@ test_full_disk_command (void)
   kitchen = device_new ("Kitchen", NULL, address);
   yatai_sync_engine_start (kitchen->engine);
   sync_test_run_until (follows_over_link, kitchen);
+  tablet = device_new ("Tablet", NULL, NULL);
+  yatai_sync_engine_set_link_follow (tablet->engine, FALSE);
+  yatai_sync_engine_start (tablet->engine);
   sync_test_save_product (counter, "before", 5);
   sync_test_wait_for_product (kitchen, "before");
+  sync_test_wait_for_product (tablet, "before");
+  g_assert_null (yatai_sync_engine_get_writer_trouble (kitchen->engine));
+  g_assert_null (yatai_sync_engine_get_writer_trouble (tablet->engine));
 
   filler = sync_test_fill_disk (disk);
   sync_test_save_product (kitchen, "while full", 5);
-  sync_test_run_for (1000);
+  sync_test_save_product (tablet, "tablet while full", 5);
+  sync_test_run_until (writer_disk_full, kitchen);
+  assert_says_disk_full (kitchen);
+  sync_test_run_until (writer_disk_full, tablet);
+  g_assert_null (yatai_sync_engine_get_link_writer (tablet->engine));
+  assert_says_disk_full (tablet);
   g_assert_cmpuint (kitchen->finished->len, ==, 0);
+  g_assert_cmpuint (tablet->finished->len, ==, 0);
   g_assert_false (yatai_store_product_name_taken (counter->store, "while full", 0));
 
+  /* Space again: each command is applied once, and the followers no longer say it. */
   g_unlink (filler);
   sync_test_run_until (sync_test_has_finished, kitchen);
+  sync_test_run_until (sync_test_has_finished, tablet);
   g_assert_cmpstr (strchr (g_ptr_array_index (kitchen->finished, 0), ':'), ==, ":");
+  g_assert_cmpstr (strchr (g_ptr_array_index (tablet->finished, 0), ':'), ==, ":");
   sync_test_wait_for_product (kitchen, "while full");
+  sync_test_wait_for_product (tablet, "tablet while full");
   g_assert_true (yatai_store_product_name_taken (counter->store, "while full", 0));
+  sync_test_run_until (writer_can_save, kitchen);
+  sync_test_run_until (writer_can_save, tablet);
+  sync_test_run_for (1000);
+  g_assert_cmpuint (kitchen->finished->len, ==, 1);
+  g_assert_cmpuint (tablet->finished->len, ==, 1);
 
+  sync_test_device_remove (tablet);
   sync_test_device_remove (kitchen);
   sync_test_device_remove (counter);
   umount (disk);

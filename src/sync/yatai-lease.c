@@ -33,6 +33,7 @@ yatai_lease_free (YataiLease *lease)
   g_free (lease->device);
   g_free (lease->device_name);
   g_strfreev (lease->link);
+  g_free (lease->trouble);
   g_free (lease);
 }
 
@@ -49,6 +50,7 @@ yatai_lease_copy (const YataiLease *lease)
   copy->renewed = lease->renewed;
   copy->head = lease->head;
   copy->link = g_strdupv (lease->link);
+  copy->trouble = g_strdup (lease->trouble);
   return copy;
 }
 
@@ -87,6 +89,11 @@ yatai_lease_to_json (const YataiLease *lease)
       for (guint i = 0; lease->link[i] != NULL && i < YATAI_LEASE_MAX_LINK; i++)
         json_builder_add_string_value (builder, lease->link[i]);
       json_builder_end_array (builder);
+    }
+  if (lease->trouble != NULL)
+    {
+      json_builder_set_member_name (builder, "trouble");
+      json_builder_add_string_value (builder, lease->trouble);
     }
   json_builder_end_object (builder);
 
@@ -172,6 +179,15 @@ yatai_lease_parse (const char  *data,
             g_strv_builder_add (addresses, text);
         }
       lease->link = g_strv_builder_end (addresses);
+    }
+  /* Why the holder cannot apply commands (a full disk): only said to the followers' staff, so a name
+   * this version does not know reads as the plain "cannot save", and what is not one is left out. */
+  if (HAS ("trouble", G_TYPE_STRING))
+    {
+      const char *trouble = json_object_get_string_member (object, "trouble");
+
+      if (*trouble != '\0' && strlen (trouble) <= 64 && g_utf8_validate (trouble, -1, NULL))
+        lease->trouble = g_strdup (trouble);
     }
 #undef HAS
 

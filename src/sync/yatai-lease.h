@@ -26,6 +26,7 @@ typedef struct
   gint64    renewed;       /* the holder's wall clock, microseconds; shown to people, never compared */
   gint64    head;          /* the log's head when it was written; -1 when it does not say (an older Yatai) */
   char    **link;          /* where the holder serves the venue link ("HOST:PORT"); NULL: nowhere said */
+  char     *trouble;       /* why the holder cannot apply commands now ("disk-full", "cannot-save"); NULL: it can */
 } YataiLease;
 
 YataiLease *yatai_lease_new     (const char  *device,

@@ -39,6 +39,7 @@ struct _YataiLinkClient
   char                    *writer_name;
   char                    *writer_device;
   char                   **writer_peers; /* the other devices following the writer, as it said */
+  char                    *writer_trouble; /* why it cannot apply commands now ("disk-full"); NULL: it can */
   gint64                   writer_head;
   gint64                   snapshot_seq; /* the next binary frame is a snapshot at this seq; -1: not */
   gboolean                 restoring;    /* ask the writer for the whole stall (hello from 0) */
@@ -55,6 +56,7 @@ enum {
   PROP_0,
   PROP_CONNECTED,
   PROP_ERROR,
+  PROP_WRITER_TROUBLE,
   N_PROPS
 };
 
@@ -97,6 +99,7 @@ yatai_link_client_finalize (GObject *object)
   g_free (self->writer_name);
   g_free (self->writer_device);
   g_strfreev (self->writer_peers);
+  g_free (self->writer_trouble);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (yatai_link_client_parent_class)->finalize (object);
@@ -118,6 +121,9 @@ yatai_link_client_get_property (GObject    *object,
     case PROP_ERROR:
       g_value_set_string (value, yatai_link_client_get_error (self));
       break;
+    case PROP_WRITER_TROUBLE:
+      g_value_set_string (value, yatai_link_client_get_writer_trouble (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -136,6 +142,9 @@ yatai_link_client_class_init (YataiLinkClientClass *klass)
                                                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WRITER_TROUBLE] = g_param_spec_string ("writer-trouble", NULL, NULL, NULL,
+                                                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                         G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A segment the writer pushed: its seq and the bytes of log/<seq>. */
@@ -189,6 +198,20 @@ set_error (YataiLinkClient *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 }
 
+/* Why the writer cannot apply commands, as it said ("" or NULL: it can); only a short name is kept. */
+static void
+set_writer_trouble (YataiLinkClient *self,
+                    const char      *trouble)
+{
+  if (trouble != NULL && (*trouble == '\0' || strlen (trouble) > 64 || !g_utf8_validate (trouble, -1, NULL)))
+    trouble = NULL;
+  if (g_strcmp0 (trouble, self->writer_trouble) == 0)
+    return;
+  g_free (self->writer_trouble);
+  self->writer_trouble = g_strdup (trouble);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WRITER_TROUBLE]);
+}
+
 /* Takes @error (NULL: a stop asked for here). Every command still on its way fails: the engine sends
  * it again through the bucket, and the writer, which records every command it applied, does it once. */
 static void
@@ -207,6 +230,7 @@ drop_connection (YataiLinkClient *self,
       g_clear_object (&self->connection);
     }
   self->welcomed = FALSE;
+  set_writer_trouble (self, NULL);
 
   tasks = g_hash_table_get_values (self->pending);
   for (GList *l = tasks; l != NULL; l = l->next)
@@ -272,6 +296,7 @@ welcome (YataiLinkClient *self,
   self->writer_device = g_strdup (json_object_get_string_member_with_default (body, "device", ""));
   self->writer_head = json_object_get_int_member_with_default (body, "head", 0);
   self->welcomed = TRUE;
+  set_writer_trouble (self, json_object_get_string_member_with_default (body, "trouble", NULL));
   set_error (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
 }
@@ -360,6 +385,9 @@ message_cb (SoupWebsocketConnection *connection,
         self->snapshot_seq = json_node_get_int (body);
       else if (g_str_equal (name, "beat") && JSON_NODE_HOLDS_VALUE (body))
         self->writer_head = MAX (self->writer_head, json_node_get_int (body));
+      else if (g_str_equal (name, "trouble") && JSON_NODE_HOLDS_VALUE (body) &&
+               json_node_get_value_type (body) == G_TYPE_STRING && self->welcomed)
+        set_writer_trouble (self, json_node_get_string (body));
       return;
     }
 
@@ -597,6 +625,14 @@ yatai_link_client_get_writer_peers (YataiLinkClient *self)
 {
   g_return_val_if_fail (YATAI_IS_LINK_CLIENT (self), NULL);
   return self->welcomed ? (const char * const *) self->writer_peers : NULL;
+}
+
+/* Why the writer cannot apply commands now ("disk-full", "cannot-save"), as it said; NULL: it can. */
+const char *
+yatai_link_client_get_writer_trouble (YataiLinkClient *self)
+{
+  g_return_val_if_fail (YATAI_IS_LINK_CLIENT (self), NULL);
+  return self->welcomed ? self->writer_trouble : NULL;
 }
 
 const char *

@@ -28,6 +28,7 @@ gboolean         yatai_link_client_get_connected    (YataiLinkClient  *self);
 gboolean         yatai_link_client_get_connecting   (YataiLinkClient  *self);
 const char      *yatai_link_client_get_address      (YataiLinkClient  *self);
 const char      *yatai_link_client_get_writer_name  (YataiLinkClient  *self);
+const char      *yatai_link_client_get_writer_trouble (YataiLinkClient *self);
 const char * const *yatai_link_client_get_writer_peers (YataiLinkClient *self);
 const char      *yatai_link_client_get_writer_device (YataiLinkClient *self);
 gint64           yatai_link_client_get_writer_head  (YataiLinkClient  *self);

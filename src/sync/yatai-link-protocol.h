@@ -16,6 +16,11 @@ G_BEGIN_DECLS
  *                      follower says in its own language; without them (an older writer), "message"
  *                      is said as it came
  *                      {"beat": head}                       every YATAI_LINK_BEAT_MS, so silence is noticed
+ *                      {"trouble": "disk-full"}             the writer cannot apply commands now ("disk-full",
+ *                                                           "cannot-save"; "" once it can): also in the
+ *                                                           welcome's "trouble"; a follower keeps its commands
+ *                                                           and says why. A message of a name a follower does
+ *                                                           not know is ignored, as older ones do with this
  * Binary messages (writer → follower) are one log segment each: its seq (8 bytes, big-endian), then the
  * bytes of log/<seq> exactly as the bucket has (or will have) them, in seq order. */
 

@@ -47,6 +47,7 @@ struct _YataiLinkServer
   YataiLinkSnapshotFunc snapshot_func;
   gpointer              snapshot_data;
   char                 *only_device;  /* while handing over: the only device let in */
+  char                 *trouble;      /* why commands cannot be applied now ("disk-full"); NULL: they can */
 
   GQueue                ring;         /* GBytes frames, oldest first */
   gint64                oldest;       /* seq of the ring's head; 0 when empty */
@@ -105,6 +106,7 @@ yatai_link_server_finalize (GObject *object)
   g_free (self->device_id);
   g_free (self->device_name);
   g_free (self->only_device);
+  g_free (self->trouble);
 
   G_OBJECT_CLASS (yatai_link_server_parent_class)->finalize (object);
 }
@@ -301,6 +303,11 @@ hello (Peer     *peer,
         }
     }
   json_builder_end_array (builder);
+  if (self->trouble != NULL)
+    {
+      json_builder_set_member_name (builder, "trouble");
+      json_builder_add_string_value (builder, self->trouble);
+    }
   json_builder_end_object (builder);
   send_message (peer, "welcome", json_builder_get_root (builder));
 
@@ -544,6 +551,33 @@ yatai_link_server_set_only_device (YataiLinkServer *self,
       if (g_strcmp0 (peer->device, device) != 0 &&
           soup_websocket_connection_get_state (peer->connection) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_close (peer->connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+    }
+}
+
+/**
+ * yatai_link_server_set_trouble:
+ * @trouble: (nullable): why the writer cannot apply commands now ("disk-full", "cannot-save"), or
+ *   %NULL once it can again
+ *
+ * Tells every follower at once, and each one that comes later in its welcome, so its staff read why
+ * what they send waits. A follower of a version without it ignores the message.
+ */
+void
+yatai_link_server_set_trouble (YataiLinkServer *self,
+                               const char      *trouble)
+{
+  g_return_if_fail (YATAI_IS_LINK_SERVER (self));
+
+  if (g_strcmp0 (trouble, self->trouble) == 0)
+    return;
+  g_free (self->trouble);
+  self->trouble = g_strdup (trouble);
+  for (guint i = 0; i < self->peers->len; i++)
+    {
+      Peer *peer = g_ptr_array_index (self->peers, i);
+
+      if (peer->next > 0)
+        send_message (peer, "trouble", json_node_init_string (json_node_alloc (), trouble ? trouble : ""));
     }
 }
 

@@ -38,6 +38,8 @@ void             yatai_link_server_set_snapshot_func (YataiLinkServer   *self,
                                                       gpointer           user_data);
 void             yatai_link_server_set_only_device (YataiLinkServer   *self,
                                                     const char        *device);
+void             yatai_link_server_set_trouble      (YataiLinkServer   *self,
+                                                     const char        *trouble);
 void             yatai_link_server_set_command_func (YataiLinkServer   *self,
                                                      YataiLinkCommandFunc func,
                                                      gpointer           user_data);

@@ -76,6 +76,33 @@ yatai_sync_engine_get_holder_name (YataiSyncEngine *self)
   return self->lease.lease ? self->lease.lease->device_name : NULL;
 }
 
+/**
+ * yatai_sync_engine_get_writer_trouble:
+ *
+ * Why the writer this device follows cannot apply commands now, as it says on the link or in the
+ * lease: "disk-full", "cannot-save" (or a name of a newer Yatai, said as "cannot-save").
+ *
+ * Returns: (nullable): the trouble's name, or %NULL when the writer can apply them, or this device
+ *   does not follow
+ */
+const char *
+yatai_sync_engine_get_writer_trouble (YataiSyncEngine *self)
+{
+  gboolean on_link = FALSE;
+  const char *trouble;
+
+  g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
+  if (self->role != YATAI_SYNC_FOLLOWER)
+    return NULL;
+  trouble = sync_engine_link_writer_trouble (self, &on_link);
+  if (on_link)
+    return trouble;
+  if (self->lease.lease == NULL || self->lease.lease->released ||
+      g_strcmp0 (self->lease.lease->device, yatai_store_get_device_id (self->store)) == 0)
+    return NULL;
+  return self->lease.lease->trouble;
+}
+
 /* Whether the stall has no bucket: the venue link is the only path, and only handing over moves who
  * writes (yatai-sync-linkonly.c). */
 gboolean

@@ -28,6 +28,7 @@ G_BEGIN_DECLS
 #define INBOX_ACTIVE_MS       (5 * 60 * 1000)   /* ...that is, one came within the last 5 minutes */
 #define AWAITING_POLL_MS      50                /* a follower waiting for its commands' answer */
 #define INBOX_GAP_MS          5000              /* how long a missing command is waited for */
+#define BUSY_TROUBLE_MS       2000              /* a store busy this long is told to the followers */
 #define INBOX_COUNTER_DIGITS  20
 #define RETRY_MIN_MS          500
 #define RETRY_MAX_MS          30000
@@ -169,6 +170,8 @@ struct _YataiSyncEngine
   guint            restore_failures;
   gint64           restore_not_before;   /* monotonic */
   guint            store_failures;       /* the store could not be written (a full disk) */
+  gint64           store_busy_since;     /* monotonic: a command met a busy store since then; 0: it did not */
+  char            *trouble;              /* the writer cannot apply commands: "disk-full", "cannot-save"; NULL */
   gboolean         caught_up;            /* reached the end of the log once since the start */
   char            *problem;              /* a damaged object or a full disk, in words with its name */
   char            *problem_where;
@@ -229,6 +232,7 @@ enum {
   PROP_TAKEOVER_AVAILABLE,
   PROP_LAST_CONTACT,
   PROP_LINK_WRITER,
+  PROP_WRITER_TROUBLE,
   N_PROPS
 };
 
@@ -491,6 +495,21 @@ sync_engine_segments_pushed (YataiSyncEngine *self);
 G_GNUC_INTERNAL
 void
 sync_engine_command_delivered (YataiSyncEngine *self);
+
+G_GNUC_INTERNAL
+void
+sync_engine_trouble_from (YataiSyncEngine *self,
+                          const GError    *error);
+
+G_GNUC_INTERNAL
+void
+sync_engine_link_set_trouble (YataiSyncEngine *self,
+                              const char      *trouble);
+
+G_GNUC_INTERNAL
+const char *
+sync_engine_link_writer_trouble (YataiSyncEngine *self,
+                                 gboolean        *connected);
 
 G_GNUC_INTERNAL
 void

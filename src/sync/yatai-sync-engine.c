@@ -340,8 +340,10 @@ sync_engine_go (YataiSyncEngine *self,
   self->phase = phase;
   if ((from == PHASE_WRITE) != (phase == PHASE_WRITE))
     {
-      /* Sealed segments belong to one stretch of writing. */
+      /* Sealed segments belong to one stretch of writing, and so does what kept its commands waiting. */
       sync_engine_reset_sealed (self);
+      g_clear_pointer (&self->trouble, g_free);
+      self->store_busy_since = 0;
       for (guint i = 0; i < N_TRANSPORTS; i++)
         if (self->transports[i] != NULL && self->transports[i]->klass->writing_changed != NULL)
           self->transports[i]->klass->writing_changed (self->transports[i], phase == PHASE_WRITE);
@@ -665,6 +667,7 @@ yatai_sync_engine_finalize (GObject *object)
   g_ptr_array_unref (self->restore_candidates);
   g_free (self->problem);
   g_free (self->problem_where);
+  g_free (self->trouble);
   g_free (self->pending_note_chain);
   g_free (self->sealed_chain);
   for (guint i = 0; i < N_TRANSPORTS; i++)
@@ -712,6 +715,9 @@ yatai_sync_engine_get_property (GObject    *object,
     case PROP_LINK_WRITER:
       g_value_set_string (value, yatai_sync_engine_get_link_writer (self));
       break;
+    case PROP_WRITER_TROUBLE:
+      g_value_set_string (value, yatai_sync_engine_get_writer_trouble (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -745,6 +751,10 @@ yatai_sync_engine_class_init (YataiSyncEngineClass *klass)
   /* The writer's name while this device follows it on the local network (the venue link), else NULL. */
   sync_engine_properties[PROP_LINK_WRITER] = g_param_spec_string ("link-writer", NULL, NULL, NULL,
                                                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* Why the writer this device follows cannot apply commands now ("disk-full", "cannot-save"), or NULL. */
+  sync_engine_properties[PROP_WRITER_TROUBLE] = g_param_spec_string ("writer-trouble", NULL, NULL, NULL,
+                                                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                      G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, sync_engine_properties);
 
   /**

@@ -91,6 +91,7 @@ void             yatai_sync_engine_set_link_follow (YataiSyncEngine *self,
 guint16          yatai_sync_engine_get_link_port  (YataiSyncEngine  *self);
 char           **yatai_sync_engine_dup_link_addresses (YataiSyncEngine *self);
 const char      *yatai_sync_engine_get_link_writer (YataiSyncEngine *self);
+const char      *yatai_sync_engine_get_writer_trouble (YataiSyncEngine *self);
 gint64           yatai_sync_engine_get_last_link_contact (YataiSyncEngine *self);
 GPtrArray       *yatai_sync_engine_get_link_peers (YataiSyncEngine  *self);
 

@@ -19,6 +19,7 @@
 
 #include <glib/gi18n.h>
 
+#include "yatai-refusal.h"
 #include "yatai-sync-engine-private.h"
 
 /* After this long without an answered read of the log (asleep, offline), the end is checked again. */
@@ -468,6 +469,46 @@ sync_engine_clear_problem (YataiSyncEngine *self,
   g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_ERROR]);
 }
 
+/* Why this writer cannot apply its followers' commands now, for them to say (NULL: it can): in the
+ * lease from the next renewal, made at once, and on the link to every follower there. */
+static void
+set_trouble (YataiSyncEngine *self,
+             const char      *trouble)
+{
+  if (g_strcmp0 (trouble, self->trouble) == 0)
+    return;
+  g_free (self->trouble);
+  self->trouble = g_strdup (trouble);
+  g_debug ("Commands %s", trouble ? trouble : "can be applied again");
+  sync_engine_link_set_trouble (self, trouble);
+  if (self->phase == PHASE_WRITE)
+    {
+      self->renew_now = TRUE;
+      sync_engine_schedule (self, 0);
+    }
+}
+
+/* A follower's command could be neither applied nor refused for @error, the store's: a full disk (or
+ * a file that cannot be written) at once, a busy store once it has stayed busy for BUSY_TROUBLE_MS. */
+void
+sync_engine_trouble_from (YataiSyncEngine *self,
+                          const GError    *error)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->phase != PHASE_WRITE)
+    return;
+  if (g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY))
+    {
+      if (self->store_busy_since == 0)
+        self->store_busy_since = now;
+      if (now - self->store_busy_since >= (gint64) BUSY_TROUBLE_MS * 1000)
+        set_trouble (self, "cannot-save");
+      return;
+    }
+  set_trouble (self, g_strcmp0 (yatai_refusal_get_reason (error), "disk-full") == 0 ? "disk-full" : "cannot-save");
+}
+
 /* The store could not be written (a full disk): say so where the store is, and try the same step
  * again later, slower each time. Nothing in the bucket is touched on this device's account. */
 void
@@ -479,6 +520,7 @@ sync_engine_store_failed (YataiSyncEngine *self,
 
   self->store_failures++;
   sync_engine_set_problem (self, yatai_store_get_path (self->store), error->message);
+  sync_engine_trouble_from (self, error);
   sync_engine_lane_done (self, lane, delay);
 }
 
@@ -486,6 +528,8 @@ sync_engine_store_failed (YataiSyncEngine *self,
 void
 sync_engine_store_ok (YataiSyncEngine *self)
 {
+  self->store_busy_since = 0;
+  set_trouble (self, NULL);
   if (self->store_failures == 0)
     return;
   self->store_failures = 0;

@@ -117,10 +117,14 @@ lease_read_cb (GObject      *source,
     }
   else
     {
+      g_autofree char *trouble = self->lease.lease ? g_strdup (self->lease.lease->trouble) : NULL;
+
       sync_engine_clear_problem (self, name);
       if (lease != NULL && lease->head > self->bucket_head)
         self->bucket_head = lease->head;
       yatai_lease_view_update (&self->lease, lease, generation, now);
+      if (g_strcmp0 (trouble, self->lease.lease ? self->lease.lease->trouble : NULL) != 0)
+        g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_WRITER_TROUBLE]);
     }
   update_holder (self);
 
@@ -231,7 +235,11 @@ sync_engine_write_lease (YataiSyncEngine *self,
   self->renew_now = FALSE;
   /* Where followers may reach this writer directly (the venue link), while it writes. */
   if (!released && self->phase == PHASE_WRITE)
-    lease->link = sync_engine_transport_addresses (self);
+    {
+      lease->link = sync_engine_transport_addresses (self);
+      /* Why the followers' commands wait, for those that do not hear it on the link. */
+      lease->trouble = g_strdup (self->trouble);
+    }
   json = yatai_lease_to_json (lease);
   bytes = g_bytes_new (json, strlen (json));
 

@@ -93,13 +93,15 @@ run_link_command (YataiCommand  *command,
   outcome = yatai_store_execute (self->store, command, &run_error);
   /* Neither applied nor refused (the store busy, the disk full): not taken, so the follower sends it
    * through the inbox, where it stays until the writer can apply it. Answered as done, the follower
-   * would drop it and wait for ever. */
+   * would drop it and wait for ever. Its staff are told why (sync_engine_trouble_from). */
   if (outcome == NULL && (g_error_matches (run_error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY) ||
                           g_error_matches (run_error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_IO)))
     {
+      sync_engine_trouble_from (self, run_error);
       g_set_error_literal (error, YATAI_LINK_ERROR, YATAI_LINK_ERROR_UNAVAILABLE, run_error->message);
       return NULL;
     }
+  sync_engine_store_ok (self);
   /* The change (or the recorded refusal) reaches the follower before the answer does. */
   sync_engine_seal (self);
   sync_engine_schedule (self, 0);
@@ -177,6 +179,7 @@ serve (SyncLink *link)
       return;
     }
   yatai_link_server_set_command_func (link->server, run_link_command, self);
+  yatai_link_server_set_trouble (link->server, self->trouble);
   yatai_link_server_set_snapshot_func (link->server, link_snapshot, self);
   if (self->grant != NULL)
     yatai_link_server_set_only_device (link->server, self->grant->device);
@@ -401,6 +404,12 @@ snapshot_cb (YataiLinkClient *client,
 }
 
 static void
+writer_trouble_cb (YataiSyncEngine *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), sync_engine_properties[PROP_WRITER_TROUBLE]);
+}
+
+static void
 connected_cb (YataiLinkClient *client,
               GParamSpec      *pspec,
               YataiSyncEngine *self)
@@ -606,6 +615,7 @@ link_follow (SyncTransport *transport,
       g_signal_connect (link->client, "snapshot", G_CALLBACK (snapshot_cb), self);
       g_signal_connect (link->client, "notify::connected", G_CALLBACK (connected_cb), self);
       g_signal_connect (link->client, "notify::error", G_CALLBACK (error_cb), self);
+      g_signal_connect_swapped (link->client, "notify::writer-trouble", G_CALLBACK (writer_trouble_cb), self);
     }
   if (self->restore_from_link && !yatai_link_client_get_connecting (link->client))
     {
@@ -852,6 +862,29 @@ yatai_sync_engine_get_link_writer (YataiSyncEngine *self)
 {
   g_return_val_if_fail (YATAI_IS_SYNC_ENGINE (self), NULL);
   return link_connected (engine_link (self)) ? yatai_link_client_get_writer_name (engine_link (self)->client) : NULL;
+}
+
+/* The writer's trouble as the link tells it; @connected FALSE when this device does not follow it
+ * there (the lease tells it then). */
+const char *
+sync_engine_link_writer_trouble (YataiSyncEngine *self,
+                                 gboolean        *connected)
+{
+  SyncLink *link = engine_link (self);
+
+  *connected = link_connected (link);
+  return *connected ? yatai_link_client_get_writer_trouble (link->client) : NULL;
+}
+
+/* This writer's trouble, to every follower on the link. */
+void
+sync_engine_link_set_trouble (YataiSyncEngine *self,
+                              const char      *trouble)
+{
+  SyncLink *link = engine_link (self);
+
+  if (link != NULL && link->server != NULL)
+    yatai_link_server_set_trouble (link->server, trouble);
 }
 
 /* When this follower last heard the writer on the link (monotonic µs; while it follows it there: now),

@@ -89,6 +89,32 @@ link_only_summary (YataiSyncEngine *engine,
     }
 }
 
+/* The writer this device follows cannot apply what it sends (a full disk): said on every follower,
+ * since its staff would else see "sending…" and nothing more. @details: the whole sentence. */
+static char *
+writer_trouble (YataiSyncEngine *engine,
+                gboolean         details)
+{
+  const char *trouble = yatai_sync_engine_get_writer_trouble (engine);
+  const char *holder = yatai_sync_engine_get_holder_name (engine);
+
+  if (holder == NULL || *holder == '\0')
+    holder = _("The writer");
+  if (g_strcmp0 (trouble, "disk-full") == 0)
+    return details
+      /* Translators: %s is the writer's name */
+      ? g_strdup_printf (_("“%s” cannot save: its disk is full. What is done here is kept and sent once it "
+                           "has space again."), holder)
+      /* Translators: %s is the writer's name */
+      : g_strdup_printf (_("“%s” cannot save: its disk is full"), holder);
+  return details
+    /* Translators: %s is the writer's name */
+    ? g_strdup_printf (_("“%s” cannot save at the moment. What is done here is kept and sent once it can."),
+                       holder)
+    /* Translators: %s is the writer's name */
+    : g_strdup_printf (_("“%s” cannot save at the moment"), holder);
+}
+
 char *
 yatai_sync_status_summary (YataiSyncEngine *engine,
                            gint64           now)
@@ -99,6 +125,9 @@ yatai_sync_status_summary (YataiSyncEngine *engine,
     return g_strdup (_("Local only"));
 
   pending = yatai_sync_engine_get_pending (engine);
+
+  if (yatai_sync_engine_get_writer_trouble (engine) != NULL)
+    return writer_trouble (engine, FALSE);
 
   if (yatai_sync_engine_get_link_writer (engine) != NULL)
     {
@@ -207,6 +236,13 @@ yatai_sync_status_details (YataiSyncEngine *engine,
       else
         g_string_append (out, _("The writer is not reachable on the local network: changes come through the "
                                 "bucket."));
+      if (yatai_sync_engine_get_writer_trouble (engine) != NULL)
+        {
+          g_autofree char *trouble = writer_trouble (engine, TRUE);
+
+          g_string_append_c (out, '\n');
+          g_string_append (out, trouble);
+        }
       break;
     default:
       g_string_append (out, _("This device is connecting to the bucket."));
