@@ -542,6 +542,7 @@ main (int   argc,
   g_autoptr(YataiGcsBucket) bucket = NULL;
   g_autofree char *command = NULL;
   g_autofree char *prefix = NULL;
+  g_autofree char *link_stall = NULL;
   YataiCtlStore opened = { 0 };
   Ctl ctl = { 0 };
 
@@ -601,25 +602,37 @@ main (int   argc,
     }
 
   read_settings ();
-  if (opt_bucket == NULL || *opt_bucket == '\0')
+  link_stall = yatai_sync_link_stall_get (ctl.store);
+  if ((opt_bucket == NULL || *opt_bucket == '\0') && link_stall != NULL &&
+      (g_str_equal (command, "run") || g_str_equal (command, "follow")))
+    {
+      /* A stall without a bucket: run and follow go over the local network alone. */
+      if (opt_device != NULL && *opt_device != '\0')
+        yatai_store_set_device_name (ctl.store, opt_device);
+      prefix = g_strdup (link_stall);
+    }
+  else if (opt_bucket == NULL || *opt_bucket == '\0')
     {
       g_printerr (_("yatai-ctl: no bucket: give --bucket, or set one in Yatai's preferences.\n"));
       yatai_ctl_store_finish (&opened, g_steal_pointer (&ctl.store), FALSE, NULL);
       return 2;
     }
-  if (opt_device != NULL && *opt_device != '\0')
-    yatai_store_set_device_name (ctl.store, opt_device);
-  bucket = yatai_gcs_bucket_connect (opt_bucket, opt_endpoint, opt_key_file, &error);
-  if (bucket == NULL)
+  if (prefix == NULL)
     {
-      g_printerr ("yatai-ctl: %s\n", error->message);
-      yatai_ctl_store_finish (&opened, g_steal_pointer (&ctl.store), FALSE, NULL);
-      return 1;
+      if (opt_device != NULL && *opt_device != '\0')
+        yatai_store_set_device_name (ctl.store, opt_device);
+      bucket = yatai_gcs_bucket_connect (opt_bucket, opt_endpoint, opt_key_file, &error);
+      if (bucket == NULL)
+        {
+          g_printerr ("yatai-ctl: %s\n", error->message);
+          yatai_ctl_store_finish (&opened, g_steal_pointer (&ctl.store), FALSE, NULL);
+          return 1;
+        }
+      prefix = g_strdup (opt_prefix != NULL && *opt_prefix != '\0' ? opt_prefix : "yatai/stall-1");
+      while (g_str_has_suffix (prefix, "/"))
+        prefix[strlen (prefix) - 1] = '\0';
     }
-  prefix = g_strdup (opt_prefix != NULL && *opt_prefix != '\0' ? opt_prefix : "yatai/stall-1");
-  while (g_str_has_suffix (prefix, "/"))
-    prefix[strlen (prefix) - 1] = '\0';
-  if (g_str_equal (command, "status"))
+  if (g_str_equal (command, "status") && bucket != NULL)
     {
       int status;
 
@@ -631,7 +644,7 @@ main (int   argc,
       yatai_ctl_store_finish (&opened, g_steal_pointer (&ctl.store), TRUE, NULL);
       return status;
     }
-  ctl.engine = yatai_sync_engine_new (ctl.store, YATAI_BUCKET (bucket), prefix);
+  ctl.engine = yatai_sync_engine_new (ctl.store, bucket != NULL ? YATAI_BUCKET (bucket) : NULL, prefix);
   yatai_sync_engine_set_link (ctl.engine, opt_link_listen ? opt_link_listen : "", opt_link);
   /* Only run and lease take may claim the lease. lease release goes on as the writer only when the
    * lease is already this device's, to upload what is left and release it. */

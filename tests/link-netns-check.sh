@@ -16,12 +16,16 @@
 #   does), `yatai-ctl pair CODE` on the kitchen's network finds that counter by name, and once it is
 #   closed finds none.
 #
-#   Usage: link-netns-check.sh YATAI_CTL YATAI_TEST_BUCKET PAIR_ANNOUNCE. Needs root, ip, dbus-daemon,
+#   A stall without a bucket too: a counter with none (link-counter) pairs a new device by the code
+#   over the venue's network, which follows it there alone and gets its order's call number.
+#
+#   Usage: link-netns-check.sh YATAI_CTL YATAI_TEST_BUCKET PAIR_ANNOUNCE LINK_COUNTER. Needs root, ip, dbus-daemon,
 #   avahi-daemon, nsenter and tshark: without them it is skipped (exit 77) and says why.
 set -uo pipefail
 ctl=$1
 server=$2
 announce=$(realpath "$3")   # nsenter starts in the namespace's root: absolute paths
+link_counter=$(realpath "$4")
 ctl_path=$(realpath "$ctl")
 
 skip () { echo "SKIP: $*"; exit 77; }
@@ -291,6 +295,35 @@ wait_for 10 "$dir/stranger.out" "refused this device: it does not hold this stal
 wait_for 10 "$dir/counter.out" "is not a device of this stall" || fail "the counter did not say it refused a stranger"
 kill "$stranger" 2>/dev/null
 
+# A stall without a bucket, in the same namespaces (their Avahi daemons): a counter with no bucket
+# founds it by Add a Device (link-counter), a new device pairs by the code over the venue's network,
+# follows it there alone, and its order gets its call number from that counter.
+mkfifo "$dir/nobucket.in" "$dir/nobucket-kitchen.in"
+nsenter -t "$counter_pid" -m -n "$link_counter" "$dir/nobucket-counter.sqlite3" "Stall Counter" \
+  < "$dir/nobucket.in" > "$dir/nobucket-counter.out" 2>&1 &
+pids+=($!)
+exec 6> "$dir/nobucket.in"
+wait_for 10 "$dir/nobucket-counter.out" "^writer" || fail "the counter without a bucket does not write"
+wait_for 10 "$dir/nobucket-counter.out" "^code [0-9]{6}$" || fail "the counter without a bucket shows no code"
+code=$(sed -n 's/^code //p' "$dir/nobucket-counter.out" | head -n 1)
+echo "Zqvnobucket" >&6
+wait_for 10 "$dir/nobucket-counter.out" "^saved Zqvnobucket" || fail "the counter without a bucket did not save"
+nsenter -t "$kitchen_pid" -m -n "$ctl_path" --store "$dir/nobucket-kitchen.sqlite3" --device-name "Stall Kitchen" \
+  pair "$venue_a:47121" "$code" > "$dir/nobucket-pair.out" 2>&1 || fail "pairing without a bucket failed"
+wait_for 10 "$dir/nobucket-counter.out" "^paired" || fail "the counter without a bucket did not give the stall"
+nsenter -t "$kitchen_pid" -m -n "$ctl_path" --store "$dir/nobucket-kitchen.sqlite3" run \
+  < "$dir/nobucket-kitchen.in" > "$dir/nobucket-kitchen.out" 2>&1 &
+pids+=($!)
+exec 7> "$dir/nobucket-kitchen.in"
+wait_for 10 "$dir/nobucket-kitchen.out" "^follower" || fail "the device paired without a bucket does not follow"
+wait_for 30 "$dir/nobucket-kitchen.out" "Following “Stall Counter” over the link at " ||
+  fail "the device paired without a bucket does not follow its counter on the venue's network"
+printf '{"kind":"order.confirm","args":{"lines":[{"product_id":1,"quantity":1}],"paid":500,"customer":"%s"}}\n' \
+  "Hanako Zqvnobucket" >&7
+wait_for 10 "$dir/nobucket-kitchen.out" '"applied": true, "result": \{[^}]*"call_number":1' ||
+  fail "the order of the device paired without a bucket got no call number"
+exec 6>&- 7>&-
+
 # Nothing a stranger could read: no customer's name in any byte on the venue's network.
 exec 3>&- 4>&-
 sleep 1
@@ -303,9 +336,10 @@ size=$(stat -c %s "$dir/venue.pcap" 2>/dev/null || echo 0)
 [ "$size" -gt 20000 ] || fail "the capture holds almost nothing ($size bytes)"
 packets=$(tshark -r "$dir/venue.pcap" -Y "tcp.port == $link_port" 2>/dev/null | wc -l)
 [ "$packets" -gt 50 ] || fail "the capture holds no link traffic ($packets packets)"
-for name in Zqvkitchen Zqvcounter Zqvoffline Zqvbucket 焼きそば; do
+for name in Zqvkitchen Zqvcounter Zqvoffline Zqvbucket Zqvnobucket 焼きそば; do
   if grep -aq "$name" "$dir/venue.pcap"; then fail "“$name” is readable on the venue's network"; fi
 done
 grep -aq "_yatai" "$dir/venue.pcap" || fail "no DNS-SD on the venue's network"
 echo "venue link: found by DNS-SD, followed, commands answered, the bucket stopped and cut, a stranger refused;"
+echo "  a stall without a bucket paired by code, followed on the venue's network, its order answered;"
 echo "  captured $size bytes ($packets link packets) on the venue's network, no customer name in them"
