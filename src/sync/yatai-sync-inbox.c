@@ -212,6 +212,8 @@ inbox_read_cb (GObject      *source,
       outcome = yatai_store_execute (self->store, command, &error);
       if (outcome == NULL && g_error_matches (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_BUSY))
         {
+          /* Kept; busy for long, the followers are told (sync_engine_trouble_from). */
+          sync_engine_trouble_from (self, error);
           sync_engine_lane_done (self, LANE_READ, 500);
           return;
         }
