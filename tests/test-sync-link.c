@@ -11,6 +11,7 @@
 
 #include "memory-bucket.h"
 #include "sync-test-util.h"
+#include "test-language.h"
 #include "yatai-store-journal.h"
 #include "yatai-store-products.h"
 #include "yatai-sync-engine.h"
@@ -236,13 +237,18 @@ writer_can_save (gpointer data)
   return yatai_sync_engine_get_writer_trouble (((SyncTestDevice *) data)->engine) == NULL;
 }
 
-/* What the header bar says on a follower of a writer whose disk is full. */
+/* What the header bar says on a follower of a writer whose disk is full, in English and Japanese. */
 static void
 assert_says_disk_full (SyncTestDevice *device)
 {
   g_autofree char *summary = yatai_sync_status_summary (device->engine, g_get_monotonic_time ());
   g_autofree char *details = yatai_sync_status_details (device->engine, g_get_monotonic_time ());
+  g_autofree char *summary_ja = NULL;
 
+  test_language_use ("ja");
+  summary_ja = yatai_sync_status_summary (device->engine, g_get_monotonic_time ());
+  test_language_use ("en");
+  g_assert_cmpstr (summary_ja, ==, "「Counter PC」はディスクがいっぱいで保存できません");
   g_assert_cmpstr (summary, ==, "“Counter PC” cannot save: its disk is full");
   g_assert_nonnull (strstr (details, "“Counter PC” cannot save: its disk is full. What is done here is kept and "
                                      "sent once it has space again."));
@@ -325,6 +331,7 @@ main (int    argc,
 {
   int status;
 
+  test_language_init ();
   g_test_init (&argc, &argv, NULL);
   /* Held for the whole test, so that GIO's TLS handshake threads cannot take the main context (and
    * run the engines' callbacks on their own thread) while run_until() sleeps between iterations. */
