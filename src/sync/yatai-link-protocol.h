@@ -8,14 +8,18 @@ G_BEGIN_DECLS
  *
  * One WebSocket, wss://HOST:PORT/yatai/link, over TLS where both ends present the stall's certificate.
  * Text messages are JSON objects with one member naming them:
- *   follower → writer  {"hello": {"device", "name", "from"}}     the first seq it wants
+ *   follower → writer  {"hello": {"device", "name", "from"}}     the first seq it wants (0: the whole stall)
  *                      {"command": {id, device, kind, args, created}}
+ *                      (kind "link.hand-over", args {"link": [...]}: asks a writer without a bucket for the
+ *                      orders; answered with the grant {device, seq, chain, epoch, link})
  *   writer → follower  {"welcome": {"device", "name", "head", "oldest", "peers"}}
  *                      {"result": {"id", "result"}} or {"result": {"id", "refused": {"domain", "code", "message"}}}
  *                      a store's refusal also has "reason" and "values" (yatai-refusal.h), which the
  *                      follower says in its own language; without them (an older writer), "message"
  *                      is said as it came
  *                      {"beat": head}                       every YATAI_LINK_BEAT_MS, so silence is noticed
+ *                      {"snapshot": seq}                     a writer without a bucket: the next binary
+ *                                                            message is the stall as a snapshot segment
  *                      {"trouble": "disk-full"}             the writer cannot apply commands now ("disk-full",
  *                                                           "cannot-save"; "" once it can): also in the
  *                                                           welcome's "trouble"; a follower keeps its commands
