@@ -477,6 +477,37 @@ test_commands_answered (Fixture       *f,
   g_assert_cmpstr (g_ptr_array_index (answers, 1), ==, expected);
 }
 
+static gboolean
+one_answer_in (gpointer data)
+{
+  return ((GPtrArray *) data)->len >= 1;
+}
+
+/* A command the writer cannot read (here a kind longer than this version takes, as a newer Yatai's
+ * might be) is answered by its id all the same: the follower waits for that answer. */
+static void
+test_unreadable_command_answered (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) answers = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *kind = g_strnfill (80, 'k');
+  g_autoptr(YataiCommand) newer = yatai_command_new (kind, NULL);
+  g_autofree char *expected = NULL;
+
+  start_server (f, f->stall);
+  yatai_link_server_set_command_func (f->server, run_command, f);
+  start_client (f, f->stall);
+  yatai_link_client_connect (f->client, f->address, 1);
+  g_assert_true (wait_until (client_connected, f));
+
+  yatai_command_set_device (newer, "kitchen-id");
+  yatai_link_client_command_async (f->client, newer, NULL, command_done_cb, answers);
+  g_assert_true (wait_until (one_answer_in, answers));
+  expected = g_strdup_printf ("%s %d A command from another device could not be read (its “kind” is missing or wrong).",
+                              g_quark_to_string (YATAI_STORE_ERROR), YATAI_STORE_ERROR_INVALID);
+  g_assert_cmpstr (g_ptr_array_index (answers, 0), ==, expected);
+}
+
 static void
 test_channel_encrypted (Fixture       *f,
                         gconstpointer  data)
@@ -572,6 +603,8 @@ main (int    argc,
   g_test_add ("/link/channel/encrypted", Fixture, NULL, fixture_setup, test_channel_encrypted, fixture_teardown);
   g_test_add ("/link/protocol/push-and-catch-up", Fixture, NULL, fixture_setup, test_push_and_catch_up, fixture_teardown);
   g_test_add ("/link/protocol/commands-answered", Fixture, NULL, fixture_setup, test_commands_answered, fixture_teardown);
+  g_test_add ("/link/protocol/unreadable-command-answered", Fixture, NULL, fixture_setup,
+              test_unreadable_command_answered, fixture_teardown);
   g_test_add ("/link/protocol/silence-noticed", Fixture, NULL, fixture_setup, test_silence_noticed, fixture_teardown);
 
   return g_test_run ();

@@ -222,6 +222,10 @@ answer_command (Peer     *peer,
     {
       json = json_to_string (body, FALSE);
       command = yatai_command_new_from_json (json, -1, &error);
+      /* One this version cannot read (a newer Yatai's) is still answered by its id when it has one:
+       * the follower waits for that answer, with every later command behind it. */
+      if (command == NULL)
+        id = json_object_get_string_member_with_default (json_node_get_object (body), "id", NULL);
     }
   else
     g_set_error_literal (&error, YATAI_LINK_ERROR, YATAI_LINK_ERROR_PROTOCOL,
