@@ -296,7 +296,13 @@ welcome (YataiLinkClient *self,
   self->writer_device = g_strdup (json_object_get_string_member_with_default (body, "device", ""));
   self->writer_head = json_object_get_int_member_with_default (body, "head", 0);
   self->welcomed = TRUE;
-  set_writer_trouble (self, json_object_get_string_member_with_default (body, "trouble", NULL));
+  {
+    JsonNode *trouble = json_object_get_member (body, "trouble");
+
+    set_writer_trouble (self, trouble != NULL && JSON_NODE_HOLDS_VALUE (trouble) &&
+                              json_node_get_value_type (trouble) == G_TYPE_STRING
+                                ? json_node_get_string (trouble) : NULL);
+  }
   set_error (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
 }
