@@ -258,8 +258,13 @@ test_link_cut (void)
   kitchen = pair (counter, "Kitchen", NULL, listen);
   sync_test_run_until (follows_counter, kitchen);
 
+  sync_test_run_for (1500);
   stop_engine (counter);
   sync_test_run_until (link_down, kitchen);
+  sync_test_run_for (200);
+  /* The silence counts from when the link went, not from when it came. */
+  g_assert_cmpint (g_get_monotonic_time () - yatai_sync_engine_get_last_link_contact (kitchen->engine), <,
+                   1000 * 1000);
   for (guint i = 0; i < 5; i++)
     g_ptr_array_add (orders, confirm (kitchen, "焼きそば", &sent));
   g_assert_cmpint (yatai_sync_engine_get_pending (kitchen->engine), ==, 5);

@@ -218,7 +218,9 @@ static void
 drop_connection (YataiLinkClient *self,
                  GError          *error)
 {
-  gboolean was_connected = yatai_link_client_get_connected (self);
+  /* Welcomed is what "connected" said, whatever state the connection is in by now (closed by the
+   * writer's end: "connected" reads FALSE already, and its change is told here). */
+  gboolean was_connected = self->connection != NULL && self->welcomed;
   g_autoptr(GList) tasks = NULL;
 
   g_clear_handle_id (&self->watch_id, g_source_remove);
