@@ -451,6 +451,17 @@ answers_in (gpointer data)
   return answers->len >= 2;
 }
 
+/* A writer that runs commands with run_command, and a follower connected to it. */
+static void
+connect_to_commands (Fixture *f)
+{
+  start_server (f, f->stall);
+  yatai_link_server_set_command_func (f->server, run_command, f);
+  start_client (f, f->stall);
+  yatai_link_client_connect (f->client, f->address, 1);
+  g_assert_true (wait_until (client_connected, f));
+}
+
 static void
 test_commands_answered (Fixture       *f,
                         gconstpointer  data)
@@ -460,11 +471,7 @@ test_commands_answered (Fixture       *f,
   g_autoptr(YataiCommand) save = yatai_command_new ("product.save", NULL);
   g_autofree char *expected = NULL;
 
-  start_server (f, f->stall);
-  yatai_link_server_set_command_func (f->server, run_command, f);
-  start_client (f, f->stall);
-  yatai_link_client_connect (f->client, f->address, 1);
-  g_assert_true (wait_until (client_connected, f));
+  connect_to_commands (f);
 
   yatai_command_set_device (confirm, "kitchen-id");
   yatai_command_set_device (save, "kitchen-id");
@@ -494,11 +501,7 @@ test_unreadable_command_answered (Fixture       *f,
   g_autoptr(YataiCommand) newer = yatai_command_new (kind, NULL);
   g_autofree char *expected = NULL;
 
-  start_server (f, f->stall);
-  yatai_link_server_set_command_func (f->server, run_command, f);
-  start_client (f, f->stall);
-  yatai_link_client_connect (f->client, f->address, 1);
-  g_assert_true (wait_until (client_connected, f));
+  connect_to_commands (f);
 
   yatai_command_set_device (newer, "kitchen-id");
   yatai_link_client_command_async (f->client, newer, NULL, command_done_cb, answers);
