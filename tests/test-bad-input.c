@@ -436,7 +436,7 @@ csv_formula_name (void)
 /* Objects in the bucket, written by a broken or older or newer device */
 
 static char *segment_garbage (void) { return decode (g_bytes_new_static ("hello\nworld", 11)); }
-static char *segment_newer (void) { return decode (replace (good_segment (), "\"format\":1", "\"format\":9")); }
+static char *segment_newer (void) { return decode (replace (good_segment (), "\"format\":" G_STRINGIFY (YATAI_SEGMENT_FORMAT), "\"format\":9")); }
 static char *segment_misplaced (void) { return decode (replace (good_segment (), "\"seq\":7", "\"seq\":8")); }
 
 static char *
@@ -615,6 +615,19 @@ snapshot_newer (void)
 
   /* The user_version (schema version) is at offset 60, big-endian. */
   copy[60] = 0; copy[61] = 0; copy[62] = 0; copy[63] = 99;
+  return restore (g_bytes_new_take (copy, size));
+}
+
+/* A writer of schema 8 (pictures still in products): its rows do not fit this schema. */
+static char *
+snapshot_older (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) image = yatai_store_snapshot (store, &error);
+  gsize size;
+  guint8 *copy = g_bytes_unref_to_data (g_steal_pointer (&image), &size);
+
+  copy[60] = 0; copy[61] = 0; copy[62] = 0; copy[63] = 8;
   return restore (g_bytes_new_take (copy, size));
 }
 
@@ -826,6 +839,7 @@ static const Case cases[] = {
   { "bucket: snapshot", "a truncated database image", snapshot_garbage, "The saved copy of the stall is damaged and was not used.", "this device's store" },
   { "bucket: snapshot", "a zstd bomb: 8.5 KB declaring 256 MB of zeros", snapshot_bomb, "This saved copy of the stall is not the database its header declares (damaged, or made to fill the memory); it was not used.", "this device's store; refused after its first bytes, the next older snapshot is used" },
   { "bucket: snapshot", "a snapshot of schema version 99", snapshot_newer, "The stall’s data was saved by a newer version of Yatai. Update Yatai on this device.", "this device's store" },
+  { "bucket: snapshot", "a snapshot of schema version 8 (a writer of an older Yatai)", snapshot_older, "The stall’s data was saved by an older version of Yatai. Update Yatai on the writer.", "this device's store" },
   { "key file", "a path that does not exist", key_missing, NULL, "the sync settings as they were" },
   { "key file", "a PEM file instead of the JSON key", key_not_json, NULL, "the sync settings" },
   { "key file", "JSON without private_key", key_no_private_key, NULL, "the sync settings" },

@@ -166,7 +166,7 @@ test_damaged_refused (void)
     { "no header line", g_bytes_new ("{\"format\":1}", 12), YATAI_SEGMENT_ERROR_MALFORMED },
     { "not json", g_bytes_new ("hello\nworld", 11), YATAI_SEGMENT_ERROR_MALFORMED },
     { "truncated", g_bytes_new (data, size - 3), YATAI_SEGMENT_ERROR_MALFORMED },
-    { "newer format", replace (good, "\"format\":1", "\"format\":9"), YATAI_SEGMENT_ERROR_VERSION },
+    { "newer format", replace (good, "\"format\":" G_STRINGIFY (YATAI_SEGMENT_FORMAT), "\"format\":9"), YATAI_SEGMENT_ERROR_VERSION },
     { "other seq", replace (good, "\"seq\":7", "\"seq\":8"), YATAI_SEGMENT_ERROR_SEQUENCE },
     { "epoch 0", replace (good, "\"epoch\":3", "\"epoch\":0"), YATAI_SEGMENT_ERROR_MALFORMED },
     { "unknown kind", replace (good, "\"kind\":\"log\"", "\"kind\":\"lol\""), YATAI_SEGMENT_ERROR_MALFORMED },

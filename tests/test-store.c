@@ -598,6 +598,82 @@ test_picture (Fixture       *f,
   g_assert_no_error (error);
   product = yatai_store_get_product (f->store, 1, &error);
   g_assert_true (g_bytes_equal (yatai_product_get_picture (product), prepared));
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM product_pictures WHERE product_id = 1"), ==, 1);
+}
+
+static YataiProduct *
+save_and_get (YataiStore *store,
+              gint64      id,
+              const char *name,
+              GBytes     *picture,
+              gboolean    keep_picture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) args = yatai_product_save_args (id, name, 300, 5, FALSE, NULL, picture, keep_picture);
+  g_autoptr(JsonNode) result = yatai_store_run (store, "product.save", args, &error);
+  YataiProduct *product;
+
+  g_assert_no_error (error);
+  product = yatai_store_get_product (store, json_object_get_int_member (json_node_get_object (result), "id"), &error);
+  g_assert_no_error (error);
+  return product;
+}
+
+/* product.save with a picture, without one, keeping it, replacing it and removing it: a product
+ * without a picture has no row in product_pictures, and the list reads the same pictures. */
+static void
+test_picture_rows (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 'o', 'n', 'e' };
+  static const guint8 jpeg[] = { 0xff, 0xd8, 0xff, 't', 'w', 'o' };
+  g_autoptr(GBytes) one = g_bytes_new_static (png, sizeof png);
+  g_autoptr(GBytes) two = g_bytes_new_static (jpeg, sizeof jpeg);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  YataiProduct *with, *without;
+  gint64 id;
+
+  with = save_and_get (f->store, 0, "写真あり", one, FALSE);
+  without = save_and_get (f->store, 0, "写真なし", NULL, TRUE);
+  id = yatai_product_get_id (with);
+  g_assert_true (g_bytes_equal (yatai_product_get_picture (with), one));
+  g_assert_null (yatai_product_get_picture (without));
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM product_pictures"), ==, 1);
+
+  list = yatai_store_list_products (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_true (g_bytes_equal (yatai_product_get_picture (g_ptr_array_index (list, 0)), one));
+  g_assert_null (yatai_product_get_picture (g_ptr_array_index (list, 1)));
+  g_clear_object (&with);
+  g_clear_object (&without);
+
+  /* Kept (no "picture" member), then replaced, then removed (null). */
+  with = save_and_get (f->store, id, "写真あり 2", NULL, TRUE);
+  g_assert_true (g_bytes_equal (yatai_product_get_picture (with), one));
+  g_clear_object (&with);
+  with = save_and_get (f->store, id, "写真あり 2", two, FALSE);
+  g_assert_true (g_bytes_equal (yatai_product_get_picture (with), two));
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM product_pictures"), ==, 1);
+  g_clear_object (&with);
+  with = save_and_get (f->store, id, "写真あり 2", NULL, FALSE);
+  g_assert_null (yatai_product_get_picture (with));
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM product_pictures"), ==, 0);
+  g_clear_object (&with);
+
+  /* A deleted product takes its picture with it. */
+  with = save_and_get (f->store, id, "写真あり 2", two, FALSE);
+  g_clear_object (&with);
+  {
+    g_autoptr(JsonObject) args = json_object_new ();
+    g_autoptr(JsonNode) result = NULL;
+
+    json_object_set_int_member (args, "id", id);
+    result = yatai_store_run (f->store, "product.delete", args, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (count (f->store, "SELECT count(*) FROM product_pictures"), ==, 0);
 }
 
 /* Two connections, each in its own thread, writing at once: every write lands, nothing breaks. */
@@ -807,11 +883,72 @@ test_migrate_reading (void)
 
   store = yatai_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (yatai_store_get_schema_version (store), ==, 8);
+  g_assert_cmpint (yatai_store_get_schema_version (store), ==, YATAI_SCHEMA_VERSION);
   product = yatai_store_get_product (store, 3, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (yatai_product_get_name (product), ==, "唐揚げ");
   g_assert_null (yatai_product_get_reading (product));
+
+  g_clear_object (&store);
+  remove_dir (dir);
+}
+
+/* A schema-8 store with pictures in products: schema 9 moves them, byte for byte, to product_pictures,
+ * drops the column, and a product without a picture gets no row. */
+static void
+test_migrate_pictures (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("yatai-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "v8.sqlite3", NULL);
+  g_autoptr(YataiStore) store = NULL;
+  g_autoptr(YataiProduct) with = NULL;
+  g_autoptr(YataiProduct) without = NULL;
+  g_autoptr(GBytes) picture = NULL;
+  guint8 *data = g_malloc (200 * 1024);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+
+  /* Every byte value, NULs too, over several overflow pages. */
+  data[0] = 0x89, data[1] = 'P', data[2] = 'N', data[3] = 'G';
+  for (gsize i = 4; i < 200 * 1024; i++)
+    data[i] = (i * 7 + i / 256) & 0xff;
+  picture = g_bytes_new_take (data, 200 * 1024);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (int v = 1; v <= 8; v++)
+    g_assert_cmpint (sqlite3_exec (db, yatai_schema_migration_sql (v), NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "PRAGMA user_version = 8;"
+                                 "INSERT INTO products (id, name, price, stock, created, updated, reading) "
+                                 "  VALUES (4, '唐揚げ', 400, 4, 1000, 2000, 'からあげ');"
+                                 "INSERT INTO products (id, name, price, stock, created, updated) "
+                                 "  VALUES (5, 'ラムネ', 200, 48, 1000, 1000);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE products SET picture = ? WHERE id = 4", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_blob (stmt, 1, g_bytes_get_data (picture, NULL), g_bytes_get_size (picture), SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  store = yatai_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (yatai_store_get_schema_version (store), ==, YATAI_SCHEMA_VERSION);
+  with = yatai_store_get_product (store, 4, &error);
+  g_assert_no_error (error);
+  without = yatai_store_get_product (store, 5, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (yatai_product_get_picture (with));
+  g_assert_true (g_bytes_equal (yatai_product_get_picture (with), picture));
+  g_assert_null (yatai_product_get_picture (without));
+  g_assert_cmpstr (yatai_product_get_reading (with), ==, "からあげ");
+  g_assert_cmpint (yatai_product_get_updated (with), ==, 2000);
+  g_assert_cmpint (yatai_product_get_stock (with), ==, 4);
+
+  g_assert_cmpint (count (store, "SELECT count(*) FROM product_pictures"), ==, 1);
+  g_assert_cmpint (count (store, "SELECT count(*) FROM pragma_table_info ('products') WHERE name = 'picture'"), ==, 0);
+  g_assert_cmpint (count (store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), ==, 1);
+  g_assert_cmpint (count (store, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
 
   g_clear_object (&store);
   remove_dir (dir);
@@ -883,11 +1020,13 @@ main (int   argc,
   g_test_add_func ("/store/command-parse-refuses", test_command_parse_refuses);
   ADD ("/store/hidden-text-refused", test_hidden_text_refused);
   ADD ("/store/picture", test_picture);
+  ADD ("/store/picture-rows", test_picture_rows);
   ADD ("/store/reading", test_reading);
   ADD ("/store/two-connections", test_two_connections);
   g_test_add_func ("/store/migrate-from-v1", test_migrate_from_v1);
   g_test_add_func ("/store/migrate-day-rounds", test_migrate_day_rounds);
   g_test_add_func ("/store/migrate-reading", test_migrate_reading);
+  g_test_add_func ("/store/migrate-pictures", test_migrate_pictures);
   g_test_add_func ("/store/newer-version-refused", test_newer_version_refused);
   ADD ("/store/demo", test_demo);
 #undef ADD

@@ -7,6 +7,7 @@
 
 #include "yatai-product.h"
 #include "yatai-store.h"
+#include "yatai-store-products.h"
 #include "yatai-text.h"
 
 struct _YataiProduct
@@ -20,6 +21,8 @@ struct _YataiProduct
   gboolean  sold_out;
   char    **tags;
   GBytes   *picture;
+  GWeakRef  picture_store;  /* where the picture's bytes are read the first time they are asked for */
+  gboolean  picture_unread;
   gint64    updated;
 };
 
@@ -48,6 +51,7 @@ yatai_product_finalize (GObject *object)
   g_free (self->reading);
   g_strfreev (self->tags);
   g_clear_pointer (&self->picture, g_bytes_unref);
+  g_weak_ref_clear (&self->picture_store);
 
   G_OBJECT_CLASS (yatai_product_parent_class)->finalize (object);
 }
@@ -116,6 +120,7 @@ yatai_product_class_init (YataiProductClass *klass)
 static void
 yatai_product_init (YataiProduct *self)
 {
+  g_weak_ref_init (&self->picture_store, NULL);
 }
 
 YataiProduct *
@@ -201,10 +206,37 @@ yatai_product_has_tag (YataiProduct *self,
   return g_strv_contains ((const char * const *) self->tags, tag);
 }
 
+/* For the store's reads: the product has a picture in @store, read when it is first asked for, so
+ * listing the menu does not read every picture's bytes (a photo is 150 KB). */
+void
+yatai_product_set_picture_unread (YataiProduct *self,
+                                  YataiStore   *store)
+{
+  g_return_if_fail (YATAI_IS_PRODUCT (self));
+  g_return_if_fail (self->picture == NULL);
+
+  g_weak_ref_set (&self->picture_store, store);
+  self->picture_unread = TRUE;
+}
+
+/* The picture's bytes, read from the store the first time (NULL if the product is gone by then). */
 GBytes *
 yatai_product_get_picture (YataiProduct *self)
 {
   g_return_val_if_fail (YATAI_IS_PRODUCT (self), NULL);
+
+  if (self->picture_unread)
+    {
+      g_autoptr(YataiStore) store = g_weak_ref_get (&self->picture_store);
+      g_autoptr(GError) error = NULL;
+
+      self->picture_unread = FALSE;
+      g_weak_ref_set (&self->picture_store, NULL);
+      if (store != NULL)
+        self->picture = yatai_store_read_picture (store, self->id, &error);
+      if (error != NULL)
+        g_debug ("Picture of product %" G_GINT64_FORMAT " not read: %s", self->id, error->message);
+    }
   return self->picture;
 }
 

@@ -21,7 +21,8 @@ typedef enum
   YATAI_STOCK_STATUS_OUT,
 } YataiStockStatus;
 
-/* One product as it was when read: an immutable value. A change to the product gives a new object. */
+/* One product as it was when read: an immutable value. A change to the product gives a new object. A
+ * product read from the store reads its picture's bytes the first time they are asked for. */
 #define YATAI_TYPE_PRODUCT (yatai_product_get_type ())
 G_DECLARE_FINAL_TYPE (YataiProduct, yatai_product, YATAI, PRODUCT, GObject)
 

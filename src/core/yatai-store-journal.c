@@ -18,6 +18,7 @@
 /* The tables sync carries, parents before children. local_meta and outbox stay on this device. */
 static const char * const synced_tables[] = {
   "products",
+  "product_pictures",
   "tags",
   "product_tags",
   "orders",
@@ -363,13 +364,34 @@ changeset_is_well_formed (const guint8 *data,
   return TRUE;
 }
 
-/* Whether every change of @data is whole: it can be read to its end, it is on a synced table, and
- * the values SQLite needs are there (the whole row of an insert or a delete, the primary key of an
- * update). SQLite 3.40 (Debian 12) reads a missing primary key value through a NULL pointer when it
- * applies an update, so a damaged changeset is refused here before it is applied. */
+/* How many columns each synced table of this store has, by name. */
+static GHashTable *
+synced_table_widths (YataiStore *self)
+{
+  GHashTable *widths = g_hash_table_new (g_str_hash, g_str_equal);
+  sqlite3_stmt *stmt = yatai_store_prepare (self, "SELECT count(*) FROM pragma_table_info (?)", NULL);
+
+  for (guint i = 0; stmt != NULL && synced_tables[i] != NULL; i++)
+    {
+      sqlite3_bind_text (stmt, 1, synced_tables[i], -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        g_hash_table_insert (widths, (gpointer) synced_tables[i], GINT_TO_POINTER (sqlite3_column_int (stmt, 0)));
+      sqlite3_reset (stmt);
+    }
+  return widths;
+}
+
+/* Whether every change of @data is whole: it can be read to its end, it is on a synced table of the
+ * same columns as this store's (@widths), and the values SQLite needs are there (the whole row of an
+ * insert or a delete, the primary key of an update). SQLite 3.40 (Debian 12) reads a missing primary
+ * key value through a NULL pointer when it applies an update, so a damaged changeset is refused here
+ * before it is applied. SQLite itself would skip, without a word, the changes of a table narrower than
+ * the changeset's, and put those of a wider one into the columns at the same places: a writer of
+ * another schema (products lost its picture column in schema 9) is refused instead. */
 static gboolean
-changeset_is_whole (gconstpointer data,
-                    gsize         size)
+changeset_is_whole (gconstpointer  data,
+                    gsize          size,
+                    GHashTable    *widths)
 {
   sqlite3_changeset_iter *iter = NULL;
   gboolean whole = TRUE;
@@ -386,6 +408,7 @@ changeset_is_whole (gconstpointer data,
 
       if (sqlite3changeset_op (iter, &table, &n_columns, &op, &indirect) != SQLITE_OK ||
           !g_strv_contains (synced_tables, table) ||
+          GPOINTER_TO_INT (g_hash_table_lookup (widths, table)) != n_columns ||
           sqlite3changeset_pk (iter, &pk, &n_pk) != SQLITE_OK || n_pk != n_columns)
         {
           whole = FALSE;
@@ -441,7 +464,8 @@ note_changes (YataiStore *self,
       if (sqlite3changeset_op (iter, &table, &n_columns, &op, &indirect) != SQLITE_OK)
         break;
 
-      if (g_str_equal (table, "products") || g_str_equal (table, "product_tags"))
+      if (g_str_equal (table, "products") || g_str_equal (table, "product_pictures") ||
+          g_str_equal (table, "product_tags"))
         column = 0;
       else if (g_str_equal (table, "orders") || g_str_equal (table, "order_lines"))
         column = 0, order = TRUE;
@@ -490,6 +514,7 @@ yatai_store_apply_changesets (YataiStore         *self,
                               const char * const *local_pairs,
                               GError            **error)
 {
+  g_autoptr(GHashTable) widths = NULL;
   sqlite3 *db;
   int n_conflicts = 0;
   int rc = SQLITE_OK;
@@ -498,6 +523,7 @@ yatai_store_apply_changesets (YataiStore         *self,
   g_return_val_if_fail (changesets != NULL, FALSE);
 
   db = yatai_store_get_db (self);
+  widths = synced_table_widths (self);
 
   /* Foreign keys can only be switched outside a transaction. */
   if (!yatai_store_exec (self, "PRAGMA foreign_keys = OFF", error))
@@ -514,7 +540,7 @@ yatai_store_apply_changesets (YataiStore         *self,
       gsize size;
       gconstpointer data = g_bytes_get_data (changeset, &size);
 
-      if (size == 0 || size > G_MAXINT || !changeset_is_whole (data, size))
+      if (size == 0 || size > G_MAXINT || !changeset_is_whole (data, size, widths))
         rc = SQLITE_CORRUPT;
       else
         rc = sqlite3changeset_apply_v2 (db, size, (void *) data, filter_cb, conflict_cb, &n_conflicts,
@@ -687,6 +713,14 @@ yatai_store_restore (YataiStore         *self,
         {
           g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
                        _("The stall’s data was saved by a newer version of Yatai. Update Yatai on this device."));
+          return FALSE;
+        }
+      if (rc == SQLITE_OK && version >= 2 && version < YATAI_SCHEMA_VERSION)
+        {
+          /* A writer of an older Yatai: its rows do not fit this schema (products' columns moved in
+           * schema 9), and its log's changesets are refused for the same reason. */
+          g_set_error (error, YATAI_STORE_ERROR, YATAI_STORE_ERROR_CORRUPT,
+                       _("The stall’s data was saved by an older version of Yatai. Update Yatai on the writer."));
           return FALSE;
         }
       goto corrupt;

@@ -32,7 +32,7 @@ gboolean yatai_store_op_product_save (YataiStore  *self,
                                       GError     **error);
 
 /* The schema (yatai-store-schema.c). */
-#define YATAI_SCHEMA_VERSION 8
+#define YATAI_SCHEMA_VERSION 9
 const char *yatai_schema_migration_sql (int to_version);
 gboolean    yatai_schema_migrate       (sqlite3 *db,
                                         GError **error);

@@ -19,31 +19,60 @@
 #define TAG_SEPARATOR "\x1f"
 
 #define PRODUCT_COLUMNS \
-  "p.id, p.name, p.price, p.stock, p.sold_out, p.picture, p.updated, " \
+  "p.id, p.name, p.price, p.stock, p.sold_out, " \
+  "EXISTS (SELECT 1 FROM product_pictures pp WHERE pp.product_id = p.id), p.updated, " \
   "(SELECT group_concat (name, char (31)) FROM " \
   "  (SELECT t.name FROM product_tags pt JOIN tags t ON t.id = pt.tag_id " \
   "   WHERE pt.product_id = p.id ORDER BY t.name)), p.reading"
 
+/* A product's picture is in product_pictures (schema 9), a row only for a product that has one; the
+ * row read here says only whether there is one, and the bytes are read when they are asked for. */
 static YataiProduct *
-product_from_row (sqlite3_stmt *stmt)
+product_from_row (YataiStore   *self,
+                  sqlite3_stmt *stmt)
 {
-  g_autoptr(GBytes) picture = NULL;
   g_auto(GStrv) tags = NULL;
   const char *tag_text = (const char *) sqlite3_column_text (stmt, 7);
+  YataiProduct *product;
 
-  if (sqlite3_column_type (stmt, 5) == SQLITE_BLOB)
-    picture = g_bytes_new (sqlite3_column_blob (stmt, 5), sqlite3_column_bytes (stmt, 5));
   tags = tag_text ? g_strsplit (tag_text, TAG_SEPARATOR, -1) : g_new0 (char *, 1);
 
-  return yatai_product_new (sqlite3_column_int64 (stmt, 0),
-                            (const char *) sqlite3_column_text (stmt, 1),
-                            (const char *) sqlite3_column_text (stmt, 8),
-                            sqlite3_column_int64 (stmt, 2),
-                            sqlite3_column_int64 (stmt, 3),
-                            sqlite3_column_int (stmt, 4),
-                            (const char * const *) tags,
-                            picture,
-                            sqlite3_column_int64 (stmt, 6));
+  product = yatai_product_new (sqlite3_column_int64 (stmt, 0),
+                               (const char *) sqlite3_column_text (stmt, 1),
+                               (const char *) sqlite3_column_text (stmt, 8),
+                               sqlite3_column_int64 (stmt, 2),
+                               sqlite3_column_int64 (stmt, 3),
+                               sqlite3_column_int (stmt, 4),
+                               (const char * const *) tags,
+                               NULL,
+                               sqlite3_column_int64 (stmt, 6));
+  if (sqlite3_column_int (stmt, 5))
+    yatai_product_set_picture_unread (product, self);
+  return product;
+}
+
+GBytes *
+yatai_store_read_picture (YataiStore  *self,
+                          gint64       product_id,
+                          GError     **error)
+{
+  GBytes *picture = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (YATAI_IS_STORE (self), NULL);
+
+  stmt = yatai_store_prepare (self, "SELECT picture FROM product_pictures WHERE product_id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, product_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    picture = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    yatai_store_set_sqlite_error (self, rc, error);
+  sqlite3_reset (stmt);
+  return picture;
 }
 
 GPtrArray *
@@ -61,7 +90,7 @@ yatai_store_list_products (YataiStore  *self,
     return NULL;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (products, product_from_row (stmt));
+    g_ptr_array_add (products, product_from_row (self, stmt));
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_DONE)
@@ -90,7 +119,7 @@ yatai_store_get_product (YataiStore  *self,
   sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    product = product_from_row (stmt);
+    product = product_from_row (self, stmt);
   else if (rc != SQLITE_DONE)
     yatai_store_set_sqlite_error (self, rc, error);
   sqlite3_reset (stmt);
@@ -432,6 +461,37 @@ product_exists (YataiStore *self,
   return exists;
 }
 
+/* @picture NULL removes the product's picture. The same bytes again write nothing, so the journal
+ * carries a picture only when it changed. */
+static gboolean
+set_product_picture (YataiStore  *self,
+                     gint64       product_id,
+                     GBytes      *picture,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (picture == NULL)
+    {
+      stmt = yatai_store_prepare (self, "DELETE FROM product_pictures WHERE product_id = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, product_id);
+      return yatai_store_step_done (self, stmt, error);
+    }
+
+  stmt = yatai_store_prepare (self,
+                              "INSERT INTO product_pictures (product_id, picture) VALUES (?, ?) "
+                              "ON CONFLICT (product_id) DO UPDATE SET picture = excluded.picture "
+                              "WHERE picture IS NOT excluded.picture",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, product_id);
+  sqlite3_bind_blob (stmt, 2, g_bytes_get_data (picture, NULL), g_bytes_get_size (picture), SQLITE_STATIC);
+  return yatai_store_step_done (self, stmt, error);
+}
+
 /* "product.save"; also what "products.import" runs for each row (yatai-store-sales.c). */
 gboolean
 yatai_store_op_product_save (YataiStore  *self,
@@ -494,36 +554,8 @@ yatai_store_op_product_save (YataiStore  *self,
         }
 
       stmt = yatai_store_prepare (self,
-                                  "INSERT INTO products (name, price, stock, sold_out, picture, created, updated, reading) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                  error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, price);
-      sqlite3_bind_int64 (stmt, 3, stock);
-      sqlite3_bind_int (stmt, 4, sold_out);
-      if (picture != NULL)
-        sqlite3_bind_blob (stmt, 5, g_bytes_get_data (picture, NULL), g_bytes_get_size (picture), SQLITE_STATIC);
-      else
-        sqlite3_bind_null (stmt, 5);
-      sqlite3_bind_int64 (stmt, 6, now);
-      sqlite3_bind_int64 (stmt, 7, now);
-      if (reading != NULL)
-        sqlite3_bind_text (stmt, 8, reading, -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null (stmt, 8);
-      if (!yatai_store_step_done (self, stmt, error))
-        return FALSE;
-      id = sqlite3_last_insert_rowid (yatai_store_get_db (self));
-    }
-  else
-    {
-      stmt = yatai_store_prepare (self,
-                                  "UPDATE products SET name = ?, price = ?, stock = ?, sold_out = ?, updated = ?, "
-                                  "picture = CASE WHEN ?6 THEN ?7 ELSE picture END, "
-                                  "reading = CASE WHEN ?9 THEN ?10 ELSE reading END "
-                                  "WHERE id = ?8",
+                                  "INSERT INTO products (name, price, stock, sold_out, created, updated, reading) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
                                   error);
       if (stmt == NULL)
         return FALSE;
@@ -532,20 +564,41 @@ yatai_store_op_product_save (YataiStore  *self,
       sqlite3_bind_int64 (stmt, 3, stock);
       sqlite3_bind_int (stmt, 4, sold_out);
       sqlite3_bind_int64 (stmt, 5, now);
-      sqlite3_bind_int (stmt, 6, picture_set);
-      if (picture != NULL)
-        sqlite3_bind_blob (stmt, 7, g_bytes_get_data (picture, NULL), g_bytes_get_size (picture), SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 6, now);
+      if (reading != NULL)
+        sqlite3_bind_text (stmt, 7, reading, -1, SQLITE_STATIC);
       else
         sqlite3_bind_null (stmt, 7);
-      sqlite3_bind_int64 (stmt, 8, id);
-      sqlite3_bind_int (stmt, 9, reading_set);
+      if (!yatai_store_step_done (self, stmt, error))
+        return FALSE;
+      id = sqlite3_last_insert_rowid (yatai_store_get_db (self));
+    }
+  else
+    {
+      stmt = yatai_store_prepare (self,
+                                  "UPDATE products SET name = ?, price = ?, stock = ?, sold_out = ?, updated = ?, "
+                                  "reading = CASE WHEN ?7 THEN ?8 ELSE reading END "
+                                  "WHERE id = ?6",
+                                  error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, price);
+      sqlite3_bind_int64 (stmt, 3, stock);
+      sqlite3_bind_int (stmt, 4, sold_out);
+      sqlite3_bind_int64 (stmt, 5, now);
+      sqlite3_bind_int64 (stmt, 6, id);
+      sqlite3_bind_int (stmt, 7, reading_set);
       if (reading != NULL)
-        sqlite3_bind_text (stmt, 10, reading, -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 8, reading, -1, SQLITE_STATIC);
       else
-        sqlite3_bind_null (stmt, 10);
+        sqlite3_bind_null (stmt, 8);
       if (!yatai_store_step_done (self, stmt, error))
         return FALSE;
     }
+
+  if (picture_set && !set_product_picture (self, id, picture, error))
+    return FALSE;
 
   if (!set_product_tags (self, id, tags, error) ||
       !drop_unused_tags (self, error))

@@ -13,6 +13,13 @@ YataiProduct *yatai_store_get_product      (YataiStore  *self,
                                             GError     **error);
 GPtrArray    *yatai_store_list_tags        (YataiStore  *self,
                                             GError     **error);
+/* A product's picture (product_pictures), NULL without an error when it has none. The products read
+ * above carry only whether they have one, and read it with this when it is first asked for. */
+GBytes       *yatai_store_read_picture     (YataiStore  *self,
+                                            gint64       product_id,
+                                            GError     **error);
+void          yatai_product_set_picture_unread (YataiProduct *self,
+                                                YataiStore   *store);
 gboolean      yatai_store_product_name_taken (YataiStore *self,
                                               const char *name,
                                               gint64      except_id);

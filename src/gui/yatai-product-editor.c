@@ -536,7 +536,7 @@ save_action_cb (GtkWidget  *widget,
   args = yatai_product_save_args (self->id, name, price, stock,
                                   gtk_switch_get_active (self->sold_out_switch),
                                   (const char * const *) tags->pdata,
-                                  self->picture, !self->picture_changed);
+                                  self->picture_changed ? self->picture : NULL, !self->picture_changed);
   yatai_product_args_set_reading (args, reading);
   result = yatai_application_run (self->application, "product.save", args, &sent, &error);
   if (result == NULL)

@@ -15,7 +15,10 @@ G_BEGIN_DECLS
  * A log payload is a sequence of changesets, each preceded by its length (4 bytes, big-endian). An epoch
  * marker, the first segment a new writer creates, has none. */
 
-#define YATAI_SEGMENT_FORMAT      1
+/* Format 2 (schema 9): the same layout, changesets and snapshots of the schema where pictures have a
+ * table of their own. A Yatai of schema 8 reads format 1 only, so it refuses them as a newer Yatai's
+ * instead of putting schema 9's products columns into its own at the same places. */
+#define YATAI_SEGMENT_FORMAT      2
 #define YATAI_SEGMENT_MAX_HEADER  4096
 #define YATAI_SEGMENT_MAX_PAYLOAD (256 * 1024 * 1024)
 
