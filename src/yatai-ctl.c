@@ -63,6 +63,7 @@ static gboolean input_cb (GIOChannel   *channel,
 
 static char *opt_store, *opt_bucket, *opt_prefix, *opt_endpoint, *opt_key_file, *opt_device;
 static char *opt_link, *opt_link_listen;
+static gboolean opt_takes_orders;
 
 static const GOptionEntry entries[] = {
   { "store", 's', 0, G_OPTION_ARG_FILENAME, &opt_store, N_("The store file (the app's by default)"), N_("PATH") },
@@ -72,6 +73,7 @@ static const GOptionEntry entries[] = {
   { "key-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_key_file, N_("A credentials file: a service account's key, or a gcloud sign-in"), N_("FILE") },
   { "device-name", 0, 0, G_OPTION_ARG_STRING, &opt_device, N_("This device's name for the others"), N_("NAME") },
   { "link", 0, 0, G_OPTION_ARG_STRING, &opt_link, N_("The writer's address on the local network, where it is not found by itself"), N_("HOST:PORT") },
+  { "takes-orders", 0, 0, G_OPTION_ARG_NONE, &opt_takes_orders, N_("This device takes the orders: the writer hands them over to it when it starts"), NULL },
   { "link-listen", 0, 0, G_OPTION_ARG_STRING, &opt_link_listen, N_("Where this device serves the local network link while it writes (every address, port 47122 when it is free, by default)"), N_("HOST:PORT") },
   { NULL }
 };
@@ -99,6 +101,8 @@ read_settings (void)
     opt_device = g_settings_get_string (settings, "device-name");
   if (opt_link == NULL && g_settings_schema_has_key (schema, "sync-link"))
     opt_link = g_settings_get_string (settings, "sync-link");
+  if (!opt_takes_orders && g_settings_schema_has_key (schema, "sync-takes-orders"))
+    opt_takes_orders = g_settings_get_boolean (settings, "sync-takes-orders");
 }
 
 static const char *
@@ -646,6 +650,7 @@ main (int   argc,
     }
   ctl.engine = yatai_sync_engine_new (ctl.store, bucket != NULL ? YATAI_BUCKET (bucket) : NULL, prefix);
   yatai_sync_engine_set_link (ctl.engine, opt_link_listen ? opt_link_listen : "", opt_link);
+  yatai_sync_engine_set_preferred (ctl.engine, opt_takes_orders);
   /* Only run and lease take may claim the lease. lease release goes on as the writer only when the
    * lease is already this device's, to upload what is left and release it. */
   yatai_sync_engine_set_follow_only (ctl.engine, g_str_equal (command, "restore") || g_str_equal (command, "follow") ||

@@ -324,6 +324,26 @@ wait_for 10 "$dir/nobucket-kitchen.out" '"applied": true, "result": \{[^}]*"call
   fail "the order of the device paired without a bucket got no call number"
 exec 6>&- 7>&-
 
+# The kitchen becomes the device that takes the orders: restarted with --takes-orders, the counter hands
+# over at once (it uploads what it has, releases the lease, the kitchen claims it), long before the
+# lease's 30 s could run out, and the kitchen's next order is its own.
+# (SIGTERM, the way a shutdown stops it: its input's other ends are held by every process started since.)
+kill -TERM "$kitchen_pid"
+wait "$kitchen_pid" || fail "the kitchen did not stop cleanly"
+exec 4>&-
+mkfifo "$dir/kitchen2.in"
+started=$(date +%s)
+ip netns exec "$B" "${c[@]}" --store "$dir/kitchen.sqlite3" --device-name "Kitchen" --takes-orders run \
+  < "$dir/kitchen2.in" > "$dir/kitchen2.out" 2>&1 &
+pids+=($!)
+exec 4> "$dir/kitchen2.in"
+wait_for 20 "$dir/kitchen2.out" "^writer" || fail "the counter did not hand the orders to the kitchen"
+took=$(( $(date +%s) - started ))
+[ "$took" -lt 20 ] || fail "the handover took $took s, as long as waiting out the lease"
+wait_for 10 "$dir/counter.out" "^follower" || fail "the counter did not follow the kitchen after handing over"
+order 4 "Shiro Zqvhandover"
+wait_for 10 "$dir/kitchen2.out" '"call_number":5' || fail "the kitchen's order after the handover got no call number"
+
 # Nothing a stranger could read: no customer's name in any byte on the venue's network.
 exec 3>&- 4>&-
 sleep 1
@@ -336,10 +356,11 @@ size=$(stat -c %s "$dir/venue.pcap" 2>/dev/null || echo 0)
 [ "$size" -gt 20000 ] || fail "the capture holds almost nothing ($size bytes)"
 packets=$(tshark -r "$dir/venue.pcap" -Y "tcp.port == $link_port" 2>/dev/null | wc -l)
 [ "$packets" -gt 50 ] || fail "the capture holds no link traffic ($packets packets)"
-for name in Zqvkitchen Zqvcounter Zqvoffline Zqvbucket Zqvnobucket 焼きそば; do
+for name in Zqvkitchen Zqvcounter Zqvoffline Zqvbucket Zqvnobucket Zqvhandover 焼きそば; do
   if grep -aq "$name" "$dir/venue.pcap"; then fail "“$name” is readable on the venue's network"; fi
 done
 grep -aq "_yatai" "$dir/venue.pcap" || fail "no DNS-SD on the venue's network"
 echo "venue link: found by DNS-SD, followed, commands answered, the bucket stopped and cut, a stranger refused;"
 echo "  a stall without a bucket paired by code, followed on the venue's network, its order answered;"
+echo "  the kitchen given the orders by --takes-orders in $took s;"
 echo "  captured $size bytes ($packets link packets) on the venue's network, no customer name in them"
