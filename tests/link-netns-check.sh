@@ -9,7 +9,8 @@
 #   link, that its order gets its call number from the counter; that with the bucket server stopped the
 #   stall goes on end to end and every order is in the bucket once it is back; that with the venue's
 #   veth down the kitchen goes on through the bucket, and back to the link when it is up; that a device
-#   of another stall is refused on both sides; and that no customer's name is in any byte captured
+#   of another stall is refused on both sides; that the kitchen restarted with --takes-orders is handed
+#   the orders at once (no lease waited out); and that no customer's name is in any byte captured
 #   (tshark) on the venue's network. Traffic goes only to the addresses made here.
 #
 #   Pairing's discovery too: while a counter's Add a Device is open (pair-announce publishes what it

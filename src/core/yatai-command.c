@@ -13,6 +13,8 @@
 #include <glib/gi18n.h>
 
 #include "yatai-command.h"
+#include "yatai-refusal.h"
+#include "yatai-store-private.h"
 #include "yatai-store.h"
 
 
@@ -376,4 +378,65 @@ yatai_command_set_counter (YataiCommand *self,
   g_return_if_fail (YATAI_IS_COMMAND (self));
   g_return_if_fail (counter >= 0);
   self->counter = counter;
+}
+
+/* Arguments: what the operations read from a command's args, each refused by its name when it is
+ * missing (and required) or of the wrong type. */
+
+static gboolean
+bad_argument (const char  *name,
+              GError     **error)
+{
+  yatai_refusal_set_error (error, YATAI_REFUSAL_ARGUMENT, name);
+  return FALSE;
+}
+
+gboolean
+yatai_args_get_int (JsonObject  *args,
+                    const char  *name,
+                    gboolean     required,
+                    gint64      *out,
+                    GError     **error)
+{
+  JsonNode *node = json_object_get_member (args, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return required ? bad_argument (name, error) : TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return bad_argument (name, error);
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+gboolean
+yatai_args_get_string (JsonObject  *args,
+                       const char  *name,
+                       gboolean     required,
+                       const char **out,
+                       GError     **error)
+{
+  JsonNode *node = json_object_get_member (args, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return required ? bad_argument (name, error) : TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return bad_argument (name, error);
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+gboolean
+yatai_args_get_bool (JsonObject  *args,
+                     const char  *name,
+                     gboolean    *out,
+                     GError     **error)
+{
+  JsonNode *node = json_object_get_member (args, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return bad_argument (name, error);
+  *out = json_node_get_boolean (node);
+  return TRUE;
 }

@@ -1121,66 +1121,6 @@ yatai_store_run (YataiStore  *self,
   return yatai_store_execute (self, command, error);
 }
 
-/* Arguments */
-
-static gboolean
-bad_argument (const char  *name,
-              GError     **error)
-{
-  yatai_refusal_set_error (error, YATAI_REFUSAL_ARGUMENT, name);
-  return FALSE;
-}
-
-gboolean
-yatai_args_get_int (JsonObject  *args,
-                    const char  *name,
-                    gboolean     required,
-                    gint64      *out,
-                    GError     **error)
-{
-  JsonNode *node = json_object_get_member (args, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return required ? bad_argument (name, error) : TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return bad_argument (name, error);
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
-gboolean
-yatai_args_get_string (JsonObject  *args,
-                       const char  *name,
-                       gboolean     required,
-                       const char **out,
-                       GError     **error)
-{
-  JsonNode *node = json_object_get_member (args, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return required ? bad_argument (name, error) : TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return bad_argument (name, error);
-  *out = json_node_get_string (node);
-  return TRUE;
-}
-
-gboolean
-yatai_args_get_bool (JsonObject  *args,
-                     const char  *name,
-                     gboolean    *out,
-                     GError     **error)
-{
-  JsonNode *node = json_object_get_member (args, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return bad_argument (name, error);
-  *out = json_node_get_boolean (node);
-  return TRUE;
-}
-
 /* The store at first start */
 
 gboolean
