@@ -526,6 +526,7 @@ test_add_bucket (void)
   SyncTestDevice *till = NULL;
   SyncTestDevice *spare = NULL;
   g_autofree char *base = NULL;
+  g_autoptr(GBytes) base_bytes = NULL;
   gboolean sent;
   gint64 position;
 
@@ -557,7 +558,8 @@ test_add_bucket (void)
   sync_test_run_until (sync_test_is_writer, counter);
   sync_test_run_until (leaves_link_stall, counter);
   base = g_strdup_printf (PREFIX "/snapshot/%020" G_GINT64_FORMAT, position);
-  g_assert_nonnull (yatai_memory_bucket_get (bucket, base));
+  base_bytes = yatai_memory_bucket_get (bucket, base);
+  g_assert_nonnull (base_bytes);
   g_assert_cmpint (yatai_sync_engine_get_epoch (counter->engine), ==, 2);
 
   /* The kitchen joins the bucket's stall; the till, on the link alone, follows on. */
