@@ -464,14 +464,16 @@ handover_read_cb (GObject      *source,
   YataiSyncEngine *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *name = sync_engine_object_name (self, "handover");
+  g_autofree char *name = NULL;
   g_autoptr(GBytes) bytes = NULL;
   gint64 generation = 0;
   const char *device = NULL;
 
   bytes = sync_engine_read_finish (result, &generation, &error);
+  /* Cancelled: the engine may be gone already, so nothing of it is touched. */
   if (sync_engine_cancelled (error))
     return;
+  name = sync_engine_object_name (self, "handover");
   self->lanes[LANE_LEASE].busy = FALSE;
   if (bytes == NULL)
     {
