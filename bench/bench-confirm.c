@@ -2,13 +2,14 @@
  *
  * Usage: bench-confirm [N_ORDERS] [DIR] [ROUNDS]   (10,000 orders of each kind; DIR should be on the disk
  * the stall uses; 20 rounds). BENCH_CONFIRM_PICTURES=1 gives the products pictures; BENCH_CONFIRM_STATEMENTS=1
- * prints the SQL of one confirm with the journal on, the session extension's own statements among it.
+ * prints the SQL of one confirm with the journal on, the recorder's own statements among it.
  * Every kind uses the same file settings (WAL, synchronous=FULL, the store's checkpoint) and a file Yatai
  * made (its tables and indexes), and writes the same rows per order: the order, two lines, two stock
  * updates, the status change and the command's record, in one transaction. Four kinds, each on a file of
  * its own: order.confirm, order.confirm with the journal on (what a syncing writer pays), the rows by
- * hand, and the rows by hand with the journal's work by hand too (an SQLite session on the same tables,
- * its changeset and the command in an outbox row): the floor of what the journal can cost. Each confirm
+ * hand, and the rows by hand with the journal's work done by SQLite's session extension (a session on the
+ * same tables, its changeset and the command in an outbox row): what the journal cost before it had a
+ * recorder of its own (src/core/yatai-recorder.c), and the reason it has one. Each confirm
  * is timed step by step, in wall time and in the thread's CPU time. The kinds take turns in rounds (their
  * order turning each round), so a machine that gets busier or quieter during the run weighs on each
  * alike; the load average is printed beside them.
@@ -186,8 +187,9 @@ timing_end (Timing *timing)
 }
 
 /* Yatai's steps, by the statement that starts each: the lookup of the command after BEGIN, the
- * command's record in applied_commands, the session's changeset (which SQLite opens with a
- * savepoint), the outbox row, COMMIT. Every statement is counted, the session's own among them. */
+ * command's record in applied_commands, the changeset (the recorder reads each row it noted back by its
+ * key, the first of them a SELECT of quoted columns), the outbox row, COMMIT. Every statement is
+ * counted, the recorder's own among them. */
 static const struct
 {
   const char *sql;
@@ -195,7 +197,7 @@ static const struct
 } step_statements[] = {
   { "SELECT result FROM applied_commands", STEP_ROWS },
   { "INSERT INTO applied_commands", STEP_APPLIED },
-  { "SAVEPOINT changeset", STEP_CHANGESET },
+  { "SELECT \"", STEP_CHANGESET },
   { "INSERT INTO outbox", STEP_OUTBOX },
   { "COMMIT", STEP_COMMIT },
 };
@@ -313,7 +315,7 @@ yatai_empty_outbox (YataiRun *run)
 }
 
 /* @n confirms. With the journal, as on a syncing writer: each confirm also records its changeset (the
- * session extension) and the command in the outbox, in the same transaction; an uploader empties the
+ * recorder) and the command in the outbox, in the same transaction; an uploader empties the
  * outbox every ten orders, outside the timed confirms, as the engine does between its uploads. */
 static void
 yatai_round (YataiRun *run,
@@ -375,8 +377,9 @@ step_done (sqlite3_stmt *stmt)
 /* The same rows with hand-written statements, in a file Yatai made (its tables and indexes), with the
  * store's settings: what a store with no checks, no JSON and no cached lookups could reach on this
  * disk. The rows are those order.confirm writes, the command's record in applied_commands among them.
- * With @journal, the journal's work by hand as well: a session on the same tables for the transaction,
- * its changeset and the command's JSON in an outbox row, emptied every ten orders outside the timing. */
+ * With @journal, the journal's work by hand as well, with SQLite's session extension: a session on the
+ * same tables for the transaction, its changeset and the command's JSON in an outbox row, emptied every
+ * ten orders outside the timing. */
 typedef struct
 {
   sqlite3      *db;
@@ -552,7 +555,7 @@ static void
 print_steps (Timing * const *timings,
              gboolean        cpu)
 {
-  static const char *kinds[N_KINDS] = { "Yatai", "journal", "plain", "by hand" };
+  static const char *kinds[N_KINDS] = { "Yatai", "journal", "plain", "session" };
 
   printf ("| step (µs)          |");
   for (guint q = 0; q < 2; q++)
@@ -585,7 +588,7 @@ main (int   argc,
     "order.confirm (Yatai store)",
     "order.confirm, journal on",
     "same rows, plain SQLite",
-    "plain SQLite + journal by hand",
+    "plain SQLite + SQLite session",
   };
   guint n = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 10000;
   const char *dir = argc > 2 ? argv[2] : g_get_tmp_dir ();
@@ -659,19 +662,20 @@ main (int   argc,
           (double) p50[KIND_YATAI] / p50[KIND_PLAIN], (double) p99[KIND_YATAI] / p99[KIND_PLAIN]);
   printf ("| ratio, journal on / plain      | %8.2f | %8.2f |\n",
           (double) p50[KIND_JOURNAL] / p50[KIND_PLAIN], (double) p99[KIND_JOURNAL] / p99[KIND_PLAIN]);
-  printf ("| ratio, journal on / by hand    | %8.2f | %8.2f |\n",
+  printf ("| ratio, journal on / session    | %8.2f | %8.2f |\n",
           (double) p50[KIND_JOURNAL] / p50[KIND_PLAIN_JOURNAL], (double) p99[KIND_JOURNAL] / p99[KIND_PLAIN_JOURNAL]);
-  printf ("\n(CPU: the thread's CPU time; statements: SQL statements run per confirm, SQLite's session among them; "
+  printf ("\n(CPU: the thread's CPU time; statements: SQL statements run per confirm, the journal's own among them; "
           "pages written: database pages per confirm; journal bytes: changeset and command per confirm)\n");
 
   printf ("\nWhere the time goes, step by step, in wall time (µs; each step's own percentiles):\n\n");
   print_steps (timings, FALSE);
   printf ("\nThe same steps in the thread's CPU time (µs):\n\n");
   print_steps (timings, TRUE);
-  printf ("\n(journal: order.confirm with the journal on; by hand: plain SQLite with the journal's work by hand. "
-          "Yatai's \"checks and rows\" also looks the command up and reads the products, and with the journal its "
-          "session describes each table at its first change; \"command's record\" is the row in applied_commands; "
-          "\"changeset\" is the session's, with the command's JSON)\n");
+  printf ("\n(journal: order.confirm with the journal on, its recorder making the changeset; session: plain SQLite "
+          "with the journal's work done by SQLite's session extension, which describes each table at its first "
+          "change and again for the changeset. Yatai's \"checks and rows\" also looks the command up and reads the "
+          "products; \"command's record\" is the row in applied_commands; \"changeset\" is the recorder's or the "
+          "session's, with the command's JSON)\n");
 
   if (yatai.timing.unmarked > 0 || journaled.timing.unmarked > 0)
     printf ("\nWARNING: in %u confirms a step of Yatai's was not seen: the store's statements changed; "

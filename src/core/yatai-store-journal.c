@@ -1,7 +1,8 @@
 /* yatai-store-journal.c: row changes as changesets, snapshots, and restoring
  *
- * The writer attaches an SQLite session (the session extension in Debian's libsqlite3) to every command
- * it runs while journaling is on, and puts the changeset in `outbox` inside the same transaction. A
+ * The writer records the changeset of every command it runs while journaling is on (yatai-recorder.c:
+ * what an SQLite session would record, in its format, without describing the tables again for each
+ * command) and puts it in `outbox` inside the same transaction. A
  * follower applies changesets with foreign keys off: the changeset already holds every row the writer's
  * cascades touched, so letting the follower's cascades run again would only make conflicts. Any conflict
  * means the replica differs from the writer's history, and the whole changeset is refused.
@@ -51,67 +52,58 @@ yatai_outbox_entry_free (YataiOutboxEntry *entry)
 /* Writer */
 
 gboolean
-yatai_store_journal_begin (YataiStore       *self,
-                           sqlite3_session **out_session,
-                           GError          **error)
+yatai_store_journal_begin (YataiStore  *self,
+                           GError     **error)
 {
-  sqlite3_session *session = NULL;
-  int rc;
-
-  rc = sqlite3session_create (yatai_store_get_db (self), "main", &session);
-  for (guint i = 0; rc == SQLITE_OK && synced_tables[i] != NULL; i++)
-    rc = sqlite3session_attach (session, synced_tables[i]);
+  int rc = yatai_recorder_begin (yatai_store_get_recorder (self));
 
   if (rc != SQLITE_OK)
     {
-      if (session != NULL)
-        sqlite3session_delete (session);
       yatai_store_set_sqlite_error (self, rc, error);
       return FALSE;
     }
-
-  *out_session = session;
   return TRUE;
+}
+
+void
+yatai_store_journal_end (YataiStore *self)
+{
+  YataiRecorder *recorder = yatai_store_get_recorder (self);
+
+  if (yatai_recorder_is_recording (recorder))
+    yatai_recorder_cancel (recorder);
 }
 
 /* Takes the changeset of the transaction under way and adds it to the outbox. */
 gboolean
-yatai_store_journal_record (YataiStore       *self,
-                            sqlite3_session  *session,
-                            YataiCommand     *command,
-                            GError          **error)
+yatai_store_journal_record (YataiStore    *self,
+                            YataiCommand  *command,
+                            GError       **error)
 {
+  g_autoptr(GBytes) changeset = NULL;
   g_autofree char *json = NULL;
   sqlite3_stmt *stmt;
-  void *data = NULL;
-  int size = 0;
   int rc;
   gboolean ok;
 
-  rc = sqlite3session_changeset (session, &size, &data);
+  rc = yatai_recorder_changeset (yatai_store_get_recorder (self), &changeset);
   if (rc != SQLITE_OK)
     {
       yatai_store_set_sqlite_error (self, rc, error);
       return FALSE;
     }
-  if (size == 0)
-    {
-      sqlite3_free (data);
-      return TRUE;
-    }
+  if (g_bytes_get_size (changeset) == 0)
+    return TRUE;
 
   json = yatai_command_to_json (command);
   stmt = yatai_store_prepare (self,
                               "INSERT INTO outbox (command_id, command, changeset, created) VALUES (?, ?, ?, ?)",
                               error);
   if (stmt == NULL)
-    {
-      sqlite3_free (data);
-      return FALSE;
-    }
+    return FALSE;
   sqlite3_bind_text (stmt, 1, yatai_command_get_id (command), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, json, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 3, data, size, sqlite3_free);
+  sqlite3_bind_blob (stmt, 3, g_bytes_get_data (changeset, NULL), (int) g_bytes_get_size (changeset), SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, yatai_store_now (self));
   ok = yatai_store_step_done (self, stmt, error);
   sqlite3_clear_bindings (stmt);

@@ -3,6 +3,7 @@
 /* What the parts of the store share: the operation table, prepared statements, change notes. Only
  * src/core includes this. */
 
+#include "yatai-recorder.h"
 #include "yatai-store.h"
 
 G_BEGIN_DECLS
@@ -74,15 +75,16 @@ void          yatai_store_begin_notes  (YataiStore      *self);
 void          yatai_store_end_notes    (YataiStore      *self,
                                         gboolean         emit);
 
-/* The journal (yatai-store-journal.c): the synced tables, and the session around a command. */
+/* The journal (yatai-store-journal.c): the synced tables, and the recording around a command: begin
+ * after BEGIN, record before COMMIT, end in every case (it forgets a recording that was not taken). */
 const char * const *yatai_store_synced_tables (void);
+YataiRecorder *yatai_store_get_recorder  (YataiStore       *self);
 gboolean      yatai_store_journal_begin  (YataiStore       *self,
-                                          sqlite3_session **out_session,
                                           GError          **error);
 gboolean      yatai_store_journal_record (YataiStore       *self,
-                                          sqlite3_session  *session,
                                           YataiCommand     *command,
                                           GError          **error);
+void          yatai_store_journal_end    (YataiStore       *self);
 
 /* Arguments of a command, read with a clear error when missing or of the wrong type. */
 gboolean      yatai_args_get_int      (JsonObject  *args,

@@ -39,6 +39,7 @@ struct _YataiStore
   YataiCommand   *command;      /* the command under way, while it runs */
   gboolean        in_transaction;
   gboolean        journal_enabled;
+  YataiRecorder  *recorder;     /* the journal's, made at its first command */
 };
 
 G_DEFINE_FINAL_TYPE (YataiStore, yatai_store, G_TYPE_OBJECT)
@@ -196,6 +197,7 @@ yatai_store_finalize (GObject *object)
 
   if (self->marked)
     yatai_store_remark (self);
+  g_clear_pointer (&self->recorder, yatai_recorder_free);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
@@ -580,6 +582,7 @@ open_read_only_db (YataiStore  *self,
   g_autofree char *full = g_strconcat (uri, options, NULL);
   int rc;
 
+  g_clear_pointer (&self->recorder, yatai_recorder_free);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   self->statements = g_hash_table_new_full (NULL, NULL, NULL, finalize_statement);
   g_clear_pointer (&self->db, sqlite3_close_v2);
@@ -965,17 +968,17 @@ record_refusal (YataiStore    *self,
                 GError       **error)
 {
   g_autoptr(JsonNode) result = yatai_json_node_new_object ();
-  sqlite3_session *session = NULL;
   gboolean ok;
 
   json_object_set_member (json_node_get_object (result), "refused", yatai_refusal_to_json (refusal));
 
   if (!yatai_store_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
-  ok = !self->journal_enabled || yatai_store_journal_begin (self, &session, error);
+  ok = !self->journal_enabled || yatai_store_journal_begin (self, error);
   ok = ok && record_applied (self, command, result, error);
-  ok = ok && (session == NULL || yatai_store_journal_record (self, session, command, error));
-  g_clear_pointer (&session, sqlite3session_delete);
+  ok = ok && (!self->journal_enabled || yatai_store_journal_record (self, command, error));
+  if (self->journal_enabled)
+    yatai_store_journal_end (self);
   ok = ok && yatai_store_exec (self, "COMMIT", error);
   if (!ok)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1002,7 +1005,6 @@ yatai_store_execute (YataiStore    *self,
 {
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) local_error = NULL;
-  sqlite3_session *session = NULL;
   const YataiOp *op;
   gboolean foreign;
   gboolean ok;
@@ -1056,11 +1058,12 @@ yatai_store_execute (YataiStore    *self,
     }
   else
     {
-      ok = !self->journal_enabled || yatai_store_journal_begin (self, &session, &local_error);
+      ok = !self->journal_enabled || yatai_store_journal_begin (self, &local_error);
       ok = ok && op->func (self, yatai_command_get_args (command), json_node_get_object (result), &local_error);
       ok = ok && record_applied (self, command, result, &local_error);
-      ok = ok && (session == NULL || yatai_store_journal_record (self, session, command, &local_error));
-      g_clear_pointer (&session, sqlite3session_delete);
+      ok = ok && (!self->journal_enabled || yatai_store_journal_record (self, command, &local_error));
+      if (self->journal_enabled)
+        yatai_store_journal_end (self);
       ok = ok && yatai_store_exec (self, "COMMIT", &local_error);
     }
 
@@ -1097,6 +1100,15 @@ yatai_store_set_journal_enabled (YataiStore *self,
 {
   g_return_if_fail (YATAI_IS_STORE (self));
   self->journal_enabled = !!enabled;
+}
+
+/* The journal's recorder on this connection, made the first time it is wanted. */
+YataiRecorder *
+yatai_store_get_recorder (YataiStore *self)
+{
+  if (self->recorder == NULL)
+    self->recorder = yatai_recorder_new (self->db, yatai_store_synced_tables ());
+  return self->recorder;
 }
 
 gboolean
