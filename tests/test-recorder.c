@@ -103,6 +103,26 @@ append_value (GString       *out,
     }
 }
 
+typedef int (*FieldFunc) (sqlite3_changeset_iter *iter, int column, sqlite3_value **value);
+
+/* A change's old or new fields (an undefined one has no value). */
+static void
+append_record (GString                *line,
+               const char             *label,
+               sqlite3_changeset_iter *iter,
+               int                     n_columns,
+               FieldFunc               get)
+{
+  g_string_append (line, label);
+  for (int i = 0; i < n_columns; i++)
+    {
+      sqlite3_value *value = NULL;
+
+      g_assert_cmpint (get (iter, i, &value), ==, SQLITE_OK);
+      append_value (line, value);
+    }
+}
+
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -136,27 +156,9 @@ describe (const void *data,
       for (int i = 0; i < n_pk; i++)
         g_string_append_printf (line, "%d", pk[i]);
       if (op != SQLITE_INSERT)
-        {
-          g_string_append (line, " old");
-          for (int i = 0; i < n_columns; i++)
-            {
-              sqlite3_value *value = NULL;
-
-              g_assert_cmpint (sqlite3changeset_old (iter, i, &value), ==, SQLITE_OK);
-              append_value (line, value);
-            }
-        }
+        append_record (line, " old", iter, n_columns, sqlite3changeset_old);
       if (op != SQLITE_DELETE)
-        {
-          g_string_append (line, " new");
-          for (int i = 0; i < n_columns; i++)
-            {
-              sqlite3_value *value = NULL;
-
-              g_assert_cmpint (sqlite3changeset_new (iter, i, &value), ==, SQLITE_OK);
-              append_value (line, value);
-            }
-        }
+        append_record (line, " new", iter, n_columns, sqlite3changeset_new);
       g_ptr_array_add (lines, g_string_free (line, FALSE));
     }
   g_assert_cmpint (rc, ==, SQLITE_DONE);
