@@ -258,6 +258,12 @@ test_bump_back_recall (Fixture       *f,
   g_assert_nonnull (card_for (f, id));
 }
 
+static gboolean
+has_width (gpointer widget)
+{
+  return gtk_widget_get_width (widget) > 0;
+}
+
 /* The recall list reads at a glance: a row per completed order, its number and lines on one button as
  * wide as the list; one tap brings the order back, closes the list and takes the row away. */
 static void
@@ -288,7 +294,9 @@ test_recall_list (Fixture       *f,
   g_assert_nonnull (gui_test_find_label (button, "1"));
   g_assert_nonnull (gui_test_find_label (button, "焼きそば ×2"));
   g_assert_nonnull (gui_test_find_label (button, "Bring Back"));
-  /* Wide enough that the lines do not wrap after a few characters, and tall enough for a finger. */
+  /* Wide enough that the lines do not wrap after a few characters, and tall enough for a finger. The
+   * popover is laid out at its first frame, which a slow machine (ASan under load) reaches late. */
+  gui_test_run_until (has_width, button);
   width = gtk_widget_get_width (button);
   g_assert_cmpint (width, >=, 400);
   g_assert_cmpint (gtk_widget_get_height (button), >=, 48);
