@@ -278,6 +278,8 @@ test_json_one_value (void)
   const char *not_one[] = {
     "", "  ", "{}{}", "{\"a\":1} {\"b\":2}", "[1][2]", "1 2", "\"a\"\"b\"", "{} x", "}", "{\"a\":\"}",
     "{}/* */{}",
+    /* Escapes json-glib reads into bytes that are not UTF-8 (lease-octal-escape.json). */
+    "[\"\\222\"]", "{\"a\": \"\\ud800x\"}", "{\"\\222\": 1}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (one); i++)
@@ -294,6 +296,17 @@ test_json_one_value (void)
       g_test_message ("%s", not_one[i]);
       g_assert_null (yatai_json_parse_one (parser, not_one[i], -1));
     }
+  /* Found by fuzz-lease: a device id with an octal escape was read, written back, and then refused. */
+  {
+    g_autoptr(GBytes) bytes = load ("lease-octal-escape.json");
+    gsize size;
+    const char *data = g_bytes_get_data (bytes, &size);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(YataiLease) lease = yatai_lease_parse (data, size, &error);
+
+    g_assert_null (lease);
+    g_assert_nonnull (error);
+  }
   {
     g_autoptr(GBytes) bytes = load ("lease-two-values.json");
     gsize size;
