@@ -364,6 +364,8 @@ yatai_json_parse_one (JsonParser *parser,
                       const char *data,
                       gssize      length)
 {
+  JsonNode *root;
+
   g_return_val_if_fail (JSON_IS_PARSER (parser), NULL);
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
@@ -372,10 +374,13 @@ yatai_json_parse_one (JsonParser *parser,
   if (length < 0)
     length = strlen (data);
   if (yatai_json_holds_nul (data, length) || !is_one_value (data, length) ||
-      !json_parser_load_from_data (parser, data, length, NULL) ||
-      !node_is_utf8 (json_parser_get_root (parser), 0))
+      !json_parser_load_from_data (parser, data, length, NULL))
     return NULL;
-  return json_parser_get_root (parser);
+  /* A document of comments alone has no root. */
+  root = json_parser_get_root (parser);
+  if (root != NULL && !node_is_utf8 (root, 0))
+    return NULL;
+  return root;
 }
 
 JsonNode *
