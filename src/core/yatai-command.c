@@ -244,7 +244,9 @@ yatai_command_get_args (YataiCommand *self)
 }
 
 /* Whether @data is one value and white space: its structure only (strings, brackets, and what lies
- * between), json-glib judges the rest. A comment json-glib would skip counts as more text. */
+ * between), json-glib judges the rest. JSON has no comments, and json-glib's reading of them is where
+ * it goes wrong: a document of comments alone has no root, and a stray "/" inside brackets leaks what
+ * was read before it (fuzz-lease, LeakSanitizer). A "/" outside a string is not JSON. */
 static gboolean
 is_one_value (const char *data,
               gsize       length)
@@ -279,10 +281,12 @@ is_one_value (const char *data,
             return FALSE;
           p++;
         }
+      else if (*p == '/')
+        return FALSE;
       else if (depth == 0)
         {
-          /* A number or a literal: up to white space or anything structural (NUL included). */
-          while (p < end && !g_ascii_isspace (*p) && strchr ("{}[],:\"", *p) == NULL)
+          /* A number or a literal: up to white space or anything structural (NUL and "/" included). */
+          while (p < end && !g_ascii_isspace (*p) && strchr ("{}[],:\"/", *p) == NULL)
             p++;
         }
       else
