@@ -273,7 +273,8 @@ static void
 test_json_one_value (void)
 {
   const char *one[] = {
-    "{}", " {\"a\": [1, {\"b\": \"}{\"}]}\r\n", "{\"url\": \"https://x/y\"}", "[]", "\"x\\\"y\"", "12", "true", "null",
+    "{}", " {\"a\": [1, {\"b\": \"}{\"}]}\r\n", "{\"url\": \"https://x/y\"}", "[\"it's\"]",
+    "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83C\\uDF5C\"]", "[]", "\"x\\\"y\"", "12", "true", "null",
   };
   const char *not_one[] = {
     "", "  ", "{}{}", "{\"a\":1} {\"b\":2}", "[1][2]", "1 2", "\"a\"\"b\"", "{} x", "}", "{\"a\":\"}",
@@ -281,8 +282,12 @@ test_json_one_value (void)
     /* JSON has no comments: json-glib reads comments alone as a document without a root (fuzz-gcs),
      * and leaks what it read before a stray "/" (fuzz-lease). */
     "//", "/* */", "[[[/[[[[/[[[]]]]]][[]]]]]]", "12//", "{\"a\": 1 /* x */}", "// x\n{}",
+    /* Nor strings in single quotes, which json-glib reads too. */
+    "['a']", "{\"a\": '\\uZZ'}", "'x'",
     /* Escapes json-glib reads into bytes that are not UTF-8 (lease-octal-escape.json). */
     "[\"\\222\"]", "{\"a\": \"\\ud800x\"}", "{\"\\222\": 1}",
+    /* Escapes JSON does not have, after which json-glib leaks (fuzz-lease). */
+    "{\"p\\uddu\\uvi\":6}", "[\"\\q\"]", "[\"\\u12\"]", "[\"a\\\"]",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (one); i++)
