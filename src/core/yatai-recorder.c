@@ -43,7 +43,6 @@ typedef struct
   int            n_pk;
   sqlite3_stmt  *select;   /* the row as it is now, by its key */
   guint          rank;     /* 1 + the order in which the recording first changed it; 0: not changed */
-  gboolean       loaded;
 } Table;
 
 typedef struct
@@ -220,11 +219,11 @@ table_clear (Table *table)
   g_clear_pointer (&table->select, sqlite3_finalize);
   table->n_columns = 0;
   table->n_pk = 0;
-  table->loaded = FALSE;
 }
 
 /* Describes @table once: its columns, its primary key, and the statement that reads a row by its key.
- * A table without a primary key is loaded with n_pk 0 and never recorded. */
+ * A table without a primary key is described with n_pk 0 and never recorded. A described table has
+ * its pk. */
 static int
 table_load (YataiRecorder *self,
             Table         *table)
@@ -267,7 +266,6 @@ table_load (YataiRecorder *self,
 
   table->n_columns = (int) pk->len;
   table->pk = (guint8 *) g_array_free (g_steal_pointer (&pk), FALSE);
-  table->loaded = TRUE;
   if (table->n_pk == 0)
     return SQLITE_OK;
   from = sqlite3_mprintf (" FROM main.\"%w\" WHERE ", table->name);
@@ -487,7 +485,7 @@ yatai_recorder_begin (YataiRecorder *self)
   g_return_val_if_fail (!self->recording, SQLITE_MISUSE);
 
   for (guint i = 0; i < self->n_tables; i++)
-    if (!self->tables[i].loaded)
+    if (self->tables[i].pk == NULL)
       {
         int rc = table_load (self, &self->tables[i]);
 

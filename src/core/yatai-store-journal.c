@@ -65,13 +65,11 @@ yatai_store_journal_begin (YataiStore  *self,
   return TRUE;
 }
 
+/* Forgets a recording that was not taken (the command failed before its changeset). */
 void
 yatai_store_journal_end (YataiStore *self)
 {
-  YataiRecorder *recorder = yatai_store_get_recorder (self);
-
-  if (yatai_recorder_is_recording (recorder))
-    yatai_recorder_cancel (recorder);
+  yatai_recorder_cancel (yatai_store_get_recorder (self));
 }
 
 /* Takes the changeset of the transaction under way and adds it to the outbox. */

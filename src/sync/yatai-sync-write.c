@@ -283,10 +283,7 @@ link_base_cb (GObject      *source,
   if (!yatai_bucket_create_finish (YATAI_BUCKET (source), result, NULL, &error) &&
       !g_error_matches (error, YATAI_BUCKET_ERROR, YATAI_BUCKET_ERROR_PRECONDITION))
     {
-      if (sync_engine_cancelled (error))
-        return;
-      self->lanes[LANE_UPLOAD].busy = FALSE;
-      sync_engine_retry_later (self, LANE_UPLOAD, error);
+      sync_engine_request_failed (self, LANE_UPLOAD, error);
       return;
     }
   self->lanes[LANE_UPLOAD].busy = FALSE;
