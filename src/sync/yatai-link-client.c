@@ -424,6 +424,10 @@ accept_certificate_cb (SoupMessage          *msg,
 {
   YataiLinkClient *self = user_data;
 
+  /* The client was disposed while the handshake went on (yatai-ctl restore ending as its link was
+   * still being made): nothing is trusted any more. */
+  if (self->stall == NULL)
+    return FALSE;
   /* Names and authorities mean nothing here: the stall's certificate is the only one trusted. The
    * handshake still completes with another, so that a writer that holds the key can tell a device that
    * does not why it is refused; nothing is sent to a writer that is not the stall's (connected_cb). */
@@ -577,7 +581,7 @@ yatai_link_client_connect (YataiLinkClient *self,
       return;
     }
   soup_message_set_tls_client_certificate (msg, self->stall);
-  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
+  g_signal_connect_object (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), self, 0);
   g_signal_connect (msg, "network-event", G_CALLBACK (network_event_cb), NULL);
   g_object_set_data (G_OBJECT (msg), "yatai-link-client", self);
   self->connecting = TRUE;
